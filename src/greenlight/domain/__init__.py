@@ -1,0 +1,33 @@
+"""Pure domain records: no I/O, one canonical JSON form each, a version label each."""
+
+from greenlight.domain.consent import (
+    Compensation,
+    ConsentGrant,
+    GrantState,
+    RateUnit,
+    Signatory,
+    StateChange,
+    Use,
+    check_description,
+)
+from greenlight.domain.decision import Decision, Reason, Verdict
+from greenlight.domain.events import LedgerEntry, LedgerEvent
+from greenlight.domain.registry import (
+    LifeStatus,
+    LikenessReference,
+    Production,
+    ProtectedPerson,
+    ProtectedWork,
+    SubjectKind,
+    Talent,
+)
+from greenlight.domain.scan import Box, FaceFinding, FaceTrack, Identity, ScanResult
+from greenlight.domain.serial import canonical_json, from_plain, new_id, to_plain, utcnow
+
+__all__ = [
+    "Box", "Compensation", "ConsentGrant", "Decision", "FaceFinding", "FaceTrack", "GrantState",
+    "Identity", "LedgerEntry", "LedgerEvent", "LifeStatus", "LikenessReference", "Production",
+    "ProtectedPerson", "ProtectedWork", "RateUnit", "Reason", "ScanResult", "Signatory", "StateChange",
+    "SubjectKind", "Talent", "Use", "Verdict", "canonical_json", "check_description", "from_plain",
+    "new_id", "to_plain", "utcnow",
+]

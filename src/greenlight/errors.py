@@ -1,0 +1,69 @@
+"""Typed errors. Each says what was wrong and what to do about it, in one line.
+
+Every layer raises these; the CLI turns them into a one-line message and an exit status.
+"""
+
+from __future__ import annotations
+
+
+class GreenlightError(Exception):
+    """Base of every error Greenlight raises on purpose.
+
+    Args:
+        problem: what was wrong, naming the file or record involved.
+        hint: what the user can do about it (optional).
+    """
+
+    exit_code = 2
+
+    def __init__(self, problem: str, hint: str = "") -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.problem} — {self.hint}" if self.hint else self.problem
+
+
+class InvalidInput(GreenlightError):
+    """A value given by the user is not acceptable (empty description, unknown use, bad date)."""
+
+
+class MediaError(InvalidInput):
+    """A media file cannot be read: empty, truncated, not what its name says, or too large."""
+
+    def __init__(self, path: object, problem: str, hint: str = "") -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: {problem}", hint)
+
+
+class EnrolmentError(InvalidInput):
+    """A reference photo cannot enrol a likeness (no face, several faces, already enrolled)."""
+
+
+class NotFound(GreenlightError):
+    """A production, talent, grant or asset named by the user does not exist."""
+
+
+class AlreadyExists(GreenlightError):
+    """A record with the same identity is already in the studio."""
+
+
+class StudioError(GreenlightError):
+    """The studio folder or database is missing, unreadable or not initialised."""
+
+
+class OutsideStudio(StudioError):
+    """A path points outside the studio folder where only studio files are allowed."""
+
+
+class LedgerError(GreenlightError):
+    """The ledger cannot be appended to or does not verify."""
+
+
+class ProvenanceError(GreenlightError):
+    """Signing, watermarking or verifying Content Credentials failed."""
+
+
+class InvalidTransition(GreenlightError):
+    """A state change that the life cycle does not allow (resume a revoked grant, approve a blocked job)."""
