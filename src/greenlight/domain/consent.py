@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from greenlight.errors import InvalidInput, InvalidTransition
 from greenlight.domain.serial import new_id, utcnow
+from greenlight.errors import InvalidInput, InvalidTransition
 
 
 class Use(enum.Enum):
@@ -134,7 +134,10 @@ def check_description(text: str) -> str:
         InvalidInput: the text is empty, too short, or boilerplate such as "any and all uses".
     """
     cleaned = " ".join(text.split())
-    hint = "describe the scene, the alteration and where it will be seen, e.g. 'de-age by about 20 years in the flashback scenes of episode 3'"
+    hint = (
+        "describe the scene, the alteration and where it will be seen, "
+        "e.g. 'de-age by about 20 years in the flashback scenes of episode 3'"
+    )
     if not cleaned:
         raise InvalidInput("the consent description is empty", hint)
     words = re.findall(r"[^\W\d_]{2,}", cleaned)
