@@ -121,8 +121,15 @@ def test_no_faces_allows():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "any use", "Any and all uses in all media throughout the universe in perpetuity forever",
-     "general purposes", "TBD", "use use use use use use use use use"],
+    [
+        "",
+        "   ",
+        "any use",
+        "Any and all uses in all media throughout the universe in perpetuity forever",
+        "general purposes",
+        "TBD",
+        "use use use use use use use use use",
+    ],
 )
 def test_vague_or_boilerplate_descriptions_are_refused(text):
     from greenlight.domain import check_description

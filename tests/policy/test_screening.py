@@ -35,8 +35,12 @@ def test_names_found_regardless_of_case_accent_and_punctuation(text, subject):
 
 @pytest.mark.parametrize(
     "text, subject",
-    [("Barak Obama shaking hands", "pp_obama"), ("Joe Bidden at the airport", "pp_biden"),
-     ("Lin-Manuel Mirandda", "tal_lin"), ("a wookiee like Chewbaca", "pw_sw")],
+    [
+        ("Barak Obama shaking hands", "pp_obama"),
+        ("Joe Bidden at the airport", "pp_biden"),
+        ("Lin-Manuel Mirandda", "tal_lin"),
+        ("a wookiee like Chewbaca", "pw_sw"),
+    ],
 )
 def test_small_misspellings_are_caught(text, subject):
     assert (subject, False, False) in found(text)

@@ -7,6 +7,9 @@ The rules, in order of severity:
   use or production, or for a deceased performer no grant signed by the estate);
 - a protected person → block, unless a live grant names that person;
 - an unknown face → escalate: a person must say who it is.
+
+Without a context (no production or use given) consent cannot be checked: enrolled talent escalates,
+protected persons still block, unknown faces still escalate.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class ConsentContext:
 
 def consent_reasons(
     identities: Iterable[Identity],
-    context: ConsentContext,
+    context: ConsentContext | None,
     talent: Mapping[str, Talent],
     grants: Sequence[ConsentGrant],
 ) -> tuple[Reason, ...]:
@@ -47,7 +50,7 @@ def consent_reasons(
 
     Args:
         identities: every identity a scan found, or named in text.
-        context: the production, use and time being checked.
+        context: the production, use and time being checked, or None when not known.
         talent: enrolled talent by id (to know who is deceased).
         grants: every grant of the people involved, in any state.
     """
@@ -62,7 +65,9 @@ def consent_reasons(
             continue
         seen.add(identity.subject_id)
         mine = [g for g in grants if g.talent_id == identity.subject_id]
-        if identity.kind is SubjectKind.TALENT:
+        if context is None:
+            reasons.append(_unchecked(identity))
+        elif identity.kind is SubjectKind.TALENT:
             reasons.append(_talent_reason(identity, talent.get(identity.subject_id), mine, context))
         else:
             reasons.append(_protected_reason(identity, mine, context))
@@ -76,6 +81,13 @@ def consent_reasons(
             )
         )
     return tuple(reasons)
+
+
+def _unchecked(identity: Identity) -> Reason:
+    if identity.kind is SubjectKind.PROTECTED:
+        return _block(identity, "protected.person", f"{identity.name} is a protected person")
+    why = f"{identity.name} is enrolled talent; give a production and a use to check consent"
+    return Reason(Verdict.ESCALATE, "consent.unchecked", why, identity.subject_id, {"distance": identity.distance})
 
 
 def _covering(grants: Iterable[ConsentGrant], context: ConsentContext) -> ConsentGrant | None:

@@ -24,11 +24,19 @@ def name_reasons(
     reasons = list(_with_origin(consent_reasons(people, context, talent, grants), "named in text"))
     for hit in hits:
         if hit.subject.kind == "protected-work":
-            reasons.append(_escalate(hit, "protected.work", f"names the protected work {hit.subject.display!r}; "
-                                     "third-party IP needs written approval"))
+            reasons.append(
+                _escalate(
+                    hit,
+                    "protected.work",
+                    f"names the protected work {hit.subject.display!r}; third-party IP needs written approval",
+                )
+            )
         elif hit.surname_only:
-            reasons.append(_escalate(hit, "name.possible", f"{hit.matched!r} may name {hit.subject.display}; "
-                                     "a person must confirm"))
+            reasons.append(
+                _escalate(
+                    hit, "name.possible", f"{hit.matched!r} may name {hit.subject.display}; a person must confirm"
+                )
+            )
     return tuple(reasons)
 
 

@@ -1,0 +1,1 @@
+"""The `greenlight` command line."""

@@ -1,0 +1,52 @@
+"""The `greenlight` command: a Typer app whose sub-commands live in small modules beside this one.
+
+Heavy parts (dlib, PyAV, c2pa) are imported only by the commands that need them, so `--help` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from greenlight.cli import consent, ledger, registry, scan, studio
+from greenlight.cli.common import console_err
+from greenlight.errors import GreenlightError
+
+app = typer.Typer(
+    name="greenlight",
+    help="Consent-first generative AI for film and TV: likeness registry, consent, guards, ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(studio.init)
+app.command("demo")(studio.demo)
+app.add_typer(registry.production_app, name="production")
+app.add_typer(registry.talent_app, name="talent")
+app.add_typer(registry.protect_app, name="protect")
+app.add_typer(consent.app, name="consent")
+app.command("scan")(scan.scan)
+app.command("screen")(scan.screen)
+app.add_typer(ledger.app, name="ledger")
+
+
+def main() -> None:
+    """Entry point: one-line errors and meaningful exit statuses instead of tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except GreenlightError as error:
+        console_err.print(f"[red]error:[/red] {error.one_line()}", highlight=False, soft_wrap=True)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        console_err.print("aborted")
+        sys.exit(130)
+    except Exception as error:  # click's usage errors
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

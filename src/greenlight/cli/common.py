@@ -1,0 +1,53 @@
+"""What every command shares: the studio option, the acting user, dates, JSON output."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from greenlight.errors import InvalidInput
+
+console = Console(highlight=False, soft_wrap=True)
+console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+StudioOption = Annotated[
+    Path | None,
+    typer.Option("--studio", "-s", help="Studio folder (default: $GREENLIGHT_HOME).", show_default=False),
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Who is acting, for the ledger (default: $GREENLIGHT_USER or your login)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (see README).")]
+
+
+def open_studio(path: Path | None):
+    from greenlight.runtime.studio import Studio
+
+    return Studio.open(path)
+
+
+def actor(name: str | None) -> str:
+    return name or os.environ.get("GREENLIGHT_USER") or getpass.getuser()
+
+
+def parse_day(text: str, what: str) -> datetime:
+    """A date (YYYY-MM-DD) or a full ISO timestamp, as an aware UTC datetime."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date", "use YYYY-MM-DD") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))

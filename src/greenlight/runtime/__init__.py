@@ -1,0 +1,1 @@
+"""Runtime: the studio service, registry and consent changes, scans, and (later) jobs."""

@@ -1,0 +1,89 @@
+"""Scan a file or screen a text under a production and a use, and record the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from greenlight.domain import Decision, ProtectedPerson, ProtectedWork, ScanResult, Talent, Use, utcnow
+from greenlight.policy import ConsentContext, NamedSubject, likeness_decision, text_decision
+from greenlight.runtime.studio import Studio, Transaction
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    scan: ScanResult
+    decision: Decision
+
+
+def gallery(tx: Transaction):
+    """Every enrolled reference, named: the gallery faces are identified against."""
+    from greenlight.likeness.gallery import Gallery
+
+    names = {t.id: t.name for t in tx.registry.list(Talent)}
+    names.update({p.id: p.name for p in tx.registry.list(ProtectedPerson)})
+    return Gallery(tx.registry.references(), names)
+
+
+def named_subjects(tx: Transaction) -> list[NamedSubject]:
+    """Every name prompt screening looks for."""
+    subjects = [NamedSubject("talent", t.id, t.name, t.names) for t in tx.registry.list(Talent)]
+    subjects += [NamedSubject("protected-person", p.id, p.name, p.names) for p in tx.registry.list(ProtectedPerson)]
+    subjects += [NamedSubject("protected-work", w.id, w.title, w.names) for w in tx.registry.list(ProtectedWork)]
+    return subjects
+
+
+def scan(
+    studio: Studio,
+    path: Path,
+    actor: str,
+    production_code: str | None = None,
+    use: Use | None = None,
+    at: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanOutcome:
+    """Find every face in an image or video, identify it, and decide under this production and use.
+
+    Raises:
+        MediaError: the file cannot be read as an image or video.
+        NotFound: the production does not exist.
+    """
+    from greenlight.likeness.scan import scan_file
+
+    with studio.transaction() as tx:
+        _context(tx, production_code, use, at)  # an unknown production fails before a long scan
+        faces = gallery(tx)
+    result = scan_file(path, faces, studio.analyzer, progress=progress)
+    with studio.transaction() as tx:
+        decision = likeness_decision(result, _context(tx, production_code, use, at), *_consent_records(tx))
+        _record(tx, decision, actor, file=str(path), media=result.media)
+    return ScanOutcome(result, decision)
+
+
+def screen(
+    studio: Studio, text: str, production_code: str, use: Use, actor: str, at: datetime | None = None
+) -> Decision:
+    """Decide on the names a prompt or parameter mentions."""
+    with studio.transaction() as tx:
+        context = _context(tx, production_code, use, at)
+        decision = text_decision(text, context, named_subjects(tx), *_consent_records(tx))
+        _record(tx, decision, actor, text=text)
+    return decision
+
+
+def _context(tx: Transaction, production_code: str | None, use: Use | None, at: datetime | None):
+    if production_code is None or use is None:
+        return None
+    return ConsentContext(tx.registry.production(production_code).id, use, at or utcnow())
+
+
+def _consent_records(tx: Transaction):
+    talent = {t.id: t for t in tx.registry.list(Talent)}
+    return talent, tx.registry.grants()
+
+
+def _record(tx: Transaction, decision: Decision, actor: str, **details: str) -> None:
+    tx.registry.add_decision(decision)
+    tx.record("decision.made", decision, actor, **details)

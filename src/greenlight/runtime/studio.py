@@ -1,0 +1,75 @@
+"""The studio: one object that opens the store and does each registry change as one transaction.
+
+Every change writes its record and its ledger entry in the same transaction, so either both land or
+neither does: no partial rows, no ledger gap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from greenlight.domain import LedgerEvent, canonical_json
+from greenlight.ledger import Ledger
+from greenlight.store.assets import AssetStore
+from greenlight.store.db import Database
+from greenlight.store.home import database_url, init_studio, resolve_home
+from greenlight.store.registry import Registry
+
+
+@dataclass
+class Transaction:
+    """The registry and the ledger, bound to one database transaction."""
+
+    registry: Registry
+    ledger: Ledger
+
+    def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
+        """Append a ledger event whose payload is ``record``'s canonical form (plus ``extra``)."""
+        payload = {"record": json.loads(canonical_json(record)), **extra}
+        self.ledger_event(kind, record.id, actor, **payload)
+
+    def ledger_event(self, kind: str, subject: str, actor: str, **payload: Any) -> None:
+        """Append a ledger event with a free-form payload."""
+        self.ledger.append(LedgerEvent(kind=kind, subject=subject, payload=payload, actor=actor))
+
+
+class Studio:
+    """A studio folder with its database, asset store and (lazily) its face models."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.database = Database(database_url(home))
+        self.assets = AssetStore(home / "assets")
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> Studio:
+        """Open the studio at ``home`` (or ``GREENLIGHT_HOME``).
+
+        Raises:
+            StudioError: there is no studio there, or its database is not set up.
+        """
+        studio = cls(resolve_home(home))
+        studio.database.check()
+        return studio
+
+    @classmethod
+    def create(cls, home: Path) -> Studio:
+        """Create (or reuse) a studio folder and bring its database up to date."""
+        return cls(init_studio(home))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.database.session() as session:
+            yield Transaction(Registry(session), Ledger(session))
+
+    @cached_property
+    def analyzer(self):  # imported lazily: dlib and its models load in about a second
+        from greenlight.likeness.faces import FaceAnalyzer
+
+        return FaceAnalyzer()
