@@ -34,12 +34,11 @@ app.add_typer(ledger.app, name="ledger")
 def main() -> None:
     """Entry point: one-line errors and meaningful exit statuses instead of tracebacks."""
     try:
-        app(standalone_mode=False)
+        # Without click's standalone mode, typer.Exit comes back as the return value.
+        sys.exit(app(standalone_mode=False) or 0)
     except GreenlightError as error:
-        console_err.print(f"[red]error:[/red] {error.one_line()}", highlight=False, soft_wrap=True)
+        console_err.print(f"error: {error.one_line()}")
         sys.exit(error.exit_code)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
     except typer.Abort:
         console_err.print("aborted")
         sys.exit(130)

@@ -14,8 +14,9 @@ from rich.console import Console
 
 from greenlight.errors import InvalidInput
 
-console = Console(highlight=False, soft_wrap=True)
-console_err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup is off: names, descriptions and reason codes ("[consent.missing]") are printed as they are.
+console = Console(highlight=False, soft_wrap=True, markup=False)
+console_err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 StudioOption = Annotated[
     Path | None,

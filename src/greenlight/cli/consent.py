@@ -107,7 +107,7 @@ def list_grants(
         productions = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         return print_json([to_plain(g) for g in grants])
-    table = Table("grant", "talent", "use", "production", "state", "until", "description")
+    table = Table("grant", "talent", "use", "production", "state", "until")
     for g in grants:
         table.add_row(
             g.id,
@@ -116,6 +116,5 @@ def list_grants(
             productions.get(g.production_id, "every production"),
             g.state.value,
             f"{g.valid_until:%Y-%m-%d}",
-            g.description,
         )
     console.print(table)

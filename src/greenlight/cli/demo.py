@@ -23,7 +23,7 @@ def run_demo(folder: Path | None) -> None:
 
     home = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="greenlight-demo-"))
     studio = Studio.create(home)
-    console.rule("[bold]Greenlight demo")
+    console.rule("Greenlight demo")
     console.print(f"studio: {studio.home}")
     photo, clip = _demo_media(studio.home / "media")
     _cast(studio, photo)
@@ -33,11 +33,10 @@ def run_demo(folder: Path | None) -> None:
     with studio.transaction() as tx:
         report = tx.ledger.verify()
     console.rule("ledger")
-    console.print(
-        f"{'[green]verified' if report.ok else '[red]BROKEN'}[/]: {report.count} entries, hash chain intact"
-        if report.ok
-        else "\n".join(report.problems)
-    )
+    if report.ok:
+        console.print(f"ledger verified: {report.count} entries, hash chain intact", style="green")
+    else:
+        console.print("ledger BROKEN: " + "; ".join(report.problems), style="red")
     console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight talent show '{TALENT}'")
 
 

@@ -20,9 +20,9 @@ def verify(studio: StudioOption = None, json: JsonOption = False) -> None:
     if json:
         print_json({"ok": report.ok, "entries": report.count, "problems": list(report.problems)})
     elif report.ok:
-        console.print(f"[green]ledger verified[/green]: {report.count} entries, chain intact")
+        console.print(f"ledger verified: {report.count} entries, chain intact", style="green")
     else:
-        console.print(f"[red]ledger broken[/red]: {len(report.problems)} problem(s) in {report.count} entries")
+        console.print(f"ledger broken: {len(report.problems)} problem(s) in {report.count} entries", style="red")
         for problem in report.problems:
             console.print(f"  {problem}")
     raise typer.Exit(0 if report.ok else 1)

@@ -91,7 +91,7 @@ def talent_show(name: str, studio: StudioOption = None, json: JsonOption = False
                 "grants": [to_plain(g) for g in grants],
             }
         )
-    console.print(f"[bold]{talent.name}[/bold] ({talent.id}) — {talent.status.value}")
+    console.print(f"{talent.name} ({talent.id}) — {talent.status.value}", style="bold")
     for label, value in (
         ("aliases", ", ".join(talent.aliases)),
         ("representative", talent.representative),

@@ -165,6 +165,6 @@ def _who(identity) -> str:
 
 def _print_decision(decision: Decision) -> None:
     colour = {"allow": "green", "escalate": "yellow", "block": "red"}[decision.verdict.value]
-    console.print(f"[bold {colour}]{decision.verdict.value.upper()}[/bold {colour}] (decision {decision.id})")
+    console.print(f"{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
     for reason in decision.reasons:
         console.print(f"  {reason.verdict.value}: {reason.message} [{reason.code}]")

@@ -1,5 +1,6 @@
 """Pure domain records: no I/O, one canonical JSON form each, a version label each."""
 
+from greenlight.domain.asset import Asset
 from greenlight.domain.consent import (
     Compensation,
     ConsentGrant,
@@ -25,7 +26,7 @@ from greenlight.domain.scan import Box, FaceFinding, FaceTrack, Identity, ScanRe
 from greenlight.domain.serial import canonical_json, from_plain, new_id, to_plain, utcnow
 
 __all__ = [
-    "Box", "Compensation", "ConsentGrant", "Decision", "FaceFinding", "FaceTrack", "GrantState",
+    "Asset", "Box", "Compensation", "ConsentGrant", "Decision", "FaceFinding", "FaceTrack", "GrantState",
     "Identity", "LedgerEntry", "LedgerEvent", "LifeStatus", "LikenessReference", "Production",
     "ProtectedPerson", "ProtectedWork", "RateUnit", "Reason", "ScanResult", "Signatory", "StateChange",
     "SubjectKind", "Talent", "Use", "Verdict", "canonical_json", "check_description", "from_plain",

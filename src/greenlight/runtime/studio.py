@@ -18,7 +18,7 @@ from greenlight.domain import LedgerEvent, canonical_json
 from greenlight.ledger import Ledger
 from greenlight.store.assets import AssetStore
 from greenlight.store.db import Database
-from greenlight.store.home import database_url, init_studio, resolve_home
+from greenlight.store.home import init_studio, open_studio, resolve_home
 from greenlight.store.registry import Registry
 
 
@@ -42,9 +42,9 @@ class Transaction:
 class Studio:
     """A studio folder with its database, asset store and (lazily) its face models."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, database: Database) -> None:
         self.home = home
-        self.database = Database(database_url(home))
+        self.database = database
         self.assets = AssetStore(home / "assets")
 
     @classmethod
@@ -54,14 +54,14 @@ class Studio:
         Raises:
             StudioError: there is no studio there, or its database is not set up.
         """
-        studio = cls(resolve_home(home))
-        studio.database.check()
-        return studio
+        home = resolve_home(home)
+        return cls(home, open_studio(home))
 
     @classmethod
     def create(cls, home: Path) -> Studio:
         """Create (or reuse) a studio folder and bring its database up to date."""
-        return cls(init_studio(home))
+        home = init_studio(home)
+        return cls(home, open_studio(home))
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -1,0 +1,40 @@
+"""Writing a file all at once, so a reader never sees half of it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """Write ``path`` through a temporary file beside it that replaces ``path`` only when complete.
+
+    Args:
+        path: the finished file; its folder is created if missing.
+        mode: permission bits of the finished file.
+
+    Yields:
+        a binary file to write to.
+
+    Raises:
+        OSError: the folder or file cannot be written. The temporary file is removed and ``path``
+            is left as it was, on this and on any exception raised inside the block.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
