@@ -30,10 +30,18 @@ def verify(studio: StudioOption = None, json: JsonOption = False) -> None:
 
 @app.command("export")
 def export(
-    target: Annotated[Path, typer.Argument(help="The JSON Lines file to write (one entry per line).")],
+    target: Annotated[Path, typer.Argument(help="The JSON Lines file to write, inside the studio folder.")],
     studio: StudioOption = None,
 ) -> None:
-    """Write every ledger entry as JSON Lines, for legal and business affairs."""
-    with open_studio(studio).transaction() as tx:
+    """Write every ledger entry as JSON Lines, for legal and business affairs.
+
+    The export names talent and every decision about them, so it stays inside the studio's folder
+    (a relative path is taken from there) like every other studio file.
+    """
+    from greenlight.store.home import check_inside
+
+    home = open_studio(studio)
+    target = check_inside(home.home, target)
+    with home.transaction() as tx:
         count = tx.ledger.export_jsonl(target)
     console.print(f"wrote {count} entries to {target}")

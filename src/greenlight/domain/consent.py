@@ -140,9 +140,9 @@ def check_description(text: str) -> str:
     )
     if not cleaned:
         raise InvalidInput("the consent description is empty", hint)
+    if _BOILERPLATE.search(cleaned):
+        raise InvalidInput(f"the consent description {cleaned!r} is boilerplate, not a specific use", hint)
     words = re.findall(r"[^\W\d_]{2,}", cleaned)
     if len(words) < MIN_DESCRIPTION_WORDS or len(set(w.lower() for w in words)) < MIN_DESCRIPTION_WORDS - 2:
         raise InvalidInput(f"the consent description {cleaned!r} is too vague", hint)
-    if _BOILERPLATE.search(cleaned):
-        raise InvalidInput(f"the consent description {cleaned!r} is boilerplate, not a specific use", hint)
     return cleaned
