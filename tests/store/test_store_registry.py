@@ -13,6 +13,9 @@ from greenlight.domain import (
     ConsentGrant,
     Decision,
     GrantState,
+    Job,
+    JobInput,
+    JobState,
     LifeStatus,
     LikenessReference,
     Production,
@@ -61,9 +64,13 @@ def one_of_each() -> list:
     revoked = grant(late, None).change_state(GrantState.REVOKED, by="estate", reason="withdrawn")
     reason = Reason(Verdict.BLOCK, "no-consent", "no grant covers this use", talent.id, {"distance": 0.31})
     decision = Decision.from_reasons((reason,), production_id=production.id, use="previs", subject="job_1")
-    asset = Asset(sha256=SHA_B, path="assets/bb/bb/" + SHA_B + ".png", size=1234, media_type="image/png")
+    job = Job(engine="deage", params={"talent_id": talent.id, "years": 20}, production_id=production.id,
+              inputs=(JobInput(sha256=SHA_A, name="take_03.mp4", media="video"),), requested_by="editor", seed=7)
+    job = job.to(JobState.PREFLIGHT, by="executor").to(JobState.RUNNING, by="executor")
+    asset = Asset(sha256=SHA_B, path="assets/bb/bb/" + SHA_B + ".png", size=1234, media_type="image/png",
+                  role="output", job_id=job.id, mark="0123456789ab")
     return [production, talent, late, person, work, reference(talent.id), grant(talent, production), revoked,
-            decision, asset]
+            decision, job, asset]
 
 
 def test_every_record_round_trips(database):

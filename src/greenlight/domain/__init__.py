@@ -13,6 +13,7 @@ from greenlight.domain.consent import (
 )
 from greenlight.domain.decision import Decision, Reason, Verdict
 from greenlight.domain.events import LedgerEntry, LedgerEvent
+from greenlight.domain.job import Job, JobInput, JobState, Transition
 from greenlight.domain.registry import (
     LifeStatus,
     LikenessReference,
@@ -26,9 +27,39 @@ from greenlight.domain.scan import Box, FaceFinding, FaceTrack, Identity, ScanRe
 from greenlight.domain.serial import canonical_json, from_plain, new_id, to_plain, utcnow
 
 __all__ = [
-    "Asset", "Box", "Compensation", "ConsentGrant", "Decision", "FaceFinding", "FaceTrack", "GrantState",
-    "Identity", "LedgerEntry", "LedgerEvent", "LifeStatus", "LikenessReference", "Production",
-    "ProtectedPerson", "ProtectedWork", "RateUnit", "Reason", "ScanResult", "Signatory", "StateChange",
-    "SubjectKind", "Talent", "Use", "Verdict", "canonical_json", "check_description", "from_plain",
-    "new_id", "to_plain", "utcnow",
+    "Asset",
+    "Box",
+    "Compensation",
+    "ConsentGrant",
+    "Decision",
+    "FaceFinding",
+    "FaceTrack",
+    "GrantState",
+    "Identity",
+    "Job",
+    "JobInput",
+    "JobState",
+    "LedgerEntry",
+    "LedgerEvent",
+    "LifeStatus",
+    "LikenessReference",
+    "Production",
+    "ProtectedPerson",
+    "ProtectedWork",
+    "RateUnit",
+    "Reason",
+    "ScanResult",
+    "Signatory",
+    "StateChange",
+    "SubjectKind",
+    "Talent",
+    "Transition",
+    "Use",
+    "Verdict",
+    "canonical_json",
+    "check_description",
+    "from_plain",
+    "new_id",
+    "to_plain",
+    "utcnow",
 ]

@@ -19,6 +19,7 @@ from greenlight.domain import (
     Asset,
     ConsentGrant,
     Decision,
+    Job,
     LikenessReference,
     Production,
     ProtectedPerson,
@@ -80,8 +81,13 @@ KINDS: dict[type, Kind] = {
     ),
     Asset: Kind(
         tables.assets, "asset",
-        lambda r: {"sha256": r.sha256, "path": r.path, "media_type": r.media_type, "size": r.size},
+        lambda r: {"sha256": r.sha256, "path": r.path, "media_type": r.media_type, "size": r.size,
+                   "job_id": r.job_id, "mark": r.mark},
         "check the hash or id",
+    ),
+    Job: Kind(
+        tables.jobs, "job", lambda r: {"state": r.state.value, "production_id": r.production_id},
+        "list jobs with `greenlight jobs list`",
     ),
 }
 # Key columns that hold a normalised copy of a record attribute: messages show the attribute.
@@ -192,6 +198,19 @@ class Registry:
         table = tables.assets
         where = or_(table.c.id == sha256_or_id, table.c.sha256 == sha256_or_id)
         return self._one(Asset, where, f"no asset with sha256 or id {sha256_or_id!r}")
+
+    def asset_by_mark(self, mark: str) -> Asset | None:
+        """The signed output whose watermark payload is ``mark`` (12 hex digits), if any."""
+        found = self._many(Asset, tables.assets.c.mark == mark)
+        return found[0] if found else None
+
+    def job_assets(self, job_id: str) -> list[Asset]:
+        """Every asset a job produced or quarantined, oldest first."""
+        return self._many(Asset, tables.assets.c.job_id == job_id)
+
+    def jobs(self, state: str | None = None) -> list[Job]:
+        """Every job, or those in one state, oldest first."""
+        return self._many(Job, None if state is None else tables.jobs.c.state == state)
 
     def _one(self, cls: type[R], where: ColumnElement[bool], problem: str) -> R:
         found = self._many(cls, where)

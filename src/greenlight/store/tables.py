@@ -8,7 +8,7 @@ A change here needs a new migration under ``migrations/versions``; a test compar
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
 
 metadata = MetaData(
     naming_convention={
@@ -66,6 +66,16 @@ assets = _records(
     Column("path", Text, nullable=False),
     Column("media_type", String(200), nullable=False),
     Column("size", BigInteger, nullable=False),
+    Column("job_id", ID, nullable=True, index=True),
+    Column("mark", String(12), nullable=True, unique=True),
+)
+# The lease columns let one executor at a time own a job; a lease that runs out means its process died.
+jobs = _records(
+    "jobs",
+    Column("state", String(16), nullable=False, index=True),
+    Column("production_id", ID, ForeignKey("productions.id"), nullable=False),
+    Column("lease_owner", String(200), nullable=True),
+    Column("lease_until", Float, nullable=True),
 )
 
 ledger_entries = Table(
