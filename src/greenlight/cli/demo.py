@@ -86,21 +86,22 @@ def _cast(studio, photo: Path) -> None:
 
 
 def _scan(studio, clip: Path, production: str) -> None:
-    from greenlight.cli.scan import _print_decision, _print_scan, _progress
+    from greenlight.cli.progress import FrameProgress
+    from greenlight.cli.scan import print_decision, print_scan
     from greenlight.runtime.scanning import scan
 
     console.rule(f"scan under {production}")
-    with _progress(enabled=True) as report:
+    with FrameProgress() as report:
         outcome = scan(studio, clip, "demo", production, Use.DIGITAL_ALTERATION, progress=report)
-    _print_scan(outcome.scan)
-    _print_decision(outcome.decision)
+    print_scan(outcome.scan)
+    print_decision(outcome.decision)
 
 
 def _screen(studio) -> None:
-    from greenlight.cli.scan import _print_decision
+    from greenlight.cli.scan import print_decision
     from greenlight.runtime.scanning import screen
 
     console.rule("prompt screening")
     for prompt in ("the astronaut on the launch pad at dawn", "Captain Orla Vance saluting the crew"):
         console.print(f"prompt: {prompt!r}")
-        _print_decision(screen(studio, prompt, "NIGHTFALL", Use.DIGITAL_ALTERATION, "demo"))
+        print_decision(screen(studio, prompt, "NIGHTFALL", Use.DIGITAL_ALTERATION, "demo"))

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.cli.progress import FrameProgress
 from greenlight.domain import Decision, Production, ScanResult, Use, to_plain
 
 ProductionOption = Annotated[str | None, typer.Option("--production", "-p", help="Production code.")]
@@ -31,15 +31,15 @@ def scan(
     if (production is None) != (use is None):
         raise InvalidInput("give both --production and --use to check consent, or neither")
     home = open_studio(studio)
-    with _progress(enabled=not json) as report:
+    with FrameProgress(enabled=not json) as report:
         outcome = run_scan(home, file, actor(as_), production, Use.parse(use) if use else None, progress=report)
     with home.transaction() as tx:
         codes = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         print_json(scan_json(outcome.scan, outcome.decision, codes))
     else:
-        _print_scan(outcome.scan)
-        _print_decision(outcome.decision)
+        print_scan(outcome.scan)
+        print_decision(outcome.decision)
     raise typer.Exit(outcome.decision.verdict.exit_code)
 
 
@@ -58,7 +58,7 @@ def screen(
     if json:
         print_json(decision_json(decision, {decision.production_id: production}))
     else:
-        _print_decision(decision)
+        print_decision(decision)
     raise typer.Exit(decision.verdict.exit_code)
 
 
@@ -116,36 +116,7 @@ def _identity(identity) -> dict[str, Any]:
     return {"kind": identity.kind.value, "id": identity.subject_id, "name": identity.name, "distance": distance}
 
 
-class _progress:
-    """A Rich progress bar fed by the scanner's (done, total) callback; silent for JSON output."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.bar = Progress(
-            TextColumn("scanning"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("frames"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not enabled,
-        )
-        self.task = None
-
-    def __enter__(self):
-        self.bar.__enter__()
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task("scan", total=total or None)
-        self.bar.update(self.task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        self.bar.__exit__(*exc)
-
-
-def _print_scan(scan: ScanResult) -> None:
+def print_scan(scan: ScanResult) -> None:
     console.print(
         f"{scan.path}: {scan.media} {scan.width}×{scan.height}"
         + (f", {scan.frame_count} frames at {scan.fps:.2f} fps" if scan.media == "video" else "")
@@ -163,7 +134,7 @@ def _who(identity) -> str:
     return f"{identity.kind.value} {identity.name or ''}{distance}".replace("  ", " ")
 
 
-def _print_decision(decision: Decision) -> None:
+def print_decision(decision: Decision) -> None:
     colour = {"allow": "green", "escalate": "yellow", "block": "red"}[decision.verdict.value]
     console.print(f"{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
     for reason in decision.reasons:

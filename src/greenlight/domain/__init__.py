@@ -13,7 +13,7 @@ from greenlight.domain.consent import (
 )
 from greenlight.domain.decision import Decision, Reason, Verdict
 from greenlight.domain.events import LedgerEntry, LedgerEvent
-from greenlight.domain.job import Job, JobInput, JobState, Transition
+from greenlight.domain.job import APPROVER_ROLES, Job, JobInput, JobState, Transition, Usage, WrittenApproval
 from greenlight.domain.registry import (
     LifeStatus,
     LikenessReference,
@@ -27,6 +27,9 @@ from greenlight.domain.scan import Box, FaceFinding, FaceTrack, Identity, ScanRe
 from greenlight.domain.serial import canonical_json, from_plain, new_id, to_plain, utcnow
 
 __all__ = [
+    "Usage",
+    "APPROVER_ROLES",
+    "WrittenApproval",
     "Asset",
     "Box",
     "Compensation",

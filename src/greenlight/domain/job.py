@@ -3,8 +3,8 @@
 Its life cycle::
 
     queued → preflight → running → postflight → in_review → approved | rejected
-    any step before review may instead end blocked, failed or cancelled; preflight may also
-    escalate (waiting for written approval), after which the job is queued again or blocked.
+    any step before review may instead end blocked, failed or cancelled; preflight and postflight
+    may escalate (waiting for written approval), after which the job is queued again or stopped.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ ALLOWED: dict[JobState, set[JobState]] = {
     JobState.PREFLIGHT: {JobState.RUNNING, JobState.ESCALATED, JobState.QUEUED} | _STOPS,
     JobState.ESCALATED: {JobState.QUEUED} | _STOPS,
     JobState.RUNNING: {JobState.POSTFLIGHT, JobState.QUEUED} | _STOPS,
-    JobState.POSTFLIGHT: {JobState.IN_REVIEW, JobState.QUEUED} | _STOPS,
+    JobState.POSTFLIGHT: {JobState.IN_REVIEW, JobState.ESCALATED, JobState.QUEUED} | _STOPS,
     JobState.IN_REVIEW: {JobState.APPROVED, JobState.REJECTED, JobState.BLOCKED},
 }
 
@@ -67,6 +67,36 @@ class Transition:
     note: str = ""
 
 
+APPROVER_ROLES = ("legal", "business-affairs")
+"""Who may give the written approval an escalated job waits for (studio rules: legal sign-off)."""
+
+
+@dataclass(frozen=True)
+class WrittenApproval:
+    """A written approval that lets an escalated job go on: who gave it, in what role, and why.
+
+    It clears escalations only (an unknown face identified, a protected work licensed); a block
+    is never cleared by an approval: it needs consent.
+    """
+
+    SCHEMA = "WrittenApproval.1"
+    by: str
+    role: str
+    note: str
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Approved use of a likeness, metered for compensation: so many seconds or images under a grant."""
+
+    SCHEMA = "Usage.1"
+    grant_id: str
+    talent_id: str
+    unit: str  # a RateUnit value
+    quantity: float
+
+
 @dataclass(frozen=True)
 class Job:
     """One run of one engine. The same spec (engine, params, inputs, seed) gives the same output."""
@@ -82,6 +112,8 @@ class Job:
     history: tuple[Transition, ...] = ()
     outputs: tuple[str, ...] = ()
     grant_ids: tuple[str, ...] = ()
+    approvals: tuple[WrittenApproval, ...] = ()
+    usage: tuple[Usage, ...] = ()
     id: str = field(default_factory=lambda: new_id("job"))
     created_at: datetime = field(default_factory=utcnow)
 

@@ -1,0 +1,195 @@
+"""`greenlight run …`, `greenlight jobs …` and `greenlight export`: creative work under the guards."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.cli.progress import JobProgress
+from greenlight.domain import Decision, Job, JobState, to_plain
+
+run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
+                      no_args_is_help=True)
+jobs_app = typer.Typer(help="Jobs: list, inspect, review, cancel, clear escalations, run the queue.",
+                       no_args_is_help=True)
+JobArg = Annotated[str, typer.Argument(help="The job's id (see `greenlight jobs list`).")]
+NoteOption = Annotated[str, typer.Option(help="Why, for the ledger and the artist.")]
+
+
+@run_app.command("deage")
+def run_deage(
+    clip: Annotated[Path, typer.Argument(help="A clip (MP4, MOV) or an image.")],
+    talent: Annotated[str, typer.Option(help="The talent to de-age (name or id).")],
+    years: Annotated[int, typer.Option(help="How many years younger (5–30).")],
+    production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
+    reshape: Annotated[bool, typer.Option(help="A subtle youthful reshaping of the lower face.")] = True,
+    seed: int = 0,
+    queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """De-age a talent in a clip. Exit status: 0 in review, 3 escalated, 4 blocked, 2 failed."""
+    from greenlight.runtime.jobs import submit
+
+    home = open_studio(studio)
+    with home.transaction() as tx:
+        person = tx.registry.talent(talent)
+    params = {"talent_id": person.id, "years": years, "reshape": reshape}
+    job = submit(home, "deage", params, [clip], production, actor(as_), seed)
+    console.print(f"queued {job.id}: de-age {person.name} by {years} years in {clip.name}")
+    if not queue_only:
+        _finish(home, _execute(home, job.id))
+
+
+@jobs_app.command("run")
+def jobs_run(studio: StudioOption = None) -> None:
+    """Run every queued job (and recover jobs whose executor died)."""
+    from greenlight.runtime.executor import LocalExecutor
+
+    home = open_studio(studio)
+    with JobProgress() as report:
+        done = LocalExecutor(home).run_queued(report)
+    for job in done:
+        _print_outcome(home, job)
+    if not done:
+        console.print("no queued jobs")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    state: Annotated[str | None, typer.Option(help="Only jobs in this state (e.g. in_review).")] = None,
+    studio: StudioOption = None,
+    json: JsonOption = False,
+) -> None:
+    """List jobs, oldest first."""
+    with open_studio(studio).transaction() as tx:
+        jobs = tx.registry.jobs(state)
+    if json:
+        return print_json([to_plain(j) for j in jobs])
+    table = Table("job", "engine", "state", "inputs", "outputs", "by", "created")
+    for j in jobs:
+        table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
+                      j.requested_by, f"{j.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = False) -> None:
+    """Show a job: its spec, every step, every guard decision, its outputs."""
+    home = open_studio(studio)
+    with home.transaction() as tx:
+        job = tx.registry.get(Job, job_id)
+        decisions = tx.registry.decisions(subject=job.id)
+        assets = tx.registry.job_assets(job.id)
+    if json:
+        return print_json({"job": to_plain(job), "decisions": [to_plain(d) for d in decisions],
+                           "assets": [to_plain(a) for a in assets]})
+    console.print(f"{job.id}: {job.engine} — {job.state.value}", style="bold")
+    console.print(f"  params: {job.params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
+    for step in job.history:
+        console.print(f"  {step.at:%H:%M:%S} {step.state.value:<10} {step.by}  {step.note}")
+    for decision in decisions:
+        _print_decision(decision)
+    for asset in assets:
+        console.print(f"  {asset.role}: {home.home / asset.path}")
+    for usage in job.usage:
+        console.print(f"  usage: {usage.quantity} ({usage.unit}) under {usage.grant_id}")
+
+
+@jobs_app.command("approve")
+def jobs_approve(job_id: JobArg, note: NoteOption, studio: StudioOption = None, as_: ActorOption = None) -> None:
+    """Approve a job in review: its outputs become deliverables, and the use is metered."""
+    from greenlight.runtime.jobs import review
+
+    job = review(open_studio(studio), job_id, True, actor(as_), note)
+    console.print(f"{job.id} approved; metered: " + (", ".join(f"{u.quantity} {u.unit}" for u in job.usage) or "none"))
+
+
+@jobs_app.command("reject")
+def jobs_reject(job_id: JobArg, note: NoteOption, studio: StudioOption = None, as_: ActorOption = None) -> None:
+    """Reject a job in review: its outputs are never exported."""
+    from greenlight.runtime.jobs import review
+
+    console.print(f"{review(open_studio(studio), job_id, False, actor(as_), note).id} rejected")
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: JobArg, note: NoteOption = "", studio: StudioOption = None, as_: ActorOption = None) -> None:
+    """Cancel a job that has not reached review."""
+    from greenlight.runtime.jobs import cancel
+
+    console.print(f"{cancel(open_studio(studio), job_id, actor(as_), note).id} cancelled")
+
+
+@jobs_app.command("clear")
+def jobs_clear(
+    job_id: JobArg,
+    role: Annotated[str, typer.Option(help="Your role: legal or business-affairs.")],
+    note: NoteOption,
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """Give the written approval an escalated job waits for; it is queued again (blocks stay blocked)."""
+    from greenlight.runtime.jobs import clear_escalation
+
+    job = clear_escalation(open_studio(studio), job_id, actor(as_), role, note)
+    console.print(f"{job.id} cleared by written approval and queued again; `greenlight jobs run` runs it")
+
+
+def export(
+    job_id: JobArg,
+    folder: Annotated[Path, typer.Argument(help="Where the deliverables go.")],
+    studio: StudioOption = None,
+) -> None:
+    """Copy an approved job's signed outputs into FOLDER as deliverables. Only approved jobs export."""
+    from greenlight.errors import InvalidTransition
+    from greenlight.media import atomic_output
+
+    home = open_studio(studio)
+    with home.transaction() as tx:
+        job = tx.registry.get(Job, job_id)
+        assets = [tx.registry.asset(a) for a in job.outputs]
+    if job.state is not JobState.APPROVED:
+        hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
+        raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, asset in enumerate(assets, 1):
+        target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
+        with atomic_output(target) as tmp:
+            shutil.copyfile(home.home / asset.path, tmp)
+        target.chmod(0o644)
+        console.print(f"exported {target}")
+
+
+def _execute(home, job_id: str) -> Job:
+    from greenlight.runtime.executor import LocalExecutor
+
+    with JobProgress() as report:
+        return LocalExecutor(home).run(job_id, report)
+
+
+def _finish(home, job: Job) -> None:
+    _print_outcome(home, job)
+    codes = {JobState.IN_REVIEW: 0, JobState.ESCALATED: 3, JobState.BLOCKED: 4}
+    raise typer.Exit(codes.get(job.state, 2))
+
+
+def _print_outcome(home, job: Job) -> None:
+    colour = {JobState.IN_REVIEW: "green", JobState.ESCALATED: "yellow"}.get(job.state, "red")
+    console.print(f"{job.id}: {job.state.value}", style=f"bold {colour}")
+    if job.history and job.history[-1].note:
+        console.print(f"  {job.history[-1].note}")
+    with home.transaction() as tx:
+        for asset in tx.registry.job_assets(job.id):
+            console.print(f"  {asset.role}: {home.home / asset.path}")
+
+
+def _print_decision(decision: Decision) -> None:
+    from greenlight.cli.scan import print_decision
+
+    print_decision(decision)

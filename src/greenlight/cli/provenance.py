@@ -1,0 +1,124 @@
+"""`greenlight keys init`, `greenlight verify` and `greenlight ingest`: provenance on every file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.domain import to_plain
+
+keys_app = typer.Typer(help="The studio's signing identity for Content Credentials.", no_args_is_help=True)
+
+
+@keys_app.command("init")
+def keys_init(
+    organisation: Annotated[str, typer.Option(help="Studio name written into the certificates.")] = "Greenlight studio",
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """Create a development signing identity: root CA → intermediate → ES256 signer (keys 0600)."""
+    from greenlight.provenance import init_keys
+    from greenlight.runtime.signing import keys_folder
+
+    home = open_studio(studio)
+    identity = init_keys(keys_folder(home), organisation)
+    with home.transaction() as tx:
+        tx.ledger_event("keys.created", "keys", actor(as_), signer=identity.subject, organisation=organisation)
+    console.print(f"signing identity {identity.subject} in {keys_folder(home)} (private keys 0600)")
+
+
+def verify(
+    file: Annotated[Path, typer.Argument(help="Any image or video: a deliverable, a copy, a download.")],
+    studio: StudioOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check Content Credentials against the studio root and trace the watermark. Exit 0 verified, 1 not."""
+    from greenlight.runtime.verification import verify_file
+
+    result = verify_file(open_studio(studio), file)
+    if json:
+        print_json(verification_json(result))
+    else:
+        _print_verification(result)
+    raise typer.Exit(0 if result.verified else 1)
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(help="Media made outside Greenlight.")],
+    tool: Annotated[str, typer.Option(help="The outside tool that made it (model, vendor, app).")],
+    production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
+    use: Annotated[str, typer.Option(help="The likeness use to check consent for.")] = "independent-replica",
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Bring outside media in through the gate: scanned, signed, watermarked, stored, queued for review."""
+    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.domain import JobState, Use
+    from greenlight.runtime.jobs import submit
+
+    home = open_studio(studio)
+    job = submit(home, "ingest", {"tool": tool, "use": Use.parse(use).value}, [file], production, actor(as_))
+    job = _execute(home, job.id) if not json else _quiet_run(home, job.id)
+    with home.transaction() as tx:
+        assets = tx.registry.job_assets(job.id)
+    if json:
+        outputs = [a for a in assets if a.id in job.outputs]
+        print_json({"job": job.id, "state": job.state.value,
+                    "assets": [{"id": a.id, "path": str(home.home / a.path), "role": a.role, "sha256": a.sha256}
+                               for a in outputs]})
+    else:
+        _print_outcome(home, job)
+    raise typer.Exit({JobState.IN_REVIEW: 0, JobState.ESCALATED: 3, JobState.BLOCKED: 4}.get(job.state, 2))
+
+
+def verification_json(result) -> dict[str, Any]:
+    """The JSON form of `greenlight verify` (schema ``greenlight.verify.1``, see README)."""
+    report, mark, asset, job = result.manifest, result.watermark, result.asset, result.job
+    return {
+        "schema": "greenlight.verify.1",
+        "file": result.path,
+        "verified": result.verified,
+        "reason": result.reason,
+        "manifest": {
+            "state": report.state,
+            "signer": report.signer,
+            "failures": list(report.failures),
+            "actions": [to_plain(a) for a in report.actions],
+            "ingredients": [to_plain(i) for i in report.ingredients],
+            "do_not_train": report.do_not_train,
+            "greenlight": to_plain(report.job) if report.job else None,
+        },
+        "watermark": {"payload": f"{mark.payload:012x}" if mark and mark.payload is not None else None,
+                      "confidence": round(mark.confidence, 3) if mark else None},
+        "asset": {"id": asset.id, "role": asset.role, "path": asset.path} if asset else None,
+        "job": {"id": job.id, "engine": job.engine, "state": job.state.value} if job else None,
+    }
+
+
+def _print_verification(result) -> None:
+    style = "green" if result.verified else "red"
+    console.print(f"{'VERIFIED' if result.verified else 'NOT VERIFIED'}: {result.reason}", style=f"bold {style}")
+    report = result.manifest
+    for action in report.actions:
+        agent = f" by {action.software_agent}" if action.software_agent else ""
+        console.print(f"  action {action.action}{agent} {action.digital_source_type.rsplit('/', 1)[-1]}")
+    for ingredient in report.ingredients:
+        console.print(f"  ingredient {ingredient.title} ({ingredient.relationship})")
+    if report.present:
+        console.print(f"  do not train: {'yes' if report.do_not_train else 'NOT STATED'}")
+    if report.job:
+        console.print(f"  production {report.job.production}, job {report.job.job_id}, engine {report.job.engine}, "
+                      f"consents {', '.join(report.job.consent_grant_ids) or 'none'}")
+    if result.job:
+        console.print(f"  in this studio: job {result.job.id} is {result.job.state.value}")
+
+
+def _quiet_run(home, job_id: str):
+    from greenlight.runtime.executor import LocalExecutor
+
+    return LocalExecutor(home).run(job_id)
+

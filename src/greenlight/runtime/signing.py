@@ -1,0 +1,132 @@
+"""Sign, watermark and store outputs; quarantine blocked ones. Every signing is a ledger entry.
+
+File work (watermarking, signing, copying into the store) happens before the caller's transaction,
+so a failure leaves no database rows; the caller records the returned assets in its transaction.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from greenlight.domain import Asset, new_id
+from greenlight.runtime.studio import Studio, Transaction
+
+KEYS_FOLDER = "keys"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What an output's Content Credentials say about how it was made."""
+
+    title: str
+    source: str  # "generated", "procedural" or "altered"
+    software_agent: str
+    production: str
+    job_id: str
+    engine: str
+    model: str = ""
+    seed: int | None = None
+    grant_ids: tuple[str, ...] = ()
+    parents: tuple[Path, ...] = ()
+    components: tuple[Path, ...] = ()
+
+
+def keys_folder(studio: Studio) -> Path:
+    return studio.home / KEYS_FOLDER
+
+
+def identity(studio: Studio):
+    """The studio's signing identity. Raises ProvenanceError with a hint when there are no keys."""
+    from greenlight.provenance import load_identity
+
+    return load_identity(keys_folder(studio))
+
+
+def trust_root(studio: Studio) -> bytes | None:
+    """The studio root certificate that verification trusts, if the studio has keys."""
+    from greenlight.provenance.keys import ROOT_CERT
+
+    root = keys_folder(studio) / ROOT_CERT
+    return root.read_bytes() if root.is_file() else None
+
+
+def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
+    """Watermark ``src`` with a new asset's payload, sign it, and put it in the store.
+
+    Returns:
+        The asset record (role ``output``), not yet written to the database.
+
+    Raises:
+        ProvenanceError: no studio keys, or signing failed.
+        MediaError: ``src`` cannot be read.
+    """
+    from greenlight.provenance import (
+        GreenlightJob,
+        Ingredient,
+        ManifestSpec,
+        Relationship,
+        SourceKind,
+        asset_payload,
+        mark_and_sign,
+    )
+
+    asset_id = new_id("asset")
+    payload = asset_payload(asset_id)
+    manifest = ManifestSpec(
+        title=spec.title,
+        source=SourceKind(spec.source),
+        software_agent=spec.software_agent,
+        ingredients=tuple(Ingredient(p, Relationship.PARENT) for p in spec.parents)
+        + tuple(Ingredient(p, Relationship.COMPONENT) for p in spec.components),
+        job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids),
+    )
+    suffix = ".mp4" if _is_video(src) else src.suffix.lower()
+    with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio)) as work:
+        signed = Path(work) / f"{spec.title}{suffix}"
+        mark_and_sign(src, signed, manifest, identity(studio), payload)
+        stored = studio.assets.put_file(signed)
+    return _asset(studio, stored, asset_id, "output", spec.job_id, mark=f"{payload:012x}")
+
+
+def quarantine(studio: Studio, src: Path, job_id: str) -> Asset:
+    """Keep a blocked output in the store, marked quarantined: never published, never deleted."""
+    stored = studio.assets.put_file(src)
+    return _asset(studio, stored, new_id("asset"), "quarantined", job_id)
+
+
+def store_original(studio: Studio, src: Path, job_id: str | None = None) -> Asset:
+    """Keep an input as it came, content-addressed."""
+    return _asset(studio, studio.assets.put_file(src), new_id("asset"), "original", job_id)
+
+
+def record_asset(tx: Transaction, asset: Asset, actor: str, **details) -> Asset:
+    """Add the asset to the registry and write its ledger entry; the same bytes are recorded once."""
+    from greenlight.errors import NotFound
+
+    try:
+        return tx.registry.asset(asset.sha256)
+    except NotFound:
+        pass
+    tx.registry.add(asset)
+    kind = {"output": "asset.signed", "quarantined": "asset.quarantined"}.get(asset.role, "asset.stored")
+    tx.record(kind, asset, actor, **details)
+    return asset
+
+
+def _asset(studio: Studio, stored, asset_id: str, role: str, job_id: str | None, mark: str | None = None) -> Asset:
+    return replace(stored.record(studio.home), id=asset_id, role=role, job_id=job_id, mark=mark)
+
+
+def _scratch(studio: Studio) -> Path:
+    folder = studio.home / "work"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _is_video(path: Path) -> bool:
+    from greenlight.media import media_kind
+
+    return media_kind(path) == "video"
+
