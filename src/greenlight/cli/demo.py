@@ -1,6 +1,9 @@
-"""The main job, end to end on a self-contained face: enrol, grant, scan under two productions, verify.
+"""The main job, end to end on a self-contained face.
 
-The face is scikit-image's astronaut photo (NASA, public domain), standing in for a performer.
+Enrol a performer, grant consent for one production, scan a take under two productions (allow, block),
+screen prompts, de-age the performer under the guards, approve, export a signed deliverable, verify it,
+and verify the ledger. The face is scikit-image's astronaut photo (NASA, public domain), standing in
+for a performer.
 """
 
 from __future__ import annotations
@@ -12,54 +15,52 @@ from pathlib import Path
 import numpy as np
 
 from greenlight.cli.common import console
-from greenlight.domain import RateUnit, Use, utcnow
+from greenlight.domain import Job, RateUnit, Use, utcnow
 
 TALENT = "Demo Talent"
 PRODUCTIONS = (("NIGHTFALL", "Nightfall, season 1"), ("DAYBREAK", "Daybreak (feature)"))
 
 
 def run_demo(folder: Path | None) -> None:
+    from greenlight.provenance import init_keys
+    from greenlight.runtime.signing import keys_folder
     from greenlight.runtime.studio import Studio
 
     home = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="greenlight-demo-"))
     studio = Studio.create(home)
     console.rule("Greenlight demo")
     console.print(f"studio: {studio.home}")
-    photo, clip = _demo_media(studio.home / "media")
-    _cast(studio, photo)
+    if not keys_folder(studio).exists():
+        init_keys(keys_folder(studio), "Greenlight demo studio")
+    photo, take = _demo_media(studio.home / "media")
+    talent = _cast(studio, photo)
     for code, _ in PRODUCTIONS:
-        _scan(studio, clip, code)
+        _scan(studio, take, code)
     _screen(studio)
-    with studio.transaction() as tx:
-        report = tx.ledger.verify()
-    console.rule("ledger")
-    if report.ok:
-        console.print(f"ledger verified: {report.count} entries, hash chain intact", style="green")
-    else:
-        console.print("ledger BROKEN: " + "; ".join(report.problems), style="red")
-    console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight talent show '{TALENT}'")
+    _deage(studio, talent, take)
+    _verify_ledger(studio)
+    console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight jobs list")
 
 
 def _demo_media(folder: Path) -> tuple[Path, Path]:
-    """The enrolment photo, and a short clip of the same face mirrored, graded and panned (a new take)."""
+    """The enrolment photo, and a short take of the same face mirrored, graded and panned."""
     from skimage import data
 
-    from greenlight.media.images import save_image
-    from greenlight.media.video import write_video
+    from greenlight.media import save_image, write_video
 
     folder.mkdir(parents=True, exist_ok=True)
     astronaut = data.astronaut()
     photo = folder / "astronaut.png"
     save_image(photo, astronaut)
-    take = np.ascontiguousarray(astronaut[:, ::-1])
-    graded = np.clip(take.astype(np.float32) * [1.05, 1.0, 0.92] + 6, 0, 255).astype(np.uint8)
-    frames = (graded[20 + i : 20 + i + 384, 60 + 2 * i : 60 + 2 * i + 384] for i in range(48))
-    clip = folder / "take_03.mp4"
-    write_video(clip, frames, fps=24)
-    return photo, clip
+    mirrored = np.ascontiguousarray(astronaut[:, ::-1])
+    graded = np.clip(mirrored.astype(np.float32) * [1.05, 1.0, 0.92] + 6, 0, 255).astype(np.uint8)
+    frames = (graded[20 + i : 20 + i + 384, 60 + i : 60 + i + 384] for i in range(48))
+    take = folder / "take_03.mp4"
+    write_video(take, frames, fps=24)
+    return photo, take
 
 
-def _cast(studio, photo: Path) -> None:
+def _cast(studio, photo: Path):
     from greenlight.runtime.consent import GrantTerms, grant_consent
     from greenlight.runtime.registry import add_production, add_talent, enrol, protect_work
 
@@ -83,16 +84,17 @@ def _cast(studio, photo: Path) -> None:
     grant = grant_consent(studio, talent, terms, "demo")
     console.print(f"consent {grant.id}: {grant.use.value} in NIGHTFALL only, {grant.compensation.rate} USD per second")
     protect_work(studio, "Star Voyagers", "demo", characters=["Captain Orla Vance"], owner="Another Studio")
+    return talent
 
 
-def _scan(studio, clip: Path, production: str) -> None:
+def _scan(studio, take: Path, production: str) -> None:
     from greenlight.cli.progress import FrameProgress
     from greenlight.cli.scan import print_decision, print_scan
     from greenlight.runtime.scanning import scan
 
     console.rule(f"scan under {production}")
     with FrameProgress() as report:
-        outcome = scan(studio, clip, "demo", production, Use.DIGITAL_ALTERATION, progress=report)
+        outcome = scan(studio, take, "demo", production, Use.DIGITAL_ALTERATION, progress=report)
     print_scan(outcome.scan)
     print_decision(outcome.decision)
 
@@ -105,3 +107,53 @@ def _screen(studio) -> None:
     for prompt in ("the astronaut on the launch pad at dawn", "Captain Orla Vance saluting the crew"):
         console.print(f"prompt: {prompt!r}")
         print_decision(screen(studio, prompt, "NIGHTFALL", Use.DIGITAL_ALTERATION, "demo"))
+
+
+def _deage(studio, talent, take: Path) -> None:
+    from greenlight.cli.jobs import _execute, _print_outcome, export
+    from greenlight.cli.provenance import _print_verification
+    from greenlight.runtime.jobs import review, submit
+    from greenlight.runtime.verification import verify_file
+
+    params = {"talent_id": talent.id, "years": 15, "reshape": True}
+    for production in ("DAYBREAK", "NIGHTFALL"):
+        console.rule(f"de-age {TALENT} by 15 years under {production}")
+        job = _execute(studio, submit(studio, "deage", params, [take], production, "editor").id)
+        _print_outcome(studio, job)
+    review(studio, job.id, True, "vfx-supervisor", "approved for the launch-day flashback")
+    console.print(f"{job.id} approved by vfx-supervisor; use metered for compensation")
+    deliverables = studio.home / "deliverables"
+    export(job.id, deliverables, studio.home)
+    [deliverable] = sorted(deliverables.glob(f"{job.id}-*"))
+    _print_verification(verify_file(studio, deliverable))
+    picture = _before_after(studio, job, take, deliverable)
+    console.print(f"before/after picture: {picture}")
+
+
+def _before_after(studio, job: Job, take: Path, deliverable: Path) -> Path:
+    """The middle frame of the take and of the de-aged deliverable, full and around the face."""
+    from itertools import islice
+
+    from greenlight.media import read_frames, save_image
+    from greenlight.media.sheets import before_after
+
+    middle = 24
+    [(_, before)] = islice(read_frames(take), middle, middle + 1)
+    [(_, after)] = islice(read_frames(deliverable), middle, middle + 1)
+    [box] = studio.analyzer.detect(before)
+    pad = box.width // 2
+    top, left = max(box.top - pad, 0), max(box.left - pad, 0)
+    crop = (slice(top, box.bottom + pad), slice(left, box.right + pad))
+    picture = studio.home / "before_after.png"
+    save_image(picture, before_after([(before, after), (before[crop], after[crop])]))
+    return picture
+
+
+def _verify_ledger(studio) -> None:
+    with studio.transaction() as tx:
+        report = tx.ledger.verify()
+    console.rule("ledger")
+    if report.ok:
+        console.print(f"ledger verified: {report.count} entries, hash chain intact", style="green")
+    else:
+        console.print("ledger BROKEN: " + "; ".join(report.problems), style="red")
