@@ -1,0 +1,110 @@
+"""Enrol and scan through the CLI on real photos; every bad input is one line and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import one_line_error
+from tests.runtime.conftest import cut
+
+DESCRIPTION = "De-age by about ten years in the rehearsal flashback of episode two, for streaming"
+
+
+@pytest.fixture
+def studio(cli, faces):
+    """NIGHTFALL, with Lin-Manuel Miranda enrolled from one photo and covered for de-aging."""
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    cli("production", "add", "DAYBREAK", "Daybreak")
+    cli("talent", "add", "Lin-Manuel Miranda")
+    photo = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    assert cli("talent", "enrol", "Lin-Manuel Miranda", photo).code == 0
+    granted = cli("consent", "grant", "Lin-Manuel Miranda", "--production", "NIGHTFALL", "--use", "digital-alteration",
+                  "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", "Lin-Manuel Miranda",
+                  "--rate", "300", "--json")
+    cli.grant_id = json.loads(granted.out)["id"]
+    return cli
+
+
+def scan(cli, path: Path, *context: str):
+    run = cli("scan", path, *context, "--json")
+    return run.code, json.loads(run.out) if run.out.strip() else None
+
+
+def test_scan_exit_status_follows_the_decision(studio, faces, tmp_path):
+    clip = faces / "scenes" / "short_hamilton_clip.mp4"
+    code, result = scan(studio, clip, "--production", "NIGHTFALL", "--use", "digital-alteration")
+    codes = [r["code"] for r in result["decision"]["reasons"]]
+    assert code == 3 and codes == ["consent.covered", "face.unknown"]  # the audience at the end is not enrolled
+    stage = cut(clip, tmp_path / "stage.mp4", start=82, frames=120)  # Lin-Manuel Miranda alone on stage
+    code, result = scan(studio, stage, "--production", "NIGHTFALL", "--use", "digital-alteration")
+    assert code == 0 and {t["identity"]["name"] for t in result["tracks"]} == {"Lin-Manuel Miranda"}
+    assert scan(studio, stage, "--production", "DAYBREAK", "--use", "digital-alteration")[0] == 4
+    assert scan(studio, stage, "--production", "NIGHTFALL", "--use", "previs")[0] == 4
+    assert studio("consent", "suspend", studio.grant_id, "--reason", "strike").code == 0
+    assert scan(studio, stage, "--production", "NIGHTFALL", "--use", "digital-alteration")[0] == 4
+    studio("consent", "resume", studio.grant_id)
+    assert scan(studio, stage, "--production", "NIGHTFALL", "--use", "digital-alteration")[0] == 0
+    assert scan(studio, stage)[0] == 3  # no production given: consent cannot be checked
+
+
+def test_scan_json_is_the_documented_shape(studio, faces):
+    studio("protect", "person", "Barack Obama", faces / "obama" / "obama.jpg")
+    code, result = scan(studio, faces / "obama" / "obama2.jpg", "--production", "NIGHTFALL", "--use", "previs")
+    assert code == 4
+    assert set(result) == {"schema", "file", "sha256", "media", "width", "height", "frames", "fps", "faces", "tracks",
+                           "decision"}
+    assert result["schema"] == "greenlight.scan.1" and result["media"] == "image" and result["tracks"] == []
+    [face] = result["faces"]
+    assert face["identity"]["kind"] == "protected" and face["identity"]["name"] == "Barack Obama"
+    assert len(face["box"]) == 4 and face["identity"]["distance"] < 0.6
+    assert [r["code"] for r in result["decision"]["reasons"]] == ["protected.person"]
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
+
+
+def bad_inputs(faces: Path, folder: Path) -> dict[str, Path]:
+    jpeg = (faces / "obama" / "obama.jpg").read_bytes()
+    clip = (faces / "scenes" / "short_hamilton_clip.mp4").read_bytes()
+    files = {
+        "empty.jpg": b"",
+        "truncated.jpg": jpeg[: len(jpeg) // 2],
+        "truncated.mp4": clip[: len(clip) // 3],
+        "notes.jpg": b"call sheet: day 12, stage 4, 6am\n" * 20,
+        "huge.png": _png_claiming(20000, 20000),
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return {name: folder / name for name in files}
+
+
+def test_bad_inputs_give_one_line_and_change_nothing(studio, faces, tmp_path, snapshot):
+    before = snapshot()
+    for name, path in bad_inputs(faces, tmp_path).items():
+        one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", path), name)
+        one_line_error(studio("scan", path, "--production", "NIGHTFALL", "--use", "previs"), name)
+    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", tmp_path / "missing.jpg"), "missing.jpg")
+    again = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", again), "already enrolled")
+    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", faces / "scenes" / "two_people.jpg"), "faces")
+    one_line_error(studio("ledger", "export", tmp_path / "outside.jsonl"), "outside the studio")
+    assert snapshot() == before
+
+
+def test_one_bad_photo_enrols_none(studio, faces, snapshot):
+    studio("talent", "add", "Barack Obama")
+    before = snapshot()
+    run = studio("talent", "enrol", "Barack Obama", faces / "obama" / "obama.jpg", faces / "scenes" / "two_people.jpg")
+    one_line_error(run, "two_people.jpg")
+    assert snapshot() == before
