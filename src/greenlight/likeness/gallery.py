@@ -1,0 +1,66 @@
+"""Matching an identity embedding against the enrolled likeness references."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from greenlight.domain.registry import LikenessReference, SubjectKind
+from greenlight.domain.scan import Identity
+
+MATCH_THRESHOLD = 0.6
+"""Largest embedding distance at which a face is taken to be an enrolled subject.
+
+Measured on the sample photos (one embedding per photo, 68-point alignment): the same person's photos
+are at most 0.513 apart (Alex Lacamoire's two photos; Obama 0.41, Biden 0.43, Rose Leslie 0.42), two
+different people at least 0.700 apart (Lin-Manuel Miranda and Obama). 0.6, dlib's usual value, sits in
+that gap with a margin of about 0.09 on each side. In the clip, Lin-Manuel Miranda's frames are 0.36–0.65
+from his enrolment photo (the far end on his 44–53 px face in the wide shot), which is why a track's
+identity is decided on the mean of several embeddings rather than on one frame.
+"""
+
+
+class Gallery:
+    """The enrolled references a scan identifies faces against.
+
+    Args:
+        references: enrolled likeness references (talent and protected persons).
+        names: display name by subject id (references without a name are reported by id alone).
+    """
+
+    def __init__(self, references: Sequence[LikenessReference], names: Mapping[str, str]) -> None:
+        self.references = tuple(references)
+        self.names = dict(names)
+        for ref in self.references:
+            if ref.subject_kind is SubjectKind.UNKNOWN:
+                raise ValueError(f"reference {ref.id} has kind UNKNOWN; only talent or protected persons enrol")
+        self._matrix = (np.array([ref.embedding for ref in self.references], dtype=np.float64)
+                        if self.references else np.zeros((0, 128)))
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+    def distances(self, embedding: np.ndarray) -> np.ndarray:
+        """Euclidean distance from ``embedding`` to every reference, in reference order."""
+        return np.linalg.norm(self._matrix - np.asarray(embedding, dtype=np.float64), axis=1)
+
+    def identify(self, embedding: np.ndarray) -> Identity:
+        """Who a face is: the nearest reference's subject if within ``MATCH_THRESHOLD``, else unknown.
+
+        Args:
+            embedding: a 128-d identity embedding.
+
+        Returns:
+            ``Identity`` of kind TALENT or PROTECTED with subject id, name and distance; or UNKNOWN with
+            the distance to the nearest reference (None when the gallery is empty).
+        """
+        if not self.references:
+            return Identity(SubjectKind.UNKNOWN)
+        dist = self.distances(embedding)
+        nearest = int(np.argmin(dist))
+        distance = round(float(dist[nearest]), 4)
+        if distance > MATCH_THRESHOLD:
+            return Identity(SubjectKind.UNKNOWN, distance=distance)
+        ref = self.references[nearest]
+        return Identity(ref.subject_kind, ref.subject_id, self.names.get(ref.subject_id), distance)

@@ -1,0 +1,55 @@
+"""A decoded video frame whose RGB and greyscale pictures are made only when asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+# Limited ("TV") range luma 16..235 stretched to 0..255, as a lookup table.
+_TV_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
+_MPEG_RANGE = 1  # AVCOL_RANGE_MPEG
+_JPEG_RANGE = 2  # AVCOL_RANGE_JPEG
+_PLANAR_YUV = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12"})
+
+
+class DecodedFrame:
+    """One frame of a video, kept as decoded; conversions are computed on first use and cached.
+
+    Face scans look at the greyscale picture of every frame but need RGB only on a few, and the RGB
+    conversion costs twice the decoding itself.
+
+    Args:
+        index: 0-based position in the video.
+        frame: the PyAV ``VideoFrame``.
+    """
+
+    __slots__ = ("_frame", "_gray", "_rgb", "index")
+
+    def __init__(self, index: int, frame: Any) -> None:
+        self.index = index
+        self._frame = frame
+        self._rgb: np.ndarray | None = None
+        self._gray: np.ndarray | None = None
+
+    def rgb(self) -> np.ndarray:
+        """The ``(height, width, 3)`` ``uint8`` RGB picture."""
+        if self._rgb is None:
+            self._rgb = self._frame.to_ndarray(format="rgb24")
+        return self._rgb
+
+    def gray(self) -> np.ndarray:
+        """The ``(height, width)`` ``uint8`` luma, full range (from the Y plane when the frame is YUV)."""
+        if self._gray is None:
+            self._gray = self._luma()
+        return self._gray
+
+    def _luma(self) -> np.ndarray:
+        frame = self._frame
+        if frame.format.name not in _PLANAR_YUV:
+            return frame.to_ndarray(format="gray")
+        plane = frame.planes[0]
+        luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)[:, : frame.width]
+        full_range = frame.format.name.startswith("yuvj") or frame.color_range == _JPEG_RANGE
+        return np.ascontiguousarray(luma) if full_range else cv2.LUT(luma, _TV_TO_FULL)

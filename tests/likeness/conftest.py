@@ -1,0 +1,108 @@
+"""Fixtures for likeness tests: the sample photos, one shared analyzer, a gallery, the clip's scans.
+
+Models, enrolments and the (slow) scans of the sample clip are made once per test session.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from greenlight.domain.registry import SubjectKind
+from greenlight.domain.scan import ScanResult
+
+FACES_SKIP = "set GREENLIGHT_FACES to ../shared/data/faces to run likeness tests on real photos"
+
+# One enrolment photo per person; every other photo of theirs must match them and no one else.
+ENROL = {
+    "obama": "obama/obama.jpg",
+    "biden": "biden/biden.jpg",
+    "alex_lacamoire": "alex_lacamoire/alex_lacamoire1.jpg",
+    "rose_leslie": "rose_leslie/rose_leslie1.jpg",
+    "lin_manuel_miranda": "lin_manuel_miranda/lin_manuel_miranda1.png",
+}
+NAMES = {
+    "obama": "Barack Obama", "biden": "Joe Biden", "alex_lacamoire": "Alex Lacamoire",
+    "rose_leslie": "Rose Leslie", "lin_manuel_miranda": "Lin-Manuel Miranda",
+}
+PROTECTED = {"obama", "biden"}
+
+
+@pytest.fixture(scope="session")
+def faces_dir() -> Path:
+    """The sample faces folder from GREENLIGHT_FACES, or skip."""
+    folder = os.environ.get("GREENLIGHT_FACES")
+    if not folder or not (Path(folder) / "scenes").is_dir():
+        pytest.skip(FACES_SKIP)
+    return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    from greenlight.likeness.faces import FaceAnalyzer
+
+    return FaceAnalyzer()
+
+
+@pytest.fixture(scope="session")
+def references(faces_dir, analyzer) -> dict:
+    """Subject id → reference enrolled from that person's first photo."""
+    from greenlight.likeness.enrol import reference_from_photo
+
+    return {
+        sid: reference_from_photo(faces_dir / photo, SubjectKind.PROTECTED if sid in PROTECTED else SubjectKind.TALENT,
+                                  sid, analyzer)
+        for sid, photo in ENROL.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def gallery(references):
+    from greenlight.likeness.gallery import Gallery
+
+    return Gallery(list(references.values()), NAMES)
+
+
+@pytest.fixture(scope="session")
+def clip(faces_dir) -> Path:
+    return faces_dir / "scenes" / "short_hamilton_clip.mp4"
+
+
+@dataclass(frozen=True)
+class ClipScan:
+    result: ScanResult
+    seconds: float
+    stats: dict
+    progress: list
+
+
+def _timed_scan(scan, clip: Path, gallery) -> ClipScan:
+    from greenlight.likeness.faces import FaceAnalyzer
+
+    analyzer, calls = FaceAnalyzer(), []  # its own analyzer, for clean work counts
+    t0 = time.perf_counter()
+    result = scan(clip, gallery, analyzer, progress=lambda done, total: calls.append((done, total)))
+    return ClipScan(result, time.perf_counter() - t0, dict(analyzer.stats), calls)
+
+
+@pytest.fixture(scope="session")
+def clip_per_frame(clip, gallery, analyzer) -> ClipScan:
+    """The exhaustive scan of the clip (about 40 s on two cores)."""
+    from greenlight.likeness.scan import scan_video_per_frame
+
+    analyzer.detect(np.zeros((64, 64, 3), np.uint8))  # models loaded before the clock starts
+    return _timed_scan(scan_video_per_frame, clip, gallery)
+
+
+@pytest.fixture(scope="session")
+def clip_keyframe(clip, gallery, analyzer) -> ClipScan:
+    """Greenlight's scan of the clip."""
+    from greenlight.likeness.scan import scan_video
+
+    analyzer.detect(np.zeros((64, 64, 3), np.uint8))
+    return _timed_scan(scan_video, clip, gallery)

@@ -1,0 +1,114 @@
+"""Greenlight's keyframe video scan against the exhaustive per-frame scan."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from greenlight.domain.registry import SubjectKind
+from greenlight.likeness.coverage import compare_tracks
+from greenlight.likeness.gallery import Gallery
+from greenlight.likeness.keyframes import KEYFRAME_INTERVAL, scan_frames
+from greenlight.likeness.perframe import scan_frames_exhaustively
+from greenlight.likeness.scan import scan_file, scan_video
+
+
+def _lin_frames(result) -> set[int]:
+    return {f for t in result.tracks if t.identity.subject_id == "lin_manuel_miranda" for f, _ in t.boxes}
+
+
+def test_clip_tracks_name_lin_manuel_miranda_and_no_one_else(clip_keyframe):
+    result = clip_keyframe.result
+    assert result.media == "video" and (result.width, result.height, result.frame_count) == (640, 360, 275)
+    assert result.fps == pytest.approx(29.97)
+    for track in result.tracks:
+        assert track.identity.kind in (SubjectKind.TALENT, SubjectKind.UNKNOWN)
+        assert track.identity.subject_id in ("lin_manuel_miranda", None)
+        frames = [f for f, _ in track.boxes]
+        assert frames == list(range(track.first_frame, track.last_frame + 1))  # a box on every frame
+    # His wide shot (a ~50 px face) and his two close-ups; no track crosses a cut (frames 20, 82, 211).
+    assert set(range(0, 20)) | set(range(82, 211)) <= _lin_frames(result)
+    assert not _lin_frames(result) & set(range(20, 82))
+    for track in result.tracks:
+        assert not any(track.first_frame < cut <= track.last_frame for cut in (20, 82, 211))
+
+
+def test_clip_keyframe_tracks_cover_every_per_frame_face(clip_per_frame, clip_keyframe):
+    reference, result = clip_per_frame.result, clip_keyframe.result
+    assert len(reference.tracks) >= 3
+    coverage = compare_tracks(reference.tracks, result.tracks)
+    assert coverage.face_frames >= 180
+    assert coverage.missed == () and coverage.mismatched == ()
+    assert coverage.ratio == 1.0
+    assert {t.identity.subject_id for t in reference.tracks} == {t.identity.subject_id for t in result.tracks}
+
+
+def test_clip_keyframe_scan_does_a_fraction_of_the_work(clip_per_frame, clip_keyframe):
+    stats = clip_keyframe.stats
+    # At most one full detection per keyframe interval, plus one per cut (frames 20, 82, 211).
+    assert stats["full_detections"] <= 275 // KEYFRAME_INTERVAL + 1 + 3
+    assert stats["embeddings"] <= 20 < clip_per_frame.stats["embeddings"]
+    assert stats["confirmations"] <= 6
+    assert clip_keyframe.progress[-1] == (275, 275)
+    assert [done for done, _ in clip_keyframe.progress] == list(range(1, 276))
+    # A loose bound on time (the benchmark measures 10× and more) so that a busy machine does not fail it.
+    assert clip_per_frame.seconds / clip_keyframe.seconds > 5
+
+
+def _face_sequence(start: int, stop: int, count: int) -> list[tuple[int, np.ndarray]]:
+    """320×240 frames of a textured wall; the astronaut's face (~80 px) is there on frames start..stop-1."""
+    rng = np.random.default_rng(7)
+    wall = cv2.GaussianBlur(rng.integers(60, 200, (240, 320, 3), dtype=np.uint8), (0, 0), 3)
+    face = cv2.resize(data.astronaut()[40:220, 130:310], (120, 120), interpolation=cv2.INTER_AREA)
+    frames = []
+    for i in range(count):
+        rgb = wall.copy()
+        if start <= i < stop:
+            x = 60 + 2 * (i - start)  # drifting right, two pixels a frame
+            rgb[60:180, x:x + 120] = face
+        frames.append((i, rgb))
+    return frames
+
+
+def test_a_face_appearing_between_keyframes_is_tracked_from_its_first_frame(tmp_path, analyzer):
+    from greenlight.likeness.enrol import reference_from_photo
+    from greenlight.media import save_image
+
+    ref = reference_from_photo(save_image(tmp_path / "eileen.png", data.astronaut()), SubjectKind.TALENT,
+                               "tal_eileen", analyzer)
+    gallery = Gallery([ref], {"tal_eileen": "Eileen Collins"})
+    start, stop = KEYFRAME_INTERVAL + 4, 2 * KEYFRAME_INTERVAL + 12  # appears after keyframe 1
+    frames = _face_sequence(start, stop, 3 * KEYFRAME_INTERVAL + 5)
+    full = scan_frames_exhaustively(frames, analyzer, gallery)
+    fast = scan_frames(frames, analyzer, gallery)
+    assert [t.first_frame for t in full] == [start]
+    assert [t.first_frame for t in fast] == [start]
+    assert fast[0].last_frame >= full[0].last_frame == stop - 1
+    assert fast[0].identity.subject_id == "tal_eileen"
+    assert compare_tracks(full, fast).complete
+
+
+def test_scan_file_dispatches_on_content(faces_dir, gallery, analyzer, tmp_path):
+    calls = []
+    image = scan_file(faces_dir / "biden" / "biden2.jpg", gallery, analyzer, progress=lambda d, t: calls.append((d, t)))
+    assert image.media == "image" and image.faces[0].identity.subject_id == "biden" and calls == [(1, 1)]
+    # A video with a misleading name is still scanned as a video.
+    from greenlight.media import write_video
+
+    clip = write_video(tmp_path / "still.mp4", (rgb for _, rgb in _face_sequence(0, 6, 6)), 25)
+    renamed = clip.rename(tmp_path / "still.mov")
+    video = scan_file(renamed, gallery, analyzer)
+    assert video.media == "video" and video.frame_count == 6 and video.fps == 25
+    assert len(video.tracks) == 1 and video.tracks[0].frame_count == 6
+
+
+def test_truncated_video_is_refused_before_scanning(tmp_path, gallery, analyzer, clip):
+    from greenlight.errors import MediaError
+
+    cut = tmp_path / "cut.mp4"
+    data_bytes = clip.read_bytes()
+    cut.write_bytes(data_bytes[: len(data_bytes) // 2])
+    with pytest.raises(MediaError, match="cut.mp4"):
+        scan_video(cut, gallery, analyzer)
