@@ -1,9 +1,14 @@
-"""Shared fixtures: the sample faces folder (from GREENLIGHT_FACES) and an offline environment."""
+"""Shared fixtures: the sample faces folder (GREENLIGHT_FACES), databases on SQLite and PostgreSQL.
+
+PostgreSQL runs when GREENLIGHT_TEST_POSTGRES_URL is set (``.ci/run`` starts a server and sets it).
+"""
 
 import os
 from pathlib import Path
 
 import pytest
+
+from greenlight.store.scratch import scratch_database
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -17,3 +22,25 @@ def faces() -> Path:
     if not folder or not Path(folder, "scenes").is_dir():
         pytest.skip(FACES_SKIP)
     return Path(folder)
+
+POSTGRES_ENV = "GREENLIGHT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def blank_database(request, tmp_path):
+    """An empty, unmigrated Database on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'greenlight.db'}"
+    else:
+        url = os.environ.get(POSTGRES_ENV)
+        if not url:
+            pytest.skip(f"{POSTGRES_ENV} is not set (run through .ci/run to test PostgreSQL)")
+    with scratch_database(url) as database:
+        yield database
+
+
+@pytest.fixture
+def database(blank_database):
+    """A Database migrated to the newest revision."""
+    blank_database.upgrade()
+    return blank_database
