@@ -23,6 +23,14 @@ def faces() -> Path:
         pytest.skip(FACES_SKIP)
     return Path(folder)
 
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """One face analyzer for the session: dlib's models load once."""
+    from greenlight.likeness.faces import FaceAnalyzer
+
+    return FaceAnalyzer()
+
 POSTGRES_ENV = "GREENLIGHT_TEST_POSTGRES_URL"
 
 

@@ -5,7 +5,6 @@ Models, enrolments and the (slow) scans of the sample clip are made once per tes
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +14,6 @@ import pytest
 
 from greenlight.domain.registry import SubjectKind
 from greenlight.domain.scan import ScanResult
-
-FACES_SKIP = "set GREENLIGHT_FACES to ../shared/data/faces to run likeness tests on real photos"
 
 # One enrolment photo per person; every other photo of theirs must match them and no one else.
 ENROL = {
@@ -34,19 +31,9 @@ PROTECTED = {"obama", "biden"}
 
 
 @pytest.fixture(scope="session")
-def faces_dir() -> Path:
-    """The sample faces folder from GREENLIGHT_FACES, or skip."""
-    folder = os.environ.get("GREENLIGHT_FACES")
-    if not folder or not (Path(folder) / "scenes").is_dir():
-        pytest.skip(FACES_SKIP)
-    return Path(folder)
-
-
-@pytest.fixture(scope="session")
-def analyzer():
-    from greenlight.likeness.faces import FaceAnalyzer
-
-    return FaceAnalyzer()
+def faces_dir(faces) -> Path:
+    """The sample faces folder (the shared ``faces`` fixture skips when it is not given)."""
+    return faces
 
 
 @pytest.fixture(scope="session")

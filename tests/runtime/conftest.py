@@ -37,13 +37,6 @@ class Cast:
         return grant_consent(self.studio, talent, terms, "test")
 
 
-@pytest.fixture(scope="session")
-def analyzer():
-    from greenlight.likeness.faces import FaceAnalyzer
-
-    return FaceAnalyzer()
-
-
 @pytest.fixture
 def cast(tmp_path, faces, analyzer, monkeypatch) -> Cast:
     """A fresh studio (keys, production, Lin-Manuel Miranda and Alex Lacamoire enrolled, no grants)."""
