@@ -28,7 +28,7 @@ import numpy as np
 BASE_SIGMA = 3.0  # px at 360p scale: the base holds what is wider than ~12 px
 BROAD_SIGMA = 6.6  # px at 360p scale: the mean that bags and folds are flattened towards
 LIGHT_SIGMA = 0.7  # px at 360p scale: below this is pore/grain texture, kept
-BRIGHT_KEPT = 0.4  # share of the band's bright side (sheen) always kept
+BRIGHT_KEPT = 0.3  # share of the band's bright side (sheen) always kept
 
 
 @dataclass(frozen=True)
