@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +63,21 @@ def one_line_error(run: Run, *needles: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: "), run.err
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
+
+
+DESCRIPTION = "De-age by about ten years in the rehearsal flashback of episode two, for streaming"
+
+
+@pytest.fixture
+def studio(cli, faces):
+    """NIGHTFALL, with Lin-Manuel Miranda enrolled from one photo and covered for de-aging."""
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    cli("production", "add", "DAYBREAK", "Daybreak")
+    cli("talent", "add", "Lin-Manuel Miranda")
+    photo = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    assert cli("talent", "enrol", "Lin-Manuel Miranda", photo).code == 0
+    granted = cli("consent", "grant", "Lin-Manuel Miranda", "--production", "NIGHTFALL", "--use", "digital-alteration",
+                  "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", "Lin-Manuel Miranda",
+                  "--rate", "300", "--json")
+    cli.grant_id = json.loads(granted.out)["id"]
+    return cli

@@ -7,27 +7,8 @@ import struct
 import zlib
 from pathlib import Path
 
-import pytest
-
 from tests.cli.conftest import one_line_error
 from tests.runtime.conftest import cut
-
-DESCRIPTION = "De-age by about ten years in the rehearsal flashback of episode two, for streaming"
-
-
-@pytest.fixture
-def studio(cli, faces):
-    """NIGHTFALL, with Lin-Manuel Miranda enrolled from one photo and covered for de-aging."""
-    cli("production", "add", "NIGHTFALL", "Nightfall")
-    cli("production", "add", "DAYBREAK", "Daybreak")
-    cli("talent", "add", "Lin-Manuel Miranda")
-    photo = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
-    assert cli("talent", "enrol", "Lin-Manuel Miranda", photo).code == 0
-    granted = cli("consent", "grant", "Lin-Manuel Miranda", "--production", "NIGHTFALL", "--use", "digital-alteration",
-                  "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", "Lin-Manuel Miranda",
-                  "--rate", "300", "--json")
-    cli.grant_id = json.loads(granted.out)["id"]
-    return cli
 
 
 def scan(cli, path: Path, *context: str):

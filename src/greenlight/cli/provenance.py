@@ -113,6 +113,13 @@ def _print_verification(result) -> None:
     if report.job:
         console.print(f"  production {report.job.production}, job {report.job.job_id}, engine {report.job.engine}, "
                       f"consents {', '.join(report.job.consent_grant_ids) or 'none'}")
+    mark = result.watermark
+    if mark and mark.payload is not None:
+        console.print(f"  watermark: payload {mark.payload:012x} recovered (confidence {mark.confidence:.2f})")
+    else:
+        console.print("  watermark: none recovered")
+    if result.asset:
+        console.print(f"  in this studio: asset {result.asset.id} ({result.asset.role})")
     if result.job:
         console.print(f"  in this studio: job {result.job.id} is {result.job.state.value}")
 

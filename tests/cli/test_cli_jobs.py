@@ -1,0 +1,84 @@
+"""Creative work through the CLI on real footage: run, review, export, verify, ingest, the demo."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import one_line_error
+from tests.runtime.conftest import cut
+
+
+@pytest.fixture
+def take(studio, faces, tmp_path):
+    """Keys made, and 48 frames of Lin-Manuel Miranda alone on stage."""
+    assert studio("keys", "init", "--organisation", "Test Studio").code == 0
+    return cut(faces / "scenes" / "short_hamilton_clip.mp4", tmp_path / "take_03.mp4", start=82, frames=48)
+
+
+def jobs(cli) -> dict[str, str]:
+    return {j["id"]: j["state"] for j in json.loads(cli("jobs", "list", "--json").out)}
+
+
+def deage(cli, clip, production: str, *more: str):
+    before = set(jobs(cli))
+    run = cli("run", "deage", clip, "--talent", "Lin-Manuel Miranda", "--years", "15", "--production", production,
+              *more)
+    [job_id] = set(jobs(cli)) - before
+    return run, job_id
+
+
+def test_a_deaged_take_is_reviewed_exported_and_verified(studio, take, tmp_path):
+    run, job_id = deage(studio, take, "NIGHTFALL")
+    assert run.code == 0 and jobs(studio)[job_id] == "in_review", run.out
+    deliverables = tmp_path / "deliverables"
+    one_line_error(studio("export", job_id, deliverables), job_id, "only approved outputs")
+    assert not list(deliverables.glob("*"))
+    approved = studio("jobs", "approve", job_id, "--note", "right for the flashback")
+    assert approved.code == 0 and "metered" in approved.out
+    assert studio("export", job_id, deliverables).code == 0
+    [deliverable] = deliverables.glob(f"{job_id}-*.mp4")
+    verified = studio("verify", deliverable)
+    assert verified.code == 0, verified.out
+    for line in ("VERIFIED", "c2pa.edited", "do not train: yes", "watermark: payload", f"job {job_id} is approved"):
+        assert line in verified.out, line
+    shown = json.loads(studio("jobs", "show", job_id, "--json").out)
+    assert [u["grant_id"] for u in shown["job"]["usage"]] == [studio.grant_id]
+
+
+def test_blocked_rejected_and_cancelled_jobs_never_export(studio, take, faces, tmp_path):
+    run, blocked = deage(studio, take, "DAYBREAK")  # the grant covers NIGHTFALL only
+    assert run.code == 4 and jobs(studio)[blocked] == "blocked"
+    still = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    run, rejected = deage(studio, still, "NIGHTFALL")
+    assert run.code == 0 and studio("jobs", "reject", rejected, "--note", "too smooth").code == 0
+    run, queued = deage(studio, take, "NIGHTFALL", "--queue")
+    assert run.code == 0 and jobs(studio)[queued] == "queued"
+    assert studio("jobs", "cancel", queued, "--note", "wrong take").code == 0
+    assert jobs(studio) == {blocked: "blocked", rejected: "rejected", queued: "cancelled"}
+    for job_id in (blocked, rejected, queued):
+        one_line_error(studio("export", job_id, tmp_path / "out"), job_id)
+    one_line_error(studio("jobs", "approve", blocked, "--note", "let it through"), blocked)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_ingest_json_names_the_stored_asset(studio, take, faces):
+    run = studio("ingest", take, "--tool", "HostedVideo 2", "--production", "NIGHTFALL", "--use",
+                 "digital-alteration", "--json")
+    result = json.loads(run.out)
+    assert run.code == 0 and result["state"] == "in_review"
+    [asset] = result["assets"]
+    assert asset["role"] == "output" and len(asset["sha256"]) == 64
+    verified = json.loads(studio("verify", asset["path"], "--json").out)
+    assert verified["verified"] and verified["job"]["id"] == result["job"]
+    refused = studio("ingest", take, "--tool", "HostedVideo 2", "--production", "DAYBREAK", "--json")
+    assert refused.code == 4 and json.loads(refused.out)["state"] == "blocked"
+
+
+def test_the_demo_runs_end_to_end(cli, tmp_path):
+    run = cli("demo", tmp_path / "demo")
+    assert run.code == 0, run.err
+    for line in ("ALLOW", "BLOCK", "approved by vfx-supervisor", "VERIFIED", "hash chain intact"):
+        assert line in run.out, line
+    assert (tmp_path / "demo" / "before_after.png").stat().st_size > 10_000
