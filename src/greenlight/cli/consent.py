@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from greenlight.cli.common import (
     ActorOption,
@@ -16,6 +15,7 @@ from greenlight.cli.common import (
     open_studio,
     parse_day,
     print_json,
+    table,
 )
 from greenlight.domain import GrantState, Production, RateUnit, Talent, Use, to_plain, utcnow
 
@@ -107,9 +107,9 @@ def list_grants(
         productions = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         return print_json([to_plain(g) for g in grants])
-    table = Table("grant", "talent", "use", "production", "state", "until")
+    rows_table = table("grant", "talent", "use", "production", "state", "until")
     for g in grants:
-        table.add_row(
+        rows_table.add_row(
             g.id,
             names.get(g.talent_id, g.talent_id),
             g.use.value,
@@ -117,4 +117,4 @@ def list_grants(
             g.state.value,
             f"{g.valid_until:%Y-%m-%d}",
         )
-    console.print(table)
+    console.print(rows_table)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json, table
 from greenlight.cli.progress import JobProgress
 from greenlight.domain import Decision, Job, JobState, to_plain
 
@@ -71,11 +70,11 @@ def jobs_list(
         jobs = tx.registry.jobs(state)
     if json:
         return print_json([to_plain(j) for j in jobs])
-    table = Table("job", "engine", "state", "inputs", "outputs", "by", "created")
+    rows_table = table("job", "engine", "state", "inputs", "outputs", "by", "created")
     for j in jobs:
-        table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
+        rows_table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
                       j.requested_by, f"{j.created_at:%Y-%m-%d %H:%M}")
-    console.print(table)
+    console.print(rows_table)
 
 
 @jobs_app.command("show")

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json, table
 from greenlight.domain import Production, ProtectedPerson, ProtectedWork, Talent, to_plain
 
 production_app = typer.Typer(help="Productions (shows, films) that consent is granted for.", no_args_is_help=True)
@@ -173,7 +172,7 @@ def protect_list(studio: StudioOption = None) -> None:
 
 
 def _table(headers: list[str], rows: list[tuple]) -> None:
-    table = Table(*headers)
+    rows_table = table(*headers)
     for row in rows:
-        table.add_row(*row)
-    console.print(table)
+        rows_table.add_row(*row)
+    console.print(rows_table)
