@@ -73,7 +73,7 @@ def test_blocked_ingest_is_quarantined_and_never_signed(cast):
         roles = {tx.registry.asset(a).role for a in job.outputs}
         signed = [a for a in tx.registry.job_assets(job.id) if a.role == "output"]
     assert roles <= {"input", "quarantined"} and not signed
-    assert "asset.signed" not in ledger_kinds(cast.studio)
+    assert "asset.quarantined" in ledger_kinds(cast.studio) and "asset.signed" not in ledger_kinds(cast.studio)
 
 
 def test_tampered_untrusted_and_unsigned_files_are_reported(cast, tmp_path):

@@ -169,10 +169,18 @@ class LocalExecutor:
         held = [quarantine(self.studio, o.path, job.id) for o in outputs]
         with self.studio.transaction() as tx:
             guarding.record(tx, decision, self.owner, job, stage)
-            held = [record_asset(tx, a, self.owner, job_id=job.id) for a in held]
+            held = [self._record_held(tx, a, job.id) for a in held]
             job = replace(job, outputs=tuple(a.id for a in held))
             tx.registry.update(job)
             return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, _summary(decision))
+
+    def _record_held(self, tx, asset, job_id: str):
+        kept = record_asset(tx, asset, self.owner, job_id=job_id)
+        if kept.id != asset.id:
+            # The same bytes are in the store already (an ingested file is also the job's input):
+            # the record stays as it is, and the ledger still says the job's output was held.
+            tx.record("asset.quarantined", kept, self.owner, job_id=job_id)
+        return kept
 
     def _fail(self, job_id: str, why: str) -> Job:
         with self.studio.transaction() as tx:
