@@ -31,7 +31,7 @@ ActorOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (see README).")]
 
 
-def table(*headers: str) -> Table:
+def listing(*headers: str) -> Table:
     """A Rich table for a narrow terminal: ids (which other commands take), states and dates stay
     whole on one line; the other cells wrap."""
     whole = {"id", "grant", "job", "state", "until", "created"}

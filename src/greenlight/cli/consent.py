@@ -12,10 +12,10 @@ from greenlight.cli.common import (
     StudioOption,
     actor,
     console,
+    listing,
     open_studio,
     parse_day,
     print_json,
-    table,
 )
 from greenlight.domain import GrantState, Production, RateUnit, Talent, Use, to_plain, utcnow
 
@@ -107,9 +107,9 @@ def list_grants(
         productions = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         return print_json([to_plain(g) for g in grants])
-    rows_table = table("grant", "talent", "use", "production", "state", "until")
+    table = listing("grant", "talent", "use", "production", "state", "until")
     for g in grants:
-        rows_table.add_row(
+        table.add_row(
             g.id,
             names.get(g.talent_id, g.talent_id),
             g.use.value,
@@ -117,4 +117,4 @@ def list_grants(
             g.state.value,
             f"{g.valid_until:%Y-%m-%d}",
         )
-    console.print(rows_table)
+    console.print(table)

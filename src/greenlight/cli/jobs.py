@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json, table
+from greenlight.cli.common import (
+    ActorOption,
+    JsonOption,
+    StudioOption,
+    actor,
+    console,
+    listing,
+    open_studio,
+    print_json,
+)
 from greenlight.cli.progress import JobProgress
 from greenlight.domain import Decision, Job, JobState, to_plain
 
@@ -70,11 +79,11 @@ def jobs_list(
         jobs = tx.registry.jobs(state)
     if json:
         return print_json([to_plain(j) for j in jobs])
-    rows_table = table("job", "engine", "state", "inputs", "outputs", "by", "created")
+    table = listing("job", "engine", "state", "inputs", "outputs", "by", "created")
     for j in jobs:
-        rows_table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
+        table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
                       j.requested_by, f"{j.created_at:%Y-%m-%d %H:%M}")
-    console.print(rows_table)
+    console.print(table)
 
 
 @jobs_app.command("show")

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json, table
+from greenlight.cli.common import (
+    ActorOption,
+    JsonOption,
+    StudioOption,
+    actor,
+    console,
+    listing,
+    open_studio,
+    print_json,
+)
 from greenlight.domain import Production, ProtectedPerson, ProtectedWork, Talent, to_plain
 
 production_app = typer.Typer(help="Productions (shows, films) that consent is granted for.", no_args_is_help=True)
@@ -172,7 +181,7 @@ def protect_list(studio: StudioOption = None) -> None:
 
 
 def _table(headers: list[str], rows: list[tuple]) -> None:
-    rows_table = table(*headers)
+    table = listing(*headers)
     for row in rows:
-        rows_table.add_row(*row)
-    console.print(rows_table)
+        table.add_row(*row)
+    console.print(table)
