@@ -91,3 +91,11 @@ def test_ledger_export_stays_inside_the_studio(cli, tmp_path, snapshot):
 def test_commands_without_a_studio_say_how_to_make_one(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("GREENLIGHT_HOME", str(tmp_path / "nowhere"))
     one_line_error(cli("talent", "list"), "not a Greenlight studio", "greenlight init")
+
+
+def test_usage_mistakes_say_so_with_status_2_and_no_traceback(cli):
+    for args in (("nope",), ("scan",), ("jobs", "approve", "job_x"), ("run", "deage", "x.mp4", "--years", "abc"),
+                 ("talent", "list", "--bogus")):
+        run = cli(*args)
+        assert run.code == 2, args
+        assert "Traceback" not in run.err and ("Error" in run.err or "Usage" in run.err), (args, run.err)

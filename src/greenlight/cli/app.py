@@ -38,20 +38,13 @@ app.command("export")(jobs.export)
 
 
 def main() -> None:
-    """Entry point: one-line errors and meaningful exit statuses instead of tracebacks."""
+    """Entry point: one-line errors and meaningful exit statuses instead of tracebacks.
+
+    Click's standalone mode handles usage errors itself (a short message, exit status 2) and turns
+    ``typer.Exit`` into the exit status; only Greenlight's own errors come back here.
+    """
     try:
-        # Without click's standalone mode, typer.Exit comes back as the return value.
-        sys.exit(app(standalone_mode=False) or 0)
+        app()
     except GreenlightError as error:
         console_err.print(f"error: {error.one_line()}")
         sys.exit(error.exit_code)
-    except typer.Abort:
-        console_err.print("aborted")
-        sys.exit(130)
-    except Exception as error:  # click's usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
