@@ -89,3 +89,21 @@ def test_one_bad_photo_enrols_none(studio, faces, snapshot):
     run = studio("talent", "enrol", "Barack Obama", faces / "obama" / "obama.jpg", faces / "scenes" / "two_people.jpg")
     one_line_error(run, "two_people.jpg")
     assert snapshot() == before
+
+
+def test_a_face_is_enrolled_under_one_name_only(studio, faces, snapshot):
+    studio("protect", "person", "Barack Obama", faces / "obama" / "obama.jpg")
+    studio("talent", "add", "Alex Lacamoire")
+    before = snapshot()
+    # Not Lin-Manuel Miranda: refused, whoever it is.
+    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", faces / "biden" / "biden.jpg"),
+                   "biden.jpg", "does not look like the other photos of Lin-Manuel Miranda")
+    # A protected person's face can never become a talent's likeness (and pass on their consent).
+    one_line_error(studio("talent", "enrol", "Alex Lacamoire", faces / "obama" / "obama2.jpg"),
+                   "obama2.jpg", "matches Barack Obama")
+    # Two photos of two people for one new talent: refused together.
+    one_line_error(studio("talent", "enrol", "Alex Lacamoire", faces / "alex_lacamoire" / "alex_lacamoire1.jpg",
+                          faces / "rose_leslie" / "rose_leslie1.jpg"), "does not look like")
+    assert snapshot() == before
+    assert studio("talent", "enrol", "Alex Lacamoire", faces / "alex_lacamoire" / "alex_lacamoire1.jpg",
+                  faces / "alex_lacamoire" / "alex_lacamoire2.png").code == 0

@@ -82,3 +82,16 @@ def test_the_demo_runs_end_to_end(cli, tmp_path):
     for line in ("ALLOW", "BLOCK", "approved by vfx-supervisor", "VERIFIED", "hash chain intact"):
         assert line in run.out, line
     assert (tmp_path / "demo" / "before_after.png").stat().st_size > 10_000
+
+
+def test_refused_media_is_not_stored(studio, take, tmp_path, snapshot):
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("call sheet: day 12, stage 4, 6am\n" * 20)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(take.read_bytes()[: take.stat().st_size // 3])
+    files, before = sorted(studio.home.rglob("*")), snapshot()
+    for bad in (notes, truncated):
+        one_line_error(studio("ingest", bad, "--tool", "HostedVideo 2", "--production", "NIGHTFALL"), bad.name)
+        one_line_error(studio("run", "deage", bad, "--talent", "Lin-Manuel Miranda", "--years", "10",
+                              "--production", "NIGHTFALL"), bad.name)
+    assert sorted(studio.home.rglob("*")) == files and snapshot() == before

@@ -30,8 +30,9 @@ class IngestEngine:
             raise InvalidInput(f"ingest takes one file, got {len(request.inputs)}")
         if not str(request.params.get("tool", "")).strip():
             raise InvalidInput("ingest needs the name of the outside tool that made the file", "add --tool NAME")
-        if not Path(request.inputs[0]).is_file():
-            raise InvalidInput(f"{request.inputs[0]} does not exist")
+        from greenlight.media import check_media
+
+        check_media(request.inputs[0])
 
     def run(self, request: EngineRequest, workdir: Path, progress: Progress) -> list[EngineOutput]:
         from greenlight.media import media_kind

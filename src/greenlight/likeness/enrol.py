@@ -1,12 +1,16 @@
-"""Enrolling a likeness from one reference photo."""
+"""Enrolling a likeness from reference photos, and refusing photos that would enrol the wrong face."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from greenlight.domain.registry import LikenessReference, SubjectKind
 from greenlight.errors import EnrolmentError
 from greenlight.likeness.faces import FaceAnalyzer
+from greenlight.likeness.gallery import MATCH_THRESHOLD, Gallery
 from greenlight.media.files import file_sha256
 from greenlight.media.images import load_image
 
@@ -48,3 +52,41 @@ def reference_from_photo(
         embedding=tuple(float(x) for x in embedding),
         box=(box.left, box.top, box.right, box.bottom),
     )
+
+
+def check_enrolment(photos: Sequence[Path], new: Sequence[LikenessReference], gallery: Gallery) -> None:
+    """Refuse reference photos that would put a face under the wrong name.
+
+    A photo must look like the subject's other photos (those enrolled already and the others given
+    with it), and must not match anyone else already enrolled: otherwise a protected person's face
+    could be identified as a consenting talent, and pass on that talent's consent.
+
+    Args:
+        photos: the photos, in the order of ``new``.
+        new: the references made from them, all of one subject.
+        gallery: everyone enrolled so far, named.
+
+    Raises:
+        EnrolmentError: naming the photo, the distance and whom it resembles instead.
+    """
+    for photo, ref in zip(photos, new, strict=True):
+        name = gallery.names.get(ref.subject_id, ref.subject_id)
+        own = [r for r in (*gallery.references, *new) if r.subject_id == ref.subject_id and r is not ref]
+        if own:
+            distance = min(_distance(ref, r) for r in own)
+            if distance > MATCH_THRESHOLD:
+                raise EnrolmentError(
+                    f"{photo}: this face does not look like the other photos of {name} (distance {distance:.2f})",
+                    "enrol only photos of this one person",
+                )
+        others = [(_distance(ref, r), r.subject_id) for r in gallery.references if r.subject_id != ref.subject_id]
+        if others and (nearest := min(others))[0] <= MATCH_THRESHOLD:
+            who = gallery.names.get(nearest[1], nearest[1])
+            raise EnrolmentError(
+                f"{photo}: this face matches {who}, already enrolled (distance {nearest[0]:.2f})",
+                f"a face is enrolled under one name only: check that the photo shows {name}",
+            )
+
+
+def _distance(a: LikenessReference, b: LikenessReference) -> float:
+    return float(np.linalg.norm(np.asarray(a.embedding) - np.asarray(b.embedding)))

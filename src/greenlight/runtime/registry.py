@@ -85,7 +85,8 @@ def enrol(studio: Studio, talent: Talent, photos: Sequence[Path], actor: str) ->
 
     Raises:
         MediaError: a photo cannot be read.
-        EnrolmentError: a photo shows no face or several, or is already enrolled.
+        EnrolmentError: a photo shows no face or several, is already enrolled, does not look like
+            the talent's other photos, or matches someone else already enrolled.
     """
     references = _references(studio, photos, SubjectKind.TALENT, talent.id)
     with studio.transaction() as tx:
@@ -106,6 +107,10 @@ def _references(studio: Studio, photos: Sequence[Path], kind: SubjectKind, subje
 
 
 def _add_references(tx, references: list[LikenessReference], photos: Sequence[Path], actor: str) -> None:
+    from greenlight.likeness.enrol import check_enrolment
+    from greenlight.runtime.scanning import gallery
+
+    check_enrolment(photos, references, gallery(tx))
     for photo, ref in zip(photos, references, strict=True):
         if tx.registry.reference_for_photo(ref.photo_sha256) is not None:
             raise EnrolmentError(f"{photo}: this photo is already enrolled", "enrol from a different photo")

@@ -20,9 +20,9 @@ from greenlight.engines.deage.pipeline import analyse_video, deage_image, render
 from greenlight.engines.deage.retouch import Amounts, amounts_for
 from greenlight.engines.deage.streaming import prefetch, reporting
 from greenlight.engines.deage.tracking import FaceTracker
-from greenlight.errors import InvalidInput, MediaError
+from greenlight.errors import InvalidInput
 from greenlight.likeness import FaceAnalyzer
-from greenlight.media import load_image, media_kind, probe_video, save_image, write_video
+from greenlight.media import check_media, load_image, media_kind, probe_video, save_image, write_video
 
 _NOT_FOUND_HINT = "check the talent id, and that their face is visible and turned towards the camera"
 
@@ -60,11 +60,8 @@ class DeageEngine:
         talent_embeddings(request.likeness, params.talent_id)
         if not request.inputs:
             raise InvalidInput("no input given", "give a clip or an image showing the talent")
-        for path in map(Path, request.inputs):
-            if media_kind(path) == "image":
-                load_image(path)
-            elif probe_video(path).frame_count < 1:
-                raise MediaError(path, "has no video frames")
+        for path in request.inputs:
+            check_media(path)
 
     def run(self, request: EngineRequest, workdir: Path, progress: Progress) -> list[EngineOutput]:
         """De-age the talent in every input; write one output per input into ``workdir``.
