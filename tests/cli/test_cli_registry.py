@@ -20,6 +20,9 @@ def test_production_talent_and_grant_round_trip(cli):
     assert granted.code == 0
     record = json.loads(granted.out)
     assert record["schema"] == "ConsentGrant.1" and record["state"] == "active"
+    # --until names the last day covered, the whole of it.
+    assert record["valid_until"].startswith("2030-01-02T00:00:00")
+    assert "2030-01-01" in cli("consent", "list").out
     shown = json.loads(cli("talent", "show", "anna kowalska", "--json").out)
     assert shown["talent"]["aliases"] == ["Ania"]
     assert [g["id"] for g in shown["grants"]] == [record["id"]]

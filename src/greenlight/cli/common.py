@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,11 +49,16 @@ def actor(name: str | None) -> str:
     return name or os.environ.get("GREENLIGHT_USER") or getpass.getuser()
 
 
-def parse_day(text: str, what: str) -> datetime:
-    """A date (YYYY-MM-DD) or a full ISO timestamp, as an aware UTC datetime."""
+def parse_day(text: str, what: str, through: bool = False) -> datetime:
+    """A date (YYYY-MM-DD) or a full ISO timestamp, as an aware UTC datetime.
+
+    A date means the start of that day, or with ``through`` the end of it (the start of the next):
+    ``--until 2027-12-31`` covers the whole of 31 December.
+    """
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+            day = date.fromisoformat(text) + timedelta(days=1 if through else 0)
+            return datetime.combine(day, datetime.min.time(), UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date", "use YYYY-MM-DD") from None

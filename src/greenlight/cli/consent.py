@@ -30,7 +30,7 @@ def grant(
     talent: Annotated[str, typer.Argument(help="Talent name or id.")],
     use: Annotated[str, typer.Option(help=f"One of: {USES}.")],
     description: Annotated[str, typer.Option(help="A reasonably specific description of the intended use.")],
-    until: Annotated[str, typer.Option(help="Last day the grant covers is the day before this (YYYY-MM-DD).")],
+    until: Annotated[str, typer.Option(help="Last day the grant covers, YYYY-MM-DD (that whole day included).")],
     signed_by: Annotated[str, typer.Option(help="The talent, or the estate for a deceased performer.")],
     rate: Annotated[str, typer.Option(help="Compensation rate, e.g. 450.00.")],
     unit: Annotated[str, typer.Option(help=f"One of: {UNITS}.")] = RateUnit.PER_SECOND.value,
@@ -53,7 +53,7 @@ def grant(
         use=Use.parse(use),
         description=description,
         valid_from=parse_day(valid_from, "--from") if valid_from else utcnow(),
-        valid_until=parse_day(until, "--until"),
+        valid_until=parse_day(until, "--until", through=True),
         signed_by=signed_by,
         rate=rate,
         unit=rate_unit,
@@ -115,6 +115,6 @@ def list_grants(
             g.use.value,
             productions.get(g.production_id, "every production"),
             g.state.value,
-            f"{g.valid_until:%Y-%m-%d}",
+            f"{g.last_day:%Y-%m-%d}",
         )
     console.print(table)

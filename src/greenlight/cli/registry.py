@@ -91,6 +91,7 @@ def talent_show(name: str, studio: StudioOption = None, json: JsonOption = False
         talent = tx.registry.talent(name)
         refs = [r for r in tx.registry.references() if r.subject_id == talent.id]
         grants = tx.registry.grants(talent_id=talent.id)
+        productions = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         return print_json(
             {
@@ -114,10 +115,10 @@ def talent_show(name: str, studio: StudioOption = None, json: JsonOption = False
             (
                 g.id,
                 g.use.value,
-                g.production_id or "every production",
+                productions.get(g.production_id, g.production_id) if g.production_id else "every production",
                 g.state.value,
                 f"{g.valid_from:%Y-%m-%d}",
-                f"{g.valid_until:%Y-%m-%d}",
+                f"{g.last_day:%Y-%m-%d}",
                 f"{g.compensation.rate} {g.compensation.currency} {g.compensation.unit.value}",
             )
             for g in grants

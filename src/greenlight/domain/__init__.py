@@ -10,6 +10,7 @@ from greenlight.domain.consent import (
     StateChange,
     Use,
     check_description,
+    last_day,
 )
 from greenlight.domain.decision import Decision, Reason, Verdict
 from greenlight.domain.events import LedgerEntry, LedgerEvent
@@ -61,6 +62,7 @@ __all__ = [
     "Verdict",
     "canonical_json",
     "check_description",
+    "last_day",
     "from_plain",
     "new_id",
     "to_plain",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from greenlight.domain.serial import new_id, utcnow
@@ -104,6 +104,11 @@ class ConsentGrant:
     def expired(self, at: datetime) -> bool:
         return at >= self.valid_until
 
+    @property
+    def last_day(self) -> date:
+        """The last calendar day (UTC) the grant covers: ``valid_until`` itself is exclusive."""
+        return last_day(self.valid_until)
+
     def change_state(self, new: GrantState, by: str, reason: str, at: datetime | None = None) -> ConsentGrant:
         """A copy in state ``new`` with the change recorded.
 
@@ -146,3 +151,8 @@ def check_description(text: str) -> str:
     if len(words) < MIN_DESCRIPTION_WORDS or len(set(w.lower() for w in words)) < MIN_DESCRIPTION_WORDS - 2:
         raise InvalidInput(f"the consent description {cleaned!r} is too vague", hint)
     return cleaned
+
+
+def last_day(valid_until: datetime) -> date:
+    """The last day (UTC) a period ending at ``valid_until`` (exclusive) covers."""
+    return (valid_until.astimezone(UTC) - timedelta(microseconds=1)).date()

@@ -15,6 +15,7 @@ from greenlight.domain import (
     Talent,
     Use,
     check_description,
+    last_day,
 )
 from greenlight.errors import InvalidInput
 from greenlight.runtime.studio import Studio
@@ -46,7 +47,8 @@ def grant_consent(studio: Studio, talent: Talent, terms: GrantTerms, actor: str)
     description = check_description(terms.description)
     if terms.valid_until <= terms.valid_from:
         raise InvalidInput(
-            f"the grant ends ({terms.valid_until:%Y-%m-%d}) before it starts ({terms.valid_from:%Y-%m-%d})"
+            f"the grant ends ({last_day(terms.valid_until):%Y-%m-%d}) before it starts ({terms.valid_from:%Y-%m-%d})",
+            "give an --until day after the first day covered",
         )
     signatory = _signatory(talent, terms.signed_by)
     compensation = Compensation(rate=_rate(terms.rate), unit=terms.unit, currency=terms.currency.upper())
