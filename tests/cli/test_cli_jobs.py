@@ -73,7 +73,9 @@ def test_ingest_json_names_the_stored_asset(studio, take, faces):
     verified = json.loads(studio("verify", asset["path"], "--json").out)
     assert verified["verified"] and verified["job"]["id"] == result["job"]
     refused = studio("ingest", take, "--tool", "HostedVideo 2", "--production", "DAYBREAK", "--json")
-    assert refused.code == 4 and json.loads(refused.out)["state"] == "blocked"
+    blocked = json.loads(refused.out)
+    assert refused.code == 4 and blocked["state"] == "blocked" and blocked["assets"] == []
+    assert "consent.other-scope" in [r["code"] for r in blocked["reasons"]]
 
 
 def test_the_demo_runs_end_to_end(cli, tmp_path):

@@ -47,7 +47,7 @@ def test_with_consent_the_output_is_signed_and_waits_for_review(cast, take):
     result = verify_file(cast.studio, signed)
     assert result.verified, result.reason
     assert "c2pa.edited" in [a.action for a in result.manifest.actions]
-    assert [i.relationship for i in result.manifest.ingredients] == ["parentOf"]
+    assert [(i.title, i.relationship) for i in result.manifest.ingredients] == [("take.mp4", "parentOf")]
     before, after = probe_video(take), probe_video(signed)
     assert (after.width, after.height, after.frame_count, after.has_audio) == (640, 360, 48, True)
     assert after.fps == pytest.approx(before.fps, rel=1e-3)

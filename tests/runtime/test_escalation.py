@@ -29,7 +29,7 @@ def test_an_unknown_face_waits_for_legal_then_runs(cast):
     assert "asset.quarantined" in ledger_kinds(cast.studio) and "asset.signed" not in ledger_kinds(cast.studio)
     with pytest.raises(InvalidInput, match="cannot give written approval"):
         clear_escalation(cast.studio, job.id, "Sam", "director", "she signed a release form on set")
-    with pytest.raises(InvalidInput, match="what was approved"):
+    with pytest.raises(InvalidInput, match="too short for a written approval"):
         clear_escalation(cast.studio, job.id, "Dana", "legal", "ok")
     cleared = clear_escalation(cast.studio, job.id, "Dana", "legal", "crowd extra, release form R-114 on file")
     assert cleared.state is JobState.QUEUED and cleared.approvals[-1].role == "legal"

@@ -19,7 +19,7 @@ from greenlight.cli.common import (
     print_json,
 )
 from greenlight.cli.progress import JobProgress
-from greenlight.domain import Decision, Job, JobState, to_plain
+from greenlight.domain import Decision, Job, JobState, Usage, to_plain
 
 run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
                       no_args_is_help=True)
@@ -36,7 +36,7 @@ def run_deage(
     years: Annotated[int, typer.Option(help="How many years younger (5–30).")],
     production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
     reshape: Annotated[bool, typer.Option(help="A subtle youthful reshaping of the lower face.")] = True,
-    seed: int = 0,
+    seed: Annotated[int, typer.Option(help="Recorded with the job: the same spec and seed give the same output.")] = 0,
     queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
@@ -98,7 +98,8 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         return print_json({"job": to_plain(job), "decisions": [to_plain(d) for d in decisions],
                            "assets": [to_plain(a) for a in assets]})
     console.print(f"{job.id}: {job.engine} — {job.state.value}", style="bold")
-    console.print(f"  params: {job.params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
+    params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
+    console.print(f"  params: {params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
     for step in job.history:
         console.print(f"  {step.at:%H:%M:%S} {step.state.value:<10} {step.by}  {step.note}")
     for decision in decisions:
@@ -106,7 +107,7 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
     for asset in assets:
         console.print(f"  {asset.role}: {home.home / asset.path}")
     for usage in job.usage:
-        console.print(f"  usage: {usage.quantity} ({usage.unit}) under {usage.grant_id}")
+        console.print(f"  usage: {_usage(usage)} under {usage.grant_id}")
 
 
 @jobs_app.command("approve")
@@ -115,7 +116,7 @@ def jobs_approve(job_id: JobArg, note: NoteOption, studio: StudioOption = None, 
     from greenlight.runtime.jobs import review
 
     job = review(open_studio(studio), job_id, True, actor(as_), note)
-    console.print(f"{job.id} approved; metered: " + (", ".join(f"{u.quantity} {u.unit}" for u in job.usage) or "none"))
+    console.print(f"{job.id} approved; metered: " + (", ".join(_usage(u) for u in job.usage) or "none"))
 
 
 @jobs_app.command("reject")
@@ -195,6 +196,11 @@ def _print_outcome(home, job: Job) -> None:
     with home.transaction() as tx:
         for asset in tx.registry.job_assets(job.id):
             console.print(f"  {asset.role}: {home.home / asset.path}")
+
+
+def _usage(usage: Usage) -> str:
+    what = {"per-approved-second": "approved seconds", "per-approved-image": "approved images"}
+    return f"{usage.quantity:g} {what.get(usage.unit, usage.unit)}"
 
 
 def _print_decision(decision: Decision) -> None:

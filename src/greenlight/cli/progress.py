@@ -12,7 +12,8 @@ class FrameProgress:
 
     def __init__(self, label: str = "scanning", enabled: bool = True) -> None:
         self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
-                            TimeRemainingColumn(), console=console_err, transient=True, disable=not enabled)
+                            TimeRemainingColumn(), console=console_err, transient=True,
+                            disable=not (enabled and console_err.is_terminal))
         self.task = None
 
     def __enter__(self) -> FrameProgress:
@@ -33,7 +34,8 @@ class JobProgress:
 
     def __init__(self, enabled: bool = True) -> None:
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                            TimeRemainingColumn(), console=console_err, transient=True, disable=not enabled)
+                            TimeRemainingColumn(), console=console_err, transient=True,
+                            disable=not (enabled and console_err.is_terminal))
         self.task = self.bar.add_task("starting", total=1.0)
 
     def __enter__(self) -> JobProgress:

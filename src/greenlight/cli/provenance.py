@@ -65,9 +65,12 @@ def ingest(
     job = _execute(home, job.id) if not json else _quiet_run(home, job.id)
     with home.transaction() as tx:
         assets = tx.registry.job_assets(job.id)
+        decisions = tx.registry.decisions(subject=job.id)
     if json:
         outputs = [a for a in assets if a.id in job.outputs]
-        print_json({"job": job.id, "state": job.state.value,
+        reasons = [{"verdict": r.verdict.value, "code": r.code, "message": r.message}
+                   for r in (decisions[-1].reasons if decisions else ())]
+        print_json({"job": job.id, "state": job.state.value, "reasons": reasons,
                     "assets": [{"id": a.id, "path": str(home.home / a.path), "role": a.role, "sha256": a.sha256}
                                for a in outputs]})
     else:
@@ -105,7 +108,8 @@ def _print_verification(result) -> None:
     report = result.manifest
     for action in report.actions:
         agent = f" by {action.software_agent}" if action.software_agent else ""
-        console.print(f"  action {action.action}{agent} {action.digital_source_type.rsplit('/', 1)[-1]}")
+        source = f" ({action.digital_source_type.rsplit('/', 1)[-1]})" if action.digital_source_type else ""
+        console.print(f"  action {action.action}{agent}{source}")
     for ingredient in report.ingredients:
         console.print(f"  ingredient {ingredient.title} ({ingredient.relationship})")
     if report.present:

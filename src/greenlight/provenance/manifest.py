@@ -146,7 +146,8 @@ def _add_ingredient(builder: c2pa.Builder, label: str, ingredient: Ingredient) -
     if not ingredient.path.is_file() or not mime:
         raise ProvenanceError(f"ingredient {ingredient.path} is missing or of an unknown type")
     with open(ingredient.path, "rb") as f:
-        builder.add_ingredient({"title": ingredient.path.name, "relationship": ingredient.relationship.value,
+        builder.add_ingredient({"title": ingredient.title or ingredient.path.name,
+                                "relationship": ingredient.relationship.value,
                                 "label": label}, mime, f)
 
 

@@ -50,10 +50,14 @@ class Relationship(enum.Enum):
 
 @dataclass(frozen=True)
 class Ingredient:
-    """An input asset. If it carries Content Credentials they are kept inside the new manifest."""
+    """An input asset. If it carries Content Credentials they are kept inside the new manifest.
+
+    ``title`` is the name people know it by (the artist's file name); the path's name when empty.
+    """
 
     path: Path
     relationship: Relationship = Relationship.COMPONENT
+    title: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))

@@ -113,6 +113,7 @@ def output_spec(studio: Studio, job: Job, output: EngineOutput) -> OutputSpec:
         grant_ids=job.grant_ids,
         parents=paths if altered else (),
         components=() if altered else paths,
+        titles={p: i.name for p, i in zip(paths, job.inputs, strict=True)},
     )
 
 

@@ -89,7 +89,8 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
     with studio.transaction() as tx:
         job = tx.registry.get(Job, job_id)
         if job.state is not JobState.IN_REVIEW:
-            raise InvalidTransition(f"job {job_id} is {job.state.value}, not in review")
+            raise InvalidTransition(f"job {job_id} is {job.state.value}, not in review: only a job in review is "
+                                    "approved or rejected", f"see `greenlight jobs show {job_id}` for why")
         if not approve:
             return advance(tx, job, JobState.REJECTED, actor, note)
         job = advance(tx, job, JobState.APPROVED, actor, note)
@@ -124,11 +125,13 @@ def clear_escalation(studio: Studio, job_id: str, actor: str, role: str, note: s
             f"the role {role!r} cannot give written approval", f"use one of: {', '.join(APPROVER_ROLES)}"
         )
     if len(note.split()) < 3:
-        raise InvalidInput("a written approval must say what was approved and why", "add --note TEXT")
+        raise InvalidInput(f"the note {note.strip()!r} is too short for a written approval",
+                           "say in a few words what was approved and why (three words at least)")
     with studio.transaction() as tx:
         job = tx.registry.get(Job, job_id)
         if job.state is not JobState.ESCALATED:
-            raise InvalidTransition(f"job {job_id} is {job.state.value}, not escalated")
+            raise InvalidTransition(f"job {job_id} is {job.state.value}, not escalated",
+                                    "a written approval clears an escalation only; a block needs consent")
         approval = WrittenApproval(by=actor, role=role, note=note.strip())
         job = replace(job, approvals=(*job.approvals, approval))
         return advance(tx, job, JobState.QUEUED, actor, f"written approval ({role}): {note.strip()}")

@@ -7,7 +7,8 @@ so a failure leaves no database rows; the caller records the returned assets in 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from greenlight.domain import Asset, new_id
@@ -31,6 +32,7 @@ class OutputSpec:
     grant_ids: tuple[str, ...] = ()
     parents: tuple[Path, ...] = ()
     components: tuple[Path, ...] = ()
+    titles: Mapping[Path, str] = field(default_factory=dict)  # the artist's file name of each input
 
 
 def keys_folder(studio: Studio) -> Path:
@@ -78,8 +80,8 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
         title=spec.title,
         source=SourceKind(spec.source),
         software_agent=spec.software_agent,
-        ingredients=tuple(Ingredient(p, Relationship.PARENT) for p in spec.parents)
-        + tuple(Ingredient(p, Relationship.COMPONENT) for p in spec.components),
+        ingredients=tuple(Ingredient(p, Relationship.PARENT, spec.titles.get(p, "")) for p in spec.parents)
+        + tuple(Ingredient(p, Relationship.COMPONENT, spec.titles.get(p, "")) for p in spec.components),
         job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids),
     )
     suffix = ".mp4" if _is_video(src) else src.suffix.lower()
