@@ -97,3 +97,25 @@ def test_refused_media_is_not_stored(studio, take, tmp_path, snapshot):
         one_line_error(studio("run", "deage", bad, "--talent", "Lin-Manuel Miranda", "--years", "10",
                               "--production", "NIGHTFALL"), bad.name)
     assert sorted(studio.home.rglob("*")) == files and snapshot() == before
+
+
+def test_a_studio_signs_with_its_own_chain(cli, tmp_path, snapshot):
+    from skimage import data
+
+    from greenlight.media import save_image
+    from greenlight.provenance import init_keys
+
+    own = tmp_path / "studio-pki"
+    init_keys(own, "Northlight Pictures")  # stands in for the studio's own CA
+    chain, key, root = own / "signer-chain.pem", own / "signer.key", own / "root-ca.pem"
+    before = snapshot()
+    one_line_error(cli("keys", "import", chain, own / "root-ca.key", "--root", root), "does not belong")
+    assert snapshot() == before and not (cli.home / "keys").exists()
+    assert cli("keys", "import", chain, key, "--root", root).code == 0
+    assert (cli.home / "keys" / "signer.key").stat().st_mode & 0o777 == 0o600
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    plate = save_image(tmp_path / "plate.png", data.coffee())
+    ingested = json.loads(cli("ingest", plate, "--tool", "Matte Painter 4", "--production", "NIGHTFALL", "--json").out)
+    verified = json.loads(cli("verify", ingested["assets"][0]["path"], "--json").out)
+    assert verified["verified"] and verified["manifest"]["signer"] == "Northlight Pictures Content Credentials"
+    assert verified["manifest"]["ingredients"][0]["title"] == "plate.png"

@@ -30,6 +30,29 @@ def keys_init(
     console.print(f"signing identity {identity.subject} in {keys_folder(home)} (private keys 0600)")
 
 
+@keys_app.command("import")
+def keys_import(
+    chain: Annotated[Path, typer.Argument(help="PEM chain: the signing certificate first, then intermediates.")],
+    key: Annotated[Path, typer.Argument(help="PEM private key of the signing certificate (ES256).")],
+    root: Annotated[Path, typer.Option(help="PEM root CA certificate: what verification trusts.")],
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """Sign with the studio's own certificate chain instead of a development one (key written 0600)."""
+    from greenlight.errors import InvalidInput
+    from greenlight.provenance import import_keys
+    from greenlight.runtime.signing import keys_folder
+
+    home = open_studio(studio)
+    for path in (chain, key, root):
+        if not path.is_file():
+            raise InvalidInput(f"{path}: no such file", "give the PEM files of the studio's signing identity")
+    identity = import_keys(keys_folder(home), chain.read_bytes(), key.read_bytes(), root.read_bytes())
+    with home.transaction() as tx:
+        tx.ledger_event("keys.imported", "keys", actor(as_), signer=identity.subject)
+    console.print(f"signing identity {identity.subject} installed in {keys_folder(home)} (private key 0600)")
+
+
 def verify(
     file: Annotated[Path, typer.Argument(help="Any image or video: a deliverable, a copy, a download.")],
     studio: StudioOption = None,

@@ -3,6 +3,7 @@
 Public surface (imported lazily so ``import greenlight.provenance`` loads neither c2pa nor PyAV)::
 
     init_keys(folder) -> SigningIdentity            load_identity(folder) -> SigningIdentity
+    import_keys(folder, chain, key, root) -> SigningIdentity
     identity_from_pem(chain, key, root)             identity_from_signer(chain, signer, root)
     sign_file(src, dst, spec, identity)             read_manifest(path, trust_root_pem) -> ManifestReport
     embed_watermark(rgb, payload) -> rgb            extract_watermark(rgb, expected) -> WatermarkRead
@@ -30,6 +31,7 @@ _LAZY = {
     "CallbackSigner": ("keys", "CallbackSigner"),
     "SigningIdentity": ("keys", "SigningIdentity"),
     "init_keys": ("keys", "init_keys"),
+    "import_keys": ("keys", "import_keys"),
     "load_identity": ("keys", "load_identity"),
     "identity_from_pem": ("keys", "identity_from_pem"),
     "identity_from_signer": ("keys", "identity_from_signer"),
@@ -51,8 +53,8 @@ __all__ = [
     "ActionRecord", "CallbackSigner", "GreenlightJob", "Ingredient", "IngredientRecord", "ManifestReport",
     "ManifestSpec", "Relationship", "SigningIdentity", "SourceKind", "WatermarkRead", "asset_payload",
     "embed_video", "embed_watermark", "extract_video", "extract_watermark", "has_credentials",
-    "identity_from_pem", "identity_from_signer", "init_keys", "load_identity", "mark_and_sign", "mark_image",
-    "read_manifest", "read_watermark", "sign_file",
+    "identity_from_pem", "identity_from_signer", "import_keys", "init_keys", "load_identity", "mark_and_sign",
+    "mark_image", "read_manifest", "read_watermark", "sign_file",
 ]
 
 
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
         SigningIdentity,
         identity_from_pem,
         identity_from_signer,
+        import_keys,
         init_keys,
         load_identity,
     )

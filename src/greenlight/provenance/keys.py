@@ -111,6 +111,36 @@ def init_keys(folder: str | os.PathLike[str], organisation: str = "Greenlight st
     return SigningIdentity(_pem(leaf) + _pem(inter), LocalKeySigner(_key_pem(leaf_key)), _pem(root))
 
 
+def import_keys(folder: str | os.PathLike[str], chain_pem: bytes, key_pem: bytes, root_pem: bytes) -> SigningIdentity:
+    """Install a studio's own certificate chain and key where ``load_identity`` finds them.
+
+    Args:
+        folder: the studio's keys folder (created 0700 if missing).
+        chain_pem: end-entity certificate first, then intermediates, no root.
+        key_pem: the end-entity's private key (written 0600).
+        root_pem: the studio root, the trust anchor verification uses.
+
+    Raises:
+        ProvenanceError: keys already exist there, the root is not a PEM certificate, or the chain
+            and key do not match; nothing is written then.
+    """
+    folder = Path(folder)
+    identity = identity_from_pem(chain_pem, key_pem, root_pem)
+    try:
+        x509.load_pem_x509_certificate(root_pem)
+    except ValueError:
+        raise ProvenanceError("the root is not a PEM certificate", "give the studio root CA certificate") from None
+    existing = [n for n in (SIGNER_KEY, SIGNER_CHAIN, ROOT_CERT) if (folder / n).exists()]
+    if existing:
+        raise ProvenanceError(f"signing keys already exist in {folder} ({', '.join(existing)})",
+                              "keep them, or move the folder away first")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _write_private(folder / SIGNER_KEY, key_pem)
+    _write_public(folder / SIGNER_CHAIN, chain_pem)
+    _write_public(folder / ROOT_CERT, root_pem)
+    return identity
+
+
 def load_identity(folder: str | os.PathLike[str]) -> SigningIdentity:
     """Read the identity ``init_keys`` wrote (or a studio's files with the same names).
 
