@@ -117,3 +117,20 @@ def test_report_without_root_is_valid_not_trusted(identity, stills, tmp_path: Pa
     shutil.copy(stills["png"], tmp_path / "a.png")
     sign_file(tmp_path / "a.png", tmp_path / "b.png", _spec(), identity)
     assert read_manifest(tmp_path / "b.png").state == "valid"
+
+
+def test_a_thumbnail_only_when_asked(identity, stills, tmp_path: Path) -> None:
+    import dataclasses
+    import json
+
+    import c2pa
+
+    def thumbnail(spec: ManifestSpec) -> object:
+        dst = tmp_path / f"{spec.thumbnail}.jpg"
+        sign_file(stills["jpg"], dst, spec, identity)
+        with c2pa.Reader(str(dst)) as reader:
+            store = json.loads(reader.json())
+        return store["manifests"][store["active_manifest"]].get("thumbnail")
+
+    assert thumbnail(_spec()) is None
+    assert thumbnail(dataclasses.replace(_spec(), thumbnail=True)) is not None

@@ -59,7 +59,7 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
     labels = [f"ingredient_{i}" for i in range(len(ingredients))]
     definition = _definition(spec, labels, ingredients)
     try:
-        with (_context(None) as ctx, _signer(identity) as signer,
+        with (_context(None, spec.thumbnail) as ctx, _signer(identity) as signer,
               c2pa.Builder(definition, context=ctx) as builder):
             for label, ingredient in zip(labels, ingredients, strict=True):
                 _add_ingredient(builder, label, ingredient)
@@ -151,9 +151,9 @@ def _add_ingredient(builder: c2pa.Builder, label: str, ingredient: Ingredient) -
                                 "label": label}, mime, f)
 
 
-def _context(trust_root_pem: bytes | str | None) -> c2pa.Context:
-    # Thumbnails would add hundreds of KB per file and leak a preview of unreleased material.
-    settings: dict[str, Any] = {"builder": {"thumbnail": {"enabled": False}}}
+def _context(trust_root_pem: bytes | str | None, thumbnail: bool = False) -> c2pa.Context:
+    # Thumbnails add hundreds of KB per file and a preview of unreleased material: only when asked.
+    settings: dict[str, Any] = {"builder": {"thumbnail": {"enabled": thumbnail}}}
     if trust_root_pem:
         root = trust_root_pem.decode() if isinstance(trust_root_pem, bytes) else trust_root_pem
         settings |= {"verify": {"verify_trust": True}, "trust": {"trust_anchors": root}}

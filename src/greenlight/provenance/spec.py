@@ -92,6 +92,7 @@ class ManifestSpec:
     ingredients: tuple[Ingredient, ...] = ()
     job: GreenlightJob | None = None
     mime: str = ""
+    thumbnail: bool = False  # off unless asked: it adds hundreds of KB and a preview of unreleased work
 
 
 @dataclass(frozen=True)
