@@ -23,7 +23,7 @@ from greenlight.engines.base import EngineOutput, EngineRequest, load_engine
 from greenlight.errors import GreenlightError, InvalidTransition
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, input_paths, likeness_for
-from greenlight.runtime.signing import quarantine, record_asset, sign_output
+from greenlight.runtime.signing import quarantine, record_asset, record_quarantined, sign_output
 from greenlight.runtime.studio import Studio
 from greenlight.store import leases
 
@@ -153,7 +153,7 @@ class LocalExecutor:
             decision = guarding.at_publish(tx, job)
             guarding.record(tx, decision, self.owner, job, "publish")
             if decision.verdict is not Verdict.ALLOW:
-                held = [record_asset(tx, replace(a, role="quarantined"), self.owner, job_id=job.id) for a in signed]
+                held = [record_quarantined(tx, a, self.owner, job.id) for a in signed]
                 job = replace(job, outputs=tuple(a.id for a in held))
                 tx.registry.update(job)
                 return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, _summary(decision))
@@ -169,18 +169,10 @@ class LocalExecutor:
         held = [quarantine(self.studio, o.path, job.id) for o in outputs]
         with self.studio.transaction() as tx:
             guarding.record(tx, decision, self.owner, job, stage)
-            held = [self._record_held(tx, a, job.id) for a in held]
+            held = [record_quarantined(tx, a, self.owner, job.id) for a in held]
             job = replace(job, outputs=tuple(a.id for a in held))
             tx.registry.update(job)
             return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, _summary(decision))
-
-    def _record_held(self, tx, asset, job_id: str):
-        kept = record_asset(tx, asset, self.owner, job_id=job_id)
-        if kept.id != asset.id:
-            # The same bytes are in the store already (an ingested file is also the job's input):
-            # the record stays as it is, and the ledger still says the job's output was held.
-            tx.record("asset.quarantined", kept, self.owner, job_id=job_id)
-        return kept
 
     def _fail(self, job_id: str, why: str) -> Job:
         with self.studio.transaction() as tx:

@@ -117,6 +117,15 @@ def record_asset(tx: Transaction, asset: Asset, actor: str, **details) -> Asset:
     return asset
 
 
+def record_quarantined(tx: Transaction, asset: Asset, actor: str, job_id: str) -> Asset:
+    """Record a held output as quarantined; the ledger says so even when its bytes are already in
+    the store under another role (an ingested file is also the job's input)."""
+    kept = record_asset(tx, replace(asset, role="quarantined"), actor, job_id=job_id)
+    if kept.role != "quarantined":
+        tx.record("asset.quarantined", kept, actor, job_id=job_id)
+    return kept
+
+
 def _asset(studio: Studio, stored, asset_id: str, role: str, job_id: str | None, mark: str | None = None) -> Asset:
     return replace(stored.record(studio.home), id=asset_id, role=role, job_id=job_id, mark=mark)
 
