@@ -67,3 +67,9 @@ class ProvenanceError(GreenlightError):
 
 class InvalidTransition(GreenlightError):
     """A state change that the life cycle does not allow (resume a revoked grant, approve a blocked job)."""
+
+
+class Blocked(GreenlightError):
+    """A guard stopped the action: consent is not live for it (the job is blocked, its outputs held)."""
+
+    exit_code = 4

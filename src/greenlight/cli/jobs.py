@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from greenlight.cli.common import (
     StudioOption,
     actor,
     console,
+    console_err,
     listing,
     open_studio,
     print_json,
@@ -116,6 +116,9 @@ def jobs_approve(job_id: JobArg, note: NoteOption, studio: StudioOption = None, 
     from greenlight.runtime.jobs import review
 
     job = review(open_studio(studio), job_id, True, actor(as_), note)
+    if job.state is JobState.BLOCKED:
+        console_err.print(f"{job.id} blocked, not approved: {job.history[-1].note}; its outputs are quarantined")
+        raise typer.Exit(4)
     console.print(f"{job.id} approved; metered: " + (", ".join(_usage(u) for u in job.usage) or "none"))
 
 
@@ -154,24 +157,12 @@ def export(
     job_id: JobArg,
     folder: Annotated[Path, typer.Argument(help="Where the deliverables go.")],
     studio: StudioOption = None,
+    as_: ActorOption = None,
 ) -> None:
-    """Copy an approved job's signed outputs into FOLDER as deliverables. Only approved jobs export."""
-    from greenlight.errors import InvalidTransition
-    from greenlight.media import atomic_output
+    """Copy an approved job's signed outputs into FOLDER as deliverables, if its consent is still live."""
+    from greenlight.runtime.delivery import deliver
 
-    home = open_studio(studio)
-    with home.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
-        assets = [tx.registry.asset(a) for a in job.outputs]
-    if job.state is not JobState.APPROVED:
-        hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
-        raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
-    folder.mkdir(parents=True, exist_ok=True)
-    for n, asset in enumerate(assets, 1):
-        target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
-        with atomic_output(target) as tmp:
-            shutil.copyfile(home.home / asset.path, tmp)
-        target.chmod(0o644)
+    for target in deliver(open_studio(studio), job_id, folder, actor(as_)):
         console.print(f"exported {target}")
 
 

@@ -4,7 +4,8 @@ Its life cycle::
 
     queued → preflight → running → postflight → in_review → approved | rejected
     any step before review may instead end blocked, failed or cancelled; preflight and postflight
-    may escalate (waiting for written approval), after which the job is queued again or stopped.
+    may escalate (waiting for written approval), after which the job is queued again or stopped;
+    a job in review or approved is blocked when its consent is no longer live at approval or export.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ ALLOWED: dict[JobState, set[JobState]] = {
     JobState.RUNNING: {JobState.POSTFLIGHT, JobState.QUEUED} | _STOPS,
     JobState.POSTFLIGHT: {JobState.IN_REVIEW, JobState.ESCALATED, JobState.QUEUED} | _STOPS,
     JobState.IN_REVIEW: {JobState.APPROVED, JobState.REJECTED, JobState.BLOCKED},
+    # An approved job whose consent is withdrawn before it is delivered is stopped at the next gate.
+    JobState.APPROVED: {JobState.BLOCKED},
 }
 
 

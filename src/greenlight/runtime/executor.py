@@ -23,7 +23,7 @@ from greenlight.engines.base import EngineOutput, EngineRequest, load_engine
 from greenlight.errors import GreenlightError, InvalidTransition
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, input_paths, likeness_for
-from greenlight.runtime.signing import quarantine, record_asset, record_quarantined, sign_output
+from greenlight.runtime.signing import identity, quarantine, record_asset, record_quarantined, sign_output
 from greenlight.runtime.studio import Studio
 from greenlight.store import leases
 
@@ -75,6 +75,7 @@ class LocalExecutor:
         report = progress or (lambda fraction, message: None)
         self._claim(job_id)
         try:
+            identity(self.studio)  # what the job needs to finish, checked before any work is done
             job, input_scans = self._preflight(job_id, report)
             if job.state is JobState.RUNNING:
                 outputs = self._engine(job, report)
@@ -111,7 +112,7 @@ class LocalExecutor:
             if decision.verdict is Verdict.ALLOW:
                 job = _with_grants(job, decision)
                 tx.registry.update(job)
-            job = advance(tx, job, _next(decision, JobState.RUNNING), self.owner, _summary(decision))
+            job = advance(tx, job, _next(decision, JobState.RUNNING), self.owner, guarding.summary(decision))
         return job, scans
 
     def _engine(self, job: Job, report: Progress) -> list[EngineOutput]:
@@ -156,7 +157,7 @@ class LocalExecutor:
                 held = [record_quarantined(tx, a, self.owner, job.id) for a in signed]
                 job = replace(job, outputs=tuple(a.id for a in held))
                 tx.registry.update(job)
-                return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, _summary(decision))
+                return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
             assets = [record_asset(tx, a, self.owner, job_id=job.id) for a in signed]
             job = replace(job, outputs=tuple(a.id for a in assets), usage=tuple(usage))
             tx.registry.update(job)
@@ -172,7 +173,7 @@ class LocalExecutor:
             held = [record_quarantined(tx, a, self.owner, job.id) for a in held]
             job = replace(job, outputs=tuple(a.id for a in held))
             tx.registry.update(job)
-            return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, _summary(decision))
+            return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
 
     def _fail(self, job_id: str, why: str) -> Job:
         with self.studio.transaction() as tx:
@@ -204,10 +205,6 @@ def _next(decision: Decision, allowed: JobState) -> JobState:
     return {Verdict.ALLOW: allowed, Verdict.ESCALATE: JobState.ESCALATED, Verdict.BLOCK: JobState.BLOCKED}[
         decision.verdict
     ]
-
-
-def _summary(decision: Decision) -> str:
-    return "; ".join(r.message for r in decision.reasons if r.verdict is decision.verdict) or decision.verdict.value
 
 
 def _with_grants(job: Job, decision: Decision) -> Job:

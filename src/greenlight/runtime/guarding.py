@@ -90,8 +90,14 @@ def at_publish(tx: Transaction, job: Job) -> Decision:
 
 
 def record(tx: Transaction, decision: Decision, actor: str, job: Job, stage: str) -> None:
+    """Store the decision and its ledger entry, saying which gate made it."""
     tx.registry.add_decision(decision)
     tx.record("decision.made", decision, actor, job_id=job.id, stage=stage)
+
+
+def summary(decision: Decision) -> str:
+    """The messages of the reasons that decided the verdict, in one line."""
+    return "; ".join(r.message for r in decision.reasons if r.verdict is decision.verdict) or decision.verdict.value
 
 
 def output_spec(studio: Studio, job: Job, output: EngineOutput) -> OutputSpec:

@@ -12,6 +12,7 @@ from greenlight.domain import (
     Job,
     JobInput,
     JobState,
+    Verdict,
     WrittenApproval,
 )
 from greenlight.engines.base import EngineRequest, load_engine
@@ -78,12 +79,18 @@ def input_paths(studio: Studio, tx: Transaction, job: Job) -> tuple[Path, ...]:
 
 
 def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) -> Job:
-    """Approve or reject a job in review. Approval meters the likeness use for compensation.
+    """Approve or reject a job in review. Approval checks consent once more and meters the use.
+
+    Returns:
+        The job approved, rejected, or blocked (its outputs quarantined, nothing metered) when the
+        consent it relies on is no longer live.
 
     Raises:
         InvalidInput: no note was given.
         InvalidTransition: the job is not in review.
     """
+    from greenlight.runtime.delivery import live_usage, recheck, withhold
+
     if not note.strip():
         raise InvalidInput("a review needs a note saying why", "add --note TEXT")
     with studio.transaction() as tx:
@@ -93,7 +100,10 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
                                     "approved or rejected", f"see `greenlight jobs show {job_id}` for why")
         if not approve:
             return advance(tx, job, JobState.REJECTED, actor, note)
-        job = advance(tx, job, JobState.APPROVED, actor, note)
+        decision = recheck(tx, job, actor, "approve")
+        if decision.verdict is not Verdict.ALLOW:
+            return withhold(tx, replace(job, usage=()), decision, actor)
+        job = advance(tx, replace(job, usage=live_usage(job, decision)), JobState.APPROVED, actor, note)
         for usage in job.usage:
             tx.ledger_event(
                 "usage.metered",

@@ -1,0 +1,80 @@
+"""The gates after review: consent is checked again wherever an output becomes more final.
+
+A job's outputs pass preflight, postflight and publish while the job runs; after that they become
+more final twice: when a reviewer approves them and when they are exported as deliverables. A grant
+suspended or revoked in between stops the job at whichever gate comes next: it is blocked, its
+outputs are quarantined (kept, never published) and no use is metered under a grant that is not live.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from greenlight.domain import Decision, Job, JobState, Usage, Verdict
+from greenlight.errors import Blocked, InvalidTransition
+from greenlight.runtime import guarding
+from greenlight.runtime.jobs import advance
+from greenlight.runtime.studio import Studio, Transaction
+
+
+def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:
+    """Consent for everyone the job relies on, checked now and recorded as the ``stage`` decision."""
+    decision = guarding.at_publish(tx, job)
+    guarding.record(tx, decision, actor, job, stage)
+    return decision
+
+
+def withhold(tx: Transaction, job: Job, decision: Decision, actor: str) -> Job:
+    """Block a reviewed or approved job whose consent is no longer live; quarantine its outputs."""
+    for asset_id in job.outputs:
+        asset = tx.registry.asset(asset_id)
+        if asset.role != "quarantined":
+            held = tx.registry.update(replace(asset, role="quarantined"))
+            tx.record("asset.quarantined", held, actor, job_id=job.id)
+    return advance(tx, job, JobState.BLOCKED, actor, guarding.summary(decision))
+
+
+def live_usage(job: Job, decision: Decision) -> tuple[Usage, ...]:
+    """The job's metered use, each under the grant that covers it now (never one no longer live)."""
+    covering = {r.subject_id: r.evidence["grant_id"] for r in decision.reasons
+                if r.verdict is Verdict.ALLOW and "grant_id" in r.evidence}
+    return tuple(replace(u, grant_id=covering[u.talent_id]) for u in job.usage if u.talent_id in covering)
+
+
+def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]:
+    """Copy an approved job's signed outputs into ``folder``, after checking its consent once more.
+
+    Returns:
+        The deliverables written, ``<job id>-<n><suffix>``.
+
+    Raises:
+        InvalidTransition: the job is not approved.
+        Blocked: consent is no longer live; the job is now blocked and nothing was written.
+    """
+    from greenlight.media import atomic_output
+
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, job_id)
+        if job.state is not JobState.APPROVED:
+            hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
+            raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
+        decision = recheck(tx, job, actor, "export")
+        if decision.verdict is not Verdict.ALLOW:
+            job = withhold(tx, job, decision, actor)
+        assets = [tx.registry.asset(a) for a in job.outputs]
+    if job.state is JobState.BLOCKED:
+        raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
+                      "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for n, asset in enumerate(assets, 1):
+        target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
+        with atomic_output(target) as tmp:
+            shutil.copyfile(studio.home / asset.path, tmp)
+        target.chmod(0o644)
+        written.append(target)
+    with studio.transaction() as tx:
+        tx.record("job.exported", job, actor, files=[p.name for p in written])
+    return written

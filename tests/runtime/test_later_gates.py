@@ -1,0 +1,99 @@
+"""Consent is checked again at every gate where an output becomes more final: approve, export.
+
+A grant revoked or suspended after its job reached review must stop the job there: it is blocked,
+its outputs quarantined, nothing is exported and no use is metered under a grant that is not live.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from greenlight.domain import GrantState, Job, JobState, RateUnit, Use
+from greenlight.errors import GreenlightError
+from greenlight.runtime.consent import change_grant
+from greenlight.runtime.delivery import deliver
+from greenlight.runtime.executor import LocalExecutor
+from greenlight.runtime.jobs import review, submit
+from tests.runtime.conftest import PRODUCTION, ledger_kinds
+
+WITHDRAWALS = [
+    pytest.param(GrantState.REVOKED, id="revoked"),
+    pytest.param(GrantState.SUSPENDED, id="suspended"),
+]
+
+
+@pytest.fixture
+def in_review(cast):
+    """An ingested photo of Lin-Manuel Miranda, covered by a per-image grant, waiting for review."""
+    grant = cast.grant(cast.lin, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
+    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3", "use": Use.INDEPENDENT_REPLICA.value},
+                 [photo], PRODUCTION, "artist")
+    job = LocalExecutor(cast.studio).run(job.id)
+    assert job.state is JobState.IN_REVIEW, job.history[-1].note
+    return job, grant
+
+
+def withdraw(cast, grant, state: GrantState) -> None:
+    change_grant(cast.studio, grant.id, state, "Lin-Manuel Miranda", "withdrawn by the talent")
+
+
+def roles(cast, job: Job) -> set[str]:
+    with cast.studio.transaction() as tx:
+        return {a.role for a in tx.registry.job_assets(job.id)}
+
+
+@pytest.mark.parametrize("state", WITHDRAWALS)
+def test_approval_after_a_withdrawal_blocks_and_meters_nothing(cast, in_review, state, tmp_path):
+    job, grant = in_review
+    withdraw(cast, grant, state)
+    blocked = review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    assert blocked.state is JobState.BLOCKED
+    assert blocked.usage == ()
+    assert roles(cast, blocked) == {"quarantined"}
+    assert "usage.metered" not in ledger_kinds(cast.studio)
+    with pytest.raises(GreenlightError):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("state", WITHDRAWALS)
+def test_export_after_a_withdrawal_blocks_and_writes_nothing(cast, in_review, state, tmp_path):
+    job, grant = in_review
+    approved = review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    assert approved.state is JobState.APPROVED and approved.usage
+    withdraw(cast, grant, state)
+    with pytest.raises(GreenlightError, match="consent"):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    with cast.studio.transaction() as tx:
+        after = tx.registry.get(Job, job.id)
+        decisions = tx.registry.decisions(subject=job.id)
+    assert after.state is JobState.BLOCKED
+    assert roles(cast, after) == {"quarantined"}
+    assert decisions[-1].verdict.value == "block"
+    kinds = ledger_kinds(cast.studio)
+    assert kinds.count("usage.metered") == 1  # metered once, while the grant was live; never again
+
+
+def test_export_of_a_live_approved_job_writes_every_output(cast, in_review, tmp_path):
+    job, _ = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    written = deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert [p.name for p in written] == [f"{job.id}-1.png"] and written[0].stat().st_size > 0
+    assert "job.exported" in ledger_kinds(cast.studio)
+
+
+def test_a_job_without_signing_keys_fails_before_its_engine_runs(cast):
+    import shutil
+
+    from greenlight.runtime.signing import keys_folder
+
+    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
+    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
+    shutil.rmtree(keys_folder(cast.studio))
+    done = LocalExecutor(cast.studio).run(job.id)
+    assert done.state is JobState.FAILED
+    assert JobState.RUNNING not in [t.state for t in done.history]
+    assert "keys" in done.history[-1].note
