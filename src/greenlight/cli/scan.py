@@ -113,7 +113,10 @@ def _box(box) -> list[int]:
 
 def _identity(identity) -> dict[str, Any]:
     distance = None if identity.distance is None else round(identity.distance, 4)
-    return {"kind": identity.kind.value, "id": identity.subject_id, "name": identity.name, "distance": distance}
+    plain = {"kind": identity.kind.value, "id": identity.subject_id, "name": identity.name, "distance": distance}
+    if identity.also:
+        plain["also"] = [_identity(other) for other in identity.also]
+    return plain
 
 
 def print_scan(scan: ScanResult) -> None:

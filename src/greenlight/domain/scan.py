@@ -39,6 +39,9 @@ class Identity:
     """Who a face is: enrolled talent, a protected person, or unknown, with the embedding distance.
 
     ``distance`` is to the nearest enrolled reference (also for unknown faces, when any exist).
+    ``also`` names every other enrolled subject the face is within the match threshold of: a face
+    that could be either of two people needs consent from both (a blend of a consenting talent and a
+    protected person must never pass on the talent's grant).
     """
 
     SCHEMA = "Identity.1"
@@ -46,6 +49,11 @@ class Identity:
     subject_id: str | None = None
     name: str | None = None
     distance: float | None = None
+    also: tuple[Identity, ...] = ()
+
+    def candidates(self) -> tuple[Identity, ...]:
+        """This identity and every other subject the face could also be."""
+        return (self, *self.also)
 
 
 @dataclass(frozen=True)

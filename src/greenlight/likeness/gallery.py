@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,21 +47,30 @@ class Gallery:
         return np.linalg.norm(self._matrix - np.asarray(embedding, dtype=np.float64), axis=1)
 
     def identify(self, embedding: np.ndarray) -> Identity:
-        """Who a face is: the nearest reference's subject if within ``MATCH_THRESHOLD``, else unknown.
+        """Who a face is: the nearest subject if within ``MATCH_THRESHOLD``, else unknown.
+
+        Every other subject within the threshold is named in ``Identity.also``, so the policy asks
+        consent of each of them; a face near nobody is unknown whatever is nearest.
 
         Args:
             embedding: a 128-d identity embedding.
 
         Returns:
-            ``Identity`` of kind TALENT or PROTECTED with subject id, name and distance; or UNKNOWN with
-            the distance to the nearest reference (None when the gallery is empty).
+            ``Identity`` of kind TALENT or PROTECTED with subject id, name, distance and ``also``; or
+            UNKNOWN with the distance to the nearest reference (None when the gallery is empty).
         """
         if not self.references:
             return Identity(SubjectKind.UNKNOWN)
         dist = self.distances(embedding)
-        nearest = int(np.argmin(dist))
-        distance = round(float(dist[nearest]), 4)
-        if distance > MATCH_THRESHOLD:
-            return Identity(SubjectKind.UNKNOWN, distance=distance)
-        ref = self.references[nearest]
-        return Identity(ref.subject_kind, ref.subject_id, self.names.get(ref.subject_id), distance)
+        nearest: dict[str, tuple[float, LikenessReference]] = {}
+        for ref, d in zip(self.references, dist, strict=True):
+            if ref.subject_id not in nearest or d < nearest[ref.subject_id][0]:
+                nearest[ref.subject_id] = (float(d), ref)
+        ranked = sorted(nearest.values(), key=lambda item: item[0])
+        if ranked[0][0] > MATCH_THRESHOLD:
+            return Identity(SubjectKind.UNKNOWN, distance=round(ranked[0][0], 4))
+        close = [self._identity(ref, d) for d, ref in ranked if d <= MATCH_THRESHOLD]
+        return replace(close[0], also=tuple(close[1:]))
+
+    def _identity(self, ref: LikenessReference, distance: float) -> Identity:
+        return Identity(ref.subject_kind, ref.subject_id, self.names.get(ref.subject_id), round(distance, 4))

@@ -6,7 +6,8 @@ The rules, in order of severity:
 - talent without one → block, naming what is wrong (no grant, suspended, revoked, expired, another
   use or production, or for a deceased performer no grant signed by the estate);
 - a protected person → block, unless a live grant names that person;
-- an unknown face → escalate: a person must say who it is.
+- an unknown face → escalate: a person must say who it is;
+- a face close to several enrolled subjects (``Identity.also``) needs each one's consent.
 
 Without a context (no production or use given) consent cannot be checked: enrolled talent escalates,
 protected persons still block, unknown faces still escalate.
@@ -57,7 +58,7 @@ def consent_reasons(
     reasons: list[Reason] = []
     seen: set[str] = set()
     unknown = 0
-    for identity in identities:
+    for identity in (c for i in identities for c in i.candidates()):
         if identity.kind is SubjectKind.UNKNOWN:
             unknown += 1
             continue

@@ -1,0 +1,91 @@
+"""Identity laundering: a blend of a protected person and another face must not pass on anyone's consent.
+
+The corpus is made at test time from the sample photos: each morph aligns one face onto another by
+their 68 landmarks and blends the two inside the face outline, as a morphing tool would. Obama is a
+protected person; the attacker enrols a morph as new talent, grants it consent, then shows a morph
+nearer to Obama and hopes it is identified as the consenting "talent".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from greenlight.domain import Use, Verdict
+from greenlight.errors import EnrolmentError
+from greenlight.media.images import load_image, save_image
+from greenlight.runtime.registry import add_talent, enrol, protect_person
+from greenlight.runtime.scanning import scan
+
+# (face, blended toward this face): Obama is protected; Rose Leslie and Joe Biden are not enrolled.
+PAIRS = [("rose_leslie/rose_leslie1.jpg", "obama/obama.jpg"), ("biden/biden.jpg", "obama/obama.jpg"),
+         ("lin_manuel_miranda/lin_manuel_miranda1.png", "obama/obama.jpg")]
+
+
+def morph(analyzer, base: Path, toward: Path, amount: float, out: Path) -> Path:
+    """``base`` with ``amount`` of ``toward``'s face blended in, aligned on the 68 landmarks."""
+    a, b = load_image(base), load_image(toward)
+    la = analyzer.landmarks(a, analyzer.detect(a)[0]).astype(np.float32)
+    lb = analyzer.landmarks(b, analyzer.detect(b)[0]).astype(np.float32)
+    matrix, _ = cv2.estimateAffinePartial2D(lb, la)
+    warped = cv2.warpAffine(b, matrix, (a.shape[1], a.shape[0]), borderMode=cv2.BORDER_REFLECT)
+    mask = np.zeros(a.shape[:2], np.float32)
+    cv2.fillConvexPoly(mask, cv2.convexHull(la.astype(np.int32)), 1.0)
+    mask = cv2.GaussianBlur(mask, (0, 0), 4)[..., None] * amount
+    return save_image(out, (a * (1 - mask) + warped * mask).astype(np.uint8))
+
+
+@pytest.fixture
+def obama_protected(cast):
+    return protect_person(cast.studio, "Barack Obama", "legal", photos=[cast.faces / "obama" / "obama.jpg"])
+
+
+@pytest.mark.parametrize("base,toward", PAIRS)
+@pytest.mark.parametrize("amount", [0.5, 0.7])
+def test_a_morph_toward_a_protected_person_is_refused_at_enrolment(cast, analyzer, obama_protected, tmp_path,
+                                                                     base, toward, amount):
+    blend = morph(analyzer, cast.faces / base, cast.faces / toward, amount, tmp_path / "blend.png")
+    newcomer = add_talent(cast.studio, "Newcomer", "attacker")
+    with pytest.raises(EnrolmentError, match="Barack Obama"):
+        enrol(cast.studio, newcomer, [blend], "attacker")
+
+
+@pytest.mark.parametrize("base,toward", PAIRS[:2])
+def test_a_face_near_a_covered_talent_and_a_protected_person_is_never_allowed(cast, analyzer, obama_protected,
+                                                                               tmp_path, base, toward):
+    # A light morph (30 %) may pass enrolment; the heavier one shown later is nearer to Obama.
+    light = morph(analyzer, cast.faces / base, cast.faces / toward, 0.3, tmp_path / "light.png")
+    newcomer = add_talent(cast.studio, "Newcomer", "attacker")
+    try:
+        enrol(cast.studio, newcomer, [light], "attacker")
+    except EnrolmentError as refused:
+        assert "Barack Obama" in str(refused)
+        return  # stopped at the door
+    cast.grant(newcomer, Use.INDEPENDENT_REPLICA)
+    heavy = morph(analyzer, cast.faces / base, cast.faces / toward, 0.7, tmp_path / "heavy.png")
+    outcome = scan(cast.studio, heavy, "attacker", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+    assert outcome.decision.verdict is Verdict.BLOCK, outcome.decision.reasons
+    assert "protected.person" in [r.code for r in outcome.decision.reasons]
+
+
+def test_real_people_still_enrol_beside_a_protected_person(cast, obama_protected):
+    rose = add_talent(cast.studio, "Rose Leslie", "casting")
+    enrol(cast.studio, rose, [cast.faces / "rose_leslie" / "rose_leslie1.jpg",
+                              cast.faces / "rose_leslie" / "rose_leslie2.jpg"], "casting")
+    biden = add_talent(cast.studio, "Joe Biden", "casting")
+    enrol(cast.studio, biden, [cast.faces / "biden" / "biden.jpg"], "casting")
+
+
+def test_covered_talent_is_still_allowed_beside_a_protected_person(cast, obama_protected):
+    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
+    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    outcome = scan(cast.studio, photo, "artist", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+    assert outcome.decision.verdict is Verdict.ALLOW, outcome.decision.reasons
+
+
+def test_the_protected_person_blocks_in_a_photo_the_gallery_never_saw(cast, obama_protected):
+    outcome = scan(cast.studio, cast.faces / "obama" / "obama2.jpg", "artist", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+    assert outcome.decision.verdict is Verdict.BLOCK
