@@ -11,6 +11,7 @@ again from the start (same spec, same seed, same output) or, after repeated deat
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import time
@@ -82,7 +83,7 @@ class LocalExecutor:
                 job = self._postflight(job, input_scans, outputs, report)
             return job
         except GreenlightError as error:
-            return self._fail(job_id, error.one_line())
+            return self._fail(job_id, self._in_user_terms(job_id, error.one_line()))
         except Exception as error:  # an engine bug must still end the job cleanly, and be seen
             self._fail(job_id, f"{type(error).__name__}: {error}")
             raise
@@ -181,6 +182,17 @@ class LocalExecutor:
             if job.state.final:
                 return job
             return advance(tx, job, JobState.FAILED, self.owner, why)
+
+    def _in_user_terms(self, job_id: str, message: str) -> str:
+        """The message with the studio's internal paths replaced by the files the user knows."""
+        with self.studio.transaction() as tx:
+            job = tx.registry.get(Job, job_id)
+            names = {str(p): i.name for p, i in zip(input_paths(self.studio, tx, job), job.inputs, strict=True)}
+        for path, name in names.items():
+            message = message.replace(path, name)
+        inputs = ", ".join(i.name for i in job.inputs)
+        scratch = re.escape(str(self._workdir(job_id))) + r"[^\s:]*"
+        return re.sub(scratch, f"the output made from {inputs}", message)
 
     def _keep_lease(self, job_id: str) -> None:
         # Renew at a third of the lease so a slow frame never lets it run out under a live executor.

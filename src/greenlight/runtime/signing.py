@@ -85,7 +85,7 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
         job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids),
     )
     suffix = ".mp4" if _is_video(src) else src.suffix.lower()
-    with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio)) as work:
+    with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio, spec.job_id)) as work:
         signed = Path(work) / f"{spec.title}{suffix}"
         mark_and_sign(src, signed, manifest, identity(studio), payload)
         stored = studio.assets.put_file(signed)
@@ -130,9 +130,10 @@ def _asset(studio: Studio, stored, asset_id: str, role: str, job_id: str | None,
     return replace(stored.record(studio.home), id=asset_id, role=role, job_id=job_id, mark=mark)
 
 
-def _scratch(studio: Studio) -> Path:
-    folder = studio.home / "work"
-    folder.mkdir(exist_ok=True)
+def _scratch(studio: Studio, job_id: str) -> Path:
+    """The job's own scratch folder: kept while its executor lives, swept after a crash."""
+    folder = studio.home / "work" / job_id
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 

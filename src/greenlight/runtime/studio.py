@@ -49,13 +49,17 @@ class Studio:
 
     @classmethod
     def open(cls, home: Path | None = None) -> Studio:
-        """Open the studio at ``home`` (or ``GREENLIGHT_HOME``).
+        """Open the studio at ``home`` (or ``GREENLIGHT_HOME``), sweeping away crash leftovers.
 
         Raises:
             StudioError: there is no studio there, or its database is not set up.
         """
+        from greenlight.runtime.leftovers import sweep
+
         home = resolve_home(home)
-        return cls(home, open_studio(home))
+        studio = cls(home, open_studio(home))
+        sweep(home, studio.database)  # what a killed process left half-written
+        return studio
 
     @classmethod
     def create(cls, home: Path) -> Studio:

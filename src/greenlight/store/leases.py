@@ -38,3 +38,9 @@ def abandoned(session: Session, states: tuple[str, ...], now: float) -> list[str
         and_(_jobs.c.state.in_(states), or_(_jobs.c.lease_until.is_(None), _jobs.c.lease_until < now))
     )
     return list(session.scalars(stmt.order_by(_jobs.c.n)))
+
+
+def held(session: Session, now: float) -> set[str]:
+    """Ids of jobs some executor holds a live lease on."""
+    stmt = select(_jobs.c.id).where(and_(_jobs.c.lease_owner.is_not(None), _jobs.c.lease_until >= now))
+    return set(session.scalars(stmt))

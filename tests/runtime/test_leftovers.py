@@ -1,0 +1,94 @@
+"""A process killed mid-job leaves nothing partial behind: the next start of Greenlight sweeps it away."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from greenlight.domain import JobState, Use
+from greenlight.runtime.jobs import submit
+from greenlight.runtime.studio import Studio
+from tests.runtime.conftest import PRODUCTION
+
+# Runs the job in another process and kills it (SIGKILL: no finally, no atexit) right after the
+# watermarked, signed file is written and before it reaches the asset store.
+KILLED_WHILE_SIGNING = """
+import os, signal, sys
+from pathlib import Path
+import greenlight.provenance as provenance
+from greenlight.runtime.executor import LocalExecutor
+from greenlight.runtime.studio import Studio
+
+original = provenance.mark_and_sign
+def sign_then_die(*args, **kwargs):
+    original(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+provenance.mark_and_sign = sign_then_die
+LocalExecutor(Studio.open(Path(sys.argv[1])), lease_seconds=1).run_queued()
+"""
+
+
+def leftovers(studio: Studio) -> list[str]:
+    work = studio.home / "work"
+    found = [p for p in work.rglob("*") if p.is_file()] if work.is_dir() else []
+    found += [p for p in (studio.home / "assets").rglob(".*") if p.is_file()]
+    return sorted(str(p.relative_to(studio.home)) for p in found)
+
+
+def test_a_job_killed_while_signing_leaves_nothing_after_the_next_start(cast):
+    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
+    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
+    worker = subprocess.run([sys.executable, "-c", KILLED_WHILE_SIGNING, str(cast.studio.home)], env={**os.environ})
+    assert worker.returncode == -9
+    assert leftovers(cast.studio), "the kill should have left a signed file in the scratch folder"
+    time.sleep(1.5)  # the dead executor's lease runs out
+    reopened = Studio.open(cast.studio.home)
+    assert leftovers(reopened) == []
+    with reopened.transaction() as tx:
+        assert tx.registry.get(type(job), job.id).state is JobState.POSTFLIGHT  # recovered when the queue runs
+
+
+def test_the_scratch_folder_of_a_running_job_is_kept(cast):
+    from greenlight.store import leases
+
+    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
+    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
+    with cast.studio.transaction() as tx:
+        assert leases.claim(tx.registry.session, job.id, "someone-else", time.time(), 600)
+    scratch = cast.studio.home / "work" / job.id / "frame.png"
+    scratch.parent.mkdir(parents=True)
+    scratch.write_bytes(b"in progress")
+    Studio.open(cast.studio.home)
+    assert scratch.read_bytes() == b"in progress"
+
+
+def test_an_old_temporary_file_in_the_asset_store_is_removed(cast):
+    stray = cast.studio.home / "assets" / "ab" / "cd" / ".abcd.x1y2.tmp.png"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"half a file")
+    fresh = stray.with_name(".abcd.z3.tmp.png")
+    fresh.write_bytes(b"being written now")
+    old = time.time() - 3600
+    os.utime(stray, (old, old))
+    Studio.open(cast.studio.home)
+    assert not stray.exists() and fresh.exists()
+
+
+def test_a_failed_job_names_the_users_file_not_the_studios(cast, tmp_path):
+    from PIL import Image
+
+    from greenlight.runtime.executor import LocalExecutor
+
+    frames = [Image.new("RGB", (64, 64), colour) for colour in ("white", "grey")]
+    gif = tmp_path / "flipbook.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [gif], PRODUCTION, "artist")
+    done = LocalExecutor(cast.studio).run(job.id)
+    notes = " ".join(t.note for t in done.history)
+    assert str(cast.studio.home) not in notes and "/work/" not in notes and "assets/" not in notes
+    if done.state is JobState.FAILED:
+        assert "flipbook.gif" in done.history[-1].note
