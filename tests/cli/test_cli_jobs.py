@@ -119,3 +119,24 @@ def test_a_studio_signs_with_its_own_chain(cli, tmp_path, snapshot):
     verified = json.loads(cli("verify", ingested["assets"][0]["path"], "--json").out)
     assert verified["verified"] and verified["manifest"]["signer"] == "Northlight Pictures Content Credentials"
     assert verified["manifest"]["ingredients"][0]["title"] == "plate.png"
+
+
+def test_a_grant_revoked_in_review_blocks_approval_and_export(studio, take, tmp_path):
+    run, job_id = deage(studio, take, "NIGHTFALL")
+    assert run.code == 0
+    assert studio("consent", "suspend", studio.grant_id, "--reason", "strike").code == 0
+    refused = studio("jobs", "approve", job_id, "--note", "right for the flashback")
+    assert refused.code == 4 and "blocked" in refused.err and "suspended" in refused.err
+    assert jobs(studio)[job_id] == "blocked"
+    one_line_error(studio("export", job_id, tmp_path / "out"), job_id, "only approved")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_grant_revoked_after_approval_stops_the_export(studio, take, tmp_path):
+    run, job_id = deage(studio, take, "NIGHTFALL")
+    assert studio("jobs", "approve", job_id, "--note", "right for the flashback").code == 0
+    assert studio("consent", "revoke", studio.grant_id, "--reason", "withdrawn").code == 0
+    refused = studio("export", job_id, tmp_path / "out")
+    assert refused.code == 4 and len(refused.err.strip().splitlines()) == 1 and "revoked" in refused.err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    assert jobs(studio)[job_id] == "blocked"
