@@ -7,11 +7,11 @@ reports per family how many were caught.
 from __future__ import annotations
 
 import pytest
+from tests.policy.adversarial_names import EVERYONE, cases
+from tests.policy.ordinary_text import BRIEFS, prose, word_salad
 
 from greenlight.domain import Use, Verdict, utcnow
 from greenlight.policy import ConsentContext, screen_text, text_decision
-from tests.policy.adversarial_names import EVERYONE, cases
-from tests.policy.ordinary_text import BRIEFS, prose, word_salad
 
 CASES = cases()
 CONTEXT = ConsentContext("prod_nightfall", Use.DIGITAL_ALTERATION, utcnow())

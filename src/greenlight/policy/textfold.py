@@ -1,0 +1,129 @@
+"""Fold text to what a reader sees, so a name written with tricks compares equal to the name itself.
+
+The fold follows the skeleton of Unicode's confusable detection (UTS #39, section 4): compatibility
+forms are unified (NFKC: fullwidth, mathematical and circled letters), invisible characters dropped
+(format characters such as zero-width spaces and joiners, soft hyphens, bidi marks; variation
+selectors), letters decomposed and each mapped to the Latin letter it is confusable with
+(``confusables_data``, generated from Unicode's confusables.txt), and accents dropped. On top of
+the skeleton, a word that mixes letters with digits or symbols reads them as letters ("0b4m4",
+"$tar", "Ob@ma"), and ``i``/``l``/``1`` and ``rn``/``m`` fold together as they look alike.
+
+Each word keeps whether a trick was undone in it (``Word.marked``), which makes a loose match on a
+short name credible ("Obéma" is a trick, "bided" a word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Look-alikes confusables.txt maps to another non-Latin prototype, but that read as these letters.
+_CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
+            "м": "m", "т": "t", "к": "k", "н": "h", "в": "b"}
+# Digits and symbols read as the letters they stand for, inside a word that has letters.
+_LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "$": "s", "@": "a",
+                       "!": "i", "|": "l"})
+_SYMBOLS = "$@!|"
+_CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
+_POSSESSIVE = re.compile(r"'s\b")
+_WITH_SYMBOLS = re.compile(r"[$@]?[a-z0-9]+(?:[$@!|]+[a-z0-9]+)*[$@]?")
+_PLAIN = re.compile(r"[a-z0-9]+")
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0100, 0xE01EF),
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of folded text: what it reads as, what it says plainly, and whether a trick was undone."""
+
+    key: str  # the fold, for comparison: "0b4m4" and "Obama" both give "obama"
+    plain: str  # lower-case, accents dropped, digits left as they are: for messages and word lists
+    marked: bool  # a look-alike, an accent, a digit or symbol for a letter was undone in it
+
+
+def is_invisible(char: str) -> bool:
+    """A character that shows nothing between letters: format (Cf) or another default-ignorable one."""
+    if unicodedata.category(char) == "Cf":
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> tuple[str, bool]:
+    """(Latin reading, whether it differs from the plain letter) for one NFKC character."""
+    from greenlight.policy.confusables_data import CONFUSABLES
+
+    if is_invisible(char):
+        return "", False
+    out, marked = [], False
+    for part in unicodedata.normalize("NFD", char):
+        if unicodedata.combining(part):
+            marked = True
+            continue
+        # the character as written first: a capital may look like a Latin letter its small form does not
+        lower = part.casefold()
+        mapped = CONFUSABLES.get(part) or CONFUSABLES.get(lower) or _CURATED.get(lower)
+        if mapped is not None:
+            out.append(mapped)
+            marked = True
+        else:
+            out.extend(unicodedata.normalize("NFD", lower))
+    return "".join(c for c in out if not unicodedata.combining(c)), marked
+
+
+def skeleton(text: str) -> tuple[str, list[bool]]:
+    """The text folded as UTS #39 describes, lower-cased, and for each character whether it was a trick."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
+    text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
+    chars: list[str] = []
+    marks: list[bool] = []
+    for char in text:
+        folded, marked = _fold_char(char)
+        chars.extend(folded)
+        marks.extend([marked] * len(folded))
+    return "".join(chars), marks
+
+
+def fold_key(word: str) -> str:
+    """The comparison key of one already-skeletonised word: symbols and digits read as letters, look-alikes merged."""
+    if any(c.isalpha() for c in word):
+        word = word.translate(_LEET)
+    return word.replace("rn", "m").replace("vv", "w").replace("i", "l")
+
+
+def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
+    """The folded words of ``text``.
+
+    Args:
+        text: any text.
+        symbols_as_letters: read ``$ @ ! |`` inside words as letters ("$tar W@rs"); with False they
+            separate words instead (an e-mail address "obama@example.org").
+    """
+    folded, marks = skeleton(text)
+    pattern = _WITH_SYMBOLS if symbols_as_letters else _PLAIN
+    out = []
+    for match in pattern.finditer(folded):
+        raw = match.group().rstrip("!|")
+        if not raw:
+            continue
+        trick = any(marks[match.start() : match.start() + len(raw)]) or (
+            any(c.isalpha() for c in raw) and any(not c.isalpha() for c in raw)
+        )
+        out.append(Word(fold_key(raw), raw, trick))
+    return out
+
+
+def has_symbols(text: str) -> bool:
+    """Whether ``text`` has a symbol that may stand for a letter (so both readings are worth screening)."""
+    return any(c in text for c in _SYMBOLS)
+
+
+def collapse(key: str) -> str:
+    """Runs of one letter as one: "obamma" → "obama", so a doubled letter is not a different name."""
+    return re.sub(r"(.)\1+", r"\1", key)
