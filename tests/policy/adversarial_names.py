@@ -144,6 +144,24 @@ HANDMADE = [
     ("other-confusables", "Ⓞⓑⓐⓜⓐ at a podium", "pp_obama"),
     ("other-confusables", "𝒪𝒷𝒶𝓂𝒶 at a podium", "pp_obama"),
     ("other-confusables", "Obarna at a podium", "pp_obama"),
+    ("other-confusables", "օbama at a podium", "pp_obama"),  # Armenian oh
+    ("other-confusables", "𝕆𝕓𝕒𝕞𝕒 and 𝙱𝚒𝚍𝚎𝚗", "pp_obama"),
+    ("other-confusables", "ᴼᵇᵃᵐᵃ at a podium", "pp_obama"),
+    ("other-confusables", "⒪⒝⒜⒨⒜ at a podium", "pp_obama"),
+    ("combining", "O̲b̲a̲m̲a̲ underlined", "pp_obama"),
+    ("combining", "Ó̈b̃àm̂ā with marks stacked", "pp_obama"),
+    ("invisible", "Oba️ma with a variation selector", "pp_obama"),
+    ("invisible", "‮Ob‬ama with bidi overrides", "pp_obama"),
+    ("invisible", "O󠁢bama with a tag character", "pp_obama"),
+    ("invisible", "Obㅤama with a Hangul filler", "pp_obama"),
+    ("invisible", "Ba͏rack Obama with a grapheme joiner", "pp_obama"),
+    ("spaces", "O b a m a with thin spaces", "pp_obama"),
+    ("spaces", "O.b-a_m a mixed separators", "pp_obama"),
+    ("spaces", "B A R A C K  O B A M A", "pp_obama"),
+    ("spaces", "Barack\nObama across a line break", "pp_obama"),
+    ("apostrophe", "Obama’s motorcade", "pp_obama"),
+    ("cyrillic-lower", "Dаrth Vаdеr and Оbаmа", "pw_empire"),
+    ("cyrillic-lower", "Obaмa with a Cyrillic em", "pp_obama"),
 ]
 
 
