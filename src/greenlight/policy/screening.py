@@ -74,7 +74,7 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
     ordered = tuple(subjects)
     index = compile_names(ordered)
     views = [words(text)]
-    if has_symbols(text):  # "obama@example.org" is Obama too, with "@" as a separator
+    if has_symbols(text):  # "obama@example.org" and "Obama2024" are Obama too, "@" and "2024" apart
         views.append(words(text, symbols_as_letters=False))
     best: dict[str, tuple[tuple, NameHit]] = {}
     for view in views:

@@ -29,7 +29,8 @@ _SYMBOLS = "$@!|"
 _CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"'s\b")
 _WITH_SYMBOLS = re.compile(r"[$@]?[a-z0-9]+(?:[$@!|]+[a-z0-9]+)*[$@]?")
-_PLAIN = re.compile(r"[a-z0-9]+")
+_PLAIN = re.compile(r"[a-z]+|[0-9]+")
+_MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
 _IGNORABLE_RANGES = (
     (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164),
     (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0100, 0xE01EF),
@@ -102,8 +103,8 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
 
     Args:
         text: any text.
-        symbols_as_letters: read ``$ @ ! |`` inside words as letters ("$tar W@rs"); with False they
-            separate words instead (an e-mail address "obama@example.org").
+        symbols_as_letters: read ``$ @ ! |`` and digits inside words as letters ("$tar W@rs", "0b4m4");
+            with False they separate words instead ("obama@example.org", "Obama2024").
     """
     folded, marks = skeleton(text)
     pattern = _WITH_SYMBOLS if symbols_as_letters else _PLAIN
@@ -120,8 +121,8 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
 
 
 def has_symbols(text: str) -> bool:
-    """Whether ``text`` has a symbol that may stand for a letter (so both readings are worth screening)."""
-    return any(c in text for c in _SYMBOLS)
+    """Whether ``text`` has a symbol or digit that may stand for a letter (so both readings are worth screening)."""
+    return any(c in text for c in _SYMBOLS) or _MIXED.search(text) is not None
 
 
 def collapse(key: str) -> str:
