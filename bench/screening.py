@@ -59,22 +59,27 @@ def main() -> None:
     started = time.perf_counter()
     compile_names(everyone)
     compile_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    screen_text("a first prompt", everyone)  # loads the word list and warms the per-character caches
+    first_ms = (time.perf_counter() - started) * 1000
     prompts = BRIEFS + [text for _, text, _ in cases()]
-    times = []
-    for _ in range(args.repeat):
-        for prompt in prompts:
-            started = time.perf_counter()
-            screen_text(prompt, everyone)
-            times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    print(f"{len(everyone)} subjects ({forms} names), {len(prompts)} prompts x {args.repeat}")
-    print(f"compile once: {compile_ms:.1f} ms")
+    # best of the repeats for each prompt: the cores are shared, and a busy neighbour is not the screening's cost
+    times = sorted(best_ms(prompt, everyone, args.repeat) for prompt in prompts)
+    print(f"{len(everyone)} subjects ({forms} names), {len(prompts)} prompts, best of {args.repeat} runs each")
+    print(f"compile once: {compile_ms:.1f} ms; first prompt after it: {first_ms:.1f} ms")
     print(f"per prompt: median {statistics.median(times):.3f} ms, p95 {times[int(len(times) * 0.95)]:.3f} ms, "
           f"worst {times[-1]:.3f} ms")
     long = " ".join(BRIEFS[60:80])
-    started = time.perf_counter()
-    screen_text(long, everyone)
-    print(f"a {len(long.split())}-word brief: {(time.perf_counter() - started) * 1000:.2f} ms")
+    print(f"a {len(long.split())}-word brief: {best_ms(long, everyone, args.repeat):.2f} ms")
+
+
+def best_ms(prompt: str, everyone: tuple[NamedSubject, ...], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        screen_text(prompt, everyone)
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from greenlight.policy.textfold import Word, collapse, words
 
 _TITLE_PARTS = re.compile(r"\s*[:\u2013\u2014()\[\]]\s*|\s+-\s+|\s+and\s+the\s+", re.IGNORECASE)
 _ARTICLES = {"the", "a", "an"}
+_INSIDE_MIN = 8  # a name this long is looked for inside longer words; shorter ones are ordinary word parts
 _STOPWORDS = _ARTICLES | {"of", "and", "in", "into", "on", "at", "to", "for", "from", "with", "by", "or", "is", "it"}
 # Words of one or two letters as common as any in the dictionary (which lists words of 3 to 7).
 _SHORT_WORDS = frozenset({
@@ -43,10 +44,10 @@ class Form:
     subject: Any
     words: tuple[str, ...]
     role: str  # "name", "surname" or "part" (of a work's title)
+    joined: str = ""  # the words' letters run together, filled in from ``words``
 
-    @property
-    def joined(self) -> str:
-        return "".join(self.words)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "joined", "".join(self.words))
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class NameIndex:
     by_joined: dict[str, list[Form]] = field(default_factory=dict)
     by_first: dict[str, list[Form]] = field(default_factory=dict)
     singles: dict[str, list[Form]] = field(default_factory=dict)
-    long_forms: list[Form] = field(default_factory=list)
+    long_forms: dict[str, list[Form]] = field(default_factory=dict)
     deletions: dict[str, set[str]] = field(default_factory=dict)
     collapsed: dict[str, set[str]] = field(default_factory=dict)
     longest: int = 0
@@ -76,8 +77,8 @@ class NameIndex:
     def add(self, form: Form) -> None:
         self.by_joined.setdefault(form.joined, []).append(form)
         self.longest = max(self.longest, len(form.joined))
-        if len(form.joined) >= 8:
-            self.long_forms.append(form)
+        if len(form.joined) >= _INSIDE_MIN:
+            self.long_forms.setdefault(form.joined, []).append(form)
         if len(form.words) > 1:
             self.by_first.setdefault(form.words[0], []).append(form)
         else:
@@ -149,7 +150,8 @@ def find(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
     """Every match of a form in the folded words of a text (a subject may match several times)."""
     yield from _joined(index, text_words)
     yield from _inside(index, text_words)
-    near = [_near(index, w) for w in text_words]
+    seen: dict[str, dict[str, tuple[int, bool]]] = {}
+    near = [seen[w.key] if w.key in seen else seen.setdefault(w.key, _near(index, w)) for w in text_words]
     yield from _phrases(index, text_words, near)
     yield from _single(index, text_words, near)
 
@@ -180,14 +182,18 @@ def _joinable(pieces: Sequence[Word], form: Form) -> bool:
 def _inside(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
     """Long forms hidden inside one longer word ("starwarsfan", "thedarthvaderhelmet")."""
     for i, word in enumerate(text_words):
-        if len(word.key) > 8:
-            for form in index.long_forms:
-                if form.joined in word.key and form.joined != word.key:
-                    yield Match(form, i, i + 1, exact=True, folded=True)
+        key = word.key
+        if len(key) <= _INSIDE_MIN:
+            continue
+        for start in range(len(key) - _INSIDE_MIN + 1):
+            for end in range(start + _INSIDE_MIN, min(len(key), start + index.longest) + 1):
+                if end - start < len(key):
+                    for form in index.long_forms.get(key[start:end], ()):
+                        yield Match(form, i, i + 1, exact=True, folded=True)
 
 
 def _near(index: NameIndex, word: Word) -> dict[str, tuple[int, bool]]:
-    """Name words one or two edits from ``word``: {name word: (edits, only a doubled letter)}."""
+    """Name words one or two edits from ``word`` (from its key alone): {name word: (edits, only a doubled letter)}."""
     key = word.key
     found: dict[str, tuple[int, bool]] = {}
     if len(key) < 3:

@@ -46,8 +46,11 @@ class Word:
     marked: bool  # a look-alike, an accent, a digit or symbol for a letter was undone in it
 
 
+@lru_cache(maxsize=4096)
 def is_invisible(char: str) -> bool:
     """A character that shows nothing between letters: format (Cf) or another default-ignorable one."""
+    if char.isascii():
+        return False
     if unicodedata.category(char) == "Cf":
         return True
     code = ord(char)
