@@ -124,6 +124,8 @@ HANDMADE = [
     ("short-name", "Chér on stage", "pp_cher"),
     ("short-name", "Cehr on stage", "pp_cher"),
     ("short-name", "Barack Obmaa on stage", "pp_obama"),
+    ("short-name", "the Obamas arrive at the gala", "pp_obama"),
+    ("short-name", "two Bidens in the crowd", "pp_biden"),
     ("split-word", "Ob ama at a podium", "pp_obama"),
     ("split-word", "Bar ack Oba ma at a podium", "pp_obama"),
     ("joined", "BarackObama", "pp_obama"),

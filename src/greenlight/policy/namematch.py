@@ -9,8 +9,8 @@ A form matches text in one of four ways, from surest to loosest:
    man" is not Freeman);
 2. its joined letters inside one long word: "starwarsfan";
 3. a small misspelling in each word of a multi-word form ("Barak Obama"), or of a long single word;
-4. a short name with a doubled or swapped letter, or one letter changed by an accent or a look-alike
-   ("Obamma", "Obmaa", "Obéma"): a *loose* match, reported as possible.
+4. a short name with a doubled or swapped letter, one letter changed by an accent or a look-alike, or
+   a plural ("Obamma", "Obmaa", "Obéma", "the Obamas"): a *loose* match, reported as possible.
 
 Misspellings never match an ordinary English word to a name ("a hairy potter" is not Harry Potter),
 except through a doubled letter inside a full name ("Joe Bidden").
@@ -220,7 +220,9 @@ def _fits(word: Word, name_word: str, edits: int, doubled: bool, in_phrase: bool
         return None
     if edits <= _tolerance(name_word, in_phrase):
         return "fuzzy"
-    if not in_phrase and edits == 1 and len(name_word) >= 4 and (word.marked or _swapped(word.key, name_word)):
+    if not in_phrase and edits == 1 and len(name_word) >= 4 and (
+        word.marked or _swapped(word.key, name_word) or word.key == name_word + "s"  # "the Obamas"
+    ):
         return "loose"
     return None
 
