@@ -2,6 +2,8 @@
 
 Every subject is named by *forms*: each of its names, a person's surname alone, and each part of a
 work's title ("Star Wars" and "The Empire Strikes Back" for "Star Wars: The Empire Strikes Back").
+A character is named by the whole of its name ("Darth Vader"): its parts are too often ordinary words
+("Potter", "Granger") for the word list to tell.
 A form matches text in one of four ways, from surest to loosest:
 
 1. its words, or its letters joined, equal consecutive folded words of the text: "Barack Obama",
