@@ -59,17 +59,21 @@ def is_invisible(char: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> tuple[str, bool]:
-    """(Latin reading, whether it differs from the plain letter) for one NFKC character."""
+    """(Latin reading, whether it is not a plain letter) for one character of the text."""
     from greenlight.policy.confusables_data import CONFUSABLES
 
     if is_invisible(char):
         return "", False
-    out, marked = [], False
-    for part in unicodedata.normalize("NFD", char):
+    # the character as written first: NFKC would turn some look-alikes into a space and a mark ("˛" for i)
+    if char in CONFUSABLES:
+        return CONFUSABLES[char], True
+    compat = unicodedata.normalize("NFKC", char)
+    out, marked = [], compat != char
+    for part in unicodedata.normalize("NFD", compat):
         if unicodedata.combining(part):
             marked = True
             continue
-        # the character as written first: a capital may look like a Latin letter its small form does not
+        # a capital may look like a Latin letter its small form does not ("Β" is B, "β" is not)
         lower = part.casefold()
         mapped = CONFUSABLES.get(part) or CONFUSABLES.get(lower) or _CURATED.get(lower)
         if mapped is not None:
@@ -82,7 +86,6 @@ def _fold_char(char: str) -> tuple[str, bool]:
 
 def skeleton(text: str) -> tuple[str, list[bool]]:
     """The text folded as UTS #39 describes, lower-cased, and for each character whether it was a trick."""
-    text = unicodedata.normalize("NFKC", text)
     text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
     text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
     chars: list[str] = []
