@@ -55,3 +55,8 @@ def test_a_folded_or_loose_surname_escalates(text):
 def test_a_work_named_any_way_escalates(text):
     decision = text_decision(text, CONTEXT, EVERYONE, {}, [])
     assert decision.verdict is Verdict.ESCALATE and [r.code for r in decision.reasons] == ["protected.work"]
+
+
+def test_a_name_buried_in_a_very_long_word_is_found():
+    text = "x" * 20_000 + "barackobama" + "y" * 20_000 + " and " + "z" * 5_000
+    assert [h.subject.subject_id for h in screen_text(text, EVERYONE)] == ["pp_obama"]

@@ -74,11 +74,13 @@ class NameIndex:
     long_forms: dict[str, list[Form]] = field(default_factory=dict)
     deletions: dict[str, set[str]] = field(default_factory=dict)
     collapsed: dict[str, set[str]] = field(default_factory=dict)
-    longest: int = 0
+    longest: int = 0  # letters of the longest form, joined
+    longest_word: int = 0  # letters of the longest word of any form
 
     def add(self, form: Form) -> None:
         self.by_joined.setdefault(form.joined, []).append(form)
         self.longest = max(self.longest, len(form.joined))
+        self.longest_word = max(self.longest_word, *(len(w) for w in form.words))
         if len(form.joined) >= _INSIDE_MIN:
             self.long_forms.setdefault(form.joined, []).append(form)
         if len(form.words) > 1:
@@ -198,7 +200,7 @@ def _near(index: NameIndex, word: Word) -> dict[str, tuple[int, bool]]:
     """Name words one or two edits from ``word`` (from its key alone): {name word: (edits, only a doubled letter)}."""
     key = word.key
     found: dict[str, tuple[int, bool]] = {}
-    if len(key) < 3:
+    if not 3 <= len(key) <= index.longest_word + 2:  # two edits at most: a longer word is near no name word
         return found
     for name_word in index.collapsed.get(collapse(key), ()):
         if name_word != key:

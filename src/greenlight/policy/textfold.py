@@ -1,12 +1,13 @@
 """Fold text to what a reader sees, so a name written with tricks compares equal to the name itself.
 
-The fold follows the skeleton of Unicode's confusable detection (UTS #39, section 4): compatibility
-forms are unified (NFKC: fullwidth, mathematical and circled letters), invisible characters dropped
-(format characters such as zero-width spaces and joiners, soft hyphens, bidi marks; variation
-selectors), letters decomposed and each mapped to the Latin letter it is confusable with
-(``confusables_data``, generated from Unicode's confusables.txt), and accents dropped. On top of
-the skeleton, a word that mixes letters with digits or symbols reads them as letters ("0b4m4",
-"$tar", "Ob@ma"), and ``i``/``l``/``1`` and ``rn``/``m`` fold together as they look alike.
+The fold follows the skeleton of Unicode's confusable detection (UTS #39, section 4): invisible
+characters are dropped (every format character, Cf: zero-width spaces and joiners, soft hyphens, bidi
+marks, tags; variation selectors and the other default-ignorables), and each character is mapped to
+the Latin letter it is confusable with (``confusables_data``, generated from Unicode's confusables.txt),
+looked up as written and, failing that, after NFKC (fullwidth, mathematical and circled letters) and
+decomposition; accents are dropped and case folded. On top of the skeleton, a word that mixes
+letters with digits or symbols reads them as letters ("0b4m4", "$tar", "Ob@ma"), and ``i``/``l``/``1``
+and ``rn``/``m`` compare equal as they look alike.
 
 Each word keeps whether a trick was undone in it (``Word.marked``), which makes a loose match on a
 short name credible ("Obéma" is a trick, "bided" a word).
