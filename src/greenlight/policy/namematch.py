@@ -116,6 +116,8 @@ def forms_of(subject: Any) -> list[Form]:
             forms.append(Form(subject, keys, "name"))
         if subject.kind == "protected-work":
             forms += [Form(subject, part, "part") for part in _title_parts(name)]
+    # a long name run together is also one word, so it may be misspelt as one ("darthvadr")
+    forms += [Form(f.subject, (f.joined,), f.role) for f in list(forms) if len(f.words) > 1 and len(f.joined) >= 8]
     if subject.kind != "protected-work" and subject.names:
         last = words(subject.names[0], symbols_as_letters=False)
         if len(last) >= 2 and len(last[-1].plain) >= 4:

@@ -135,3 +135,21 @@ def has_symbols(text: str) -> bool:
 def collapse(key: str) -> str:
     """Runs of one letter as one: "obamma" → "obama", so a doubled letter is not a different name."""
     return re.sub(r"(.)\1+", r"\1", key)
+
+
+def letters_joined(text_words: list[Word]) -> list[Word]:
+    """The words with every run of three or more single letters made one word ("O b a m m a" → "obamma")."""
+    out: list[Word] = []
+    run: list[Word] = []
+    for word in [*text_words, Word("", "", False)]:
+        if len(word.key) == 1 and word.key.isalpha():
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            out.append(Word("".join(w.key for w in run), "".join(w.plain for w in run), True))
+        else:
+            out.extend(run)
+        run = []
+        if word.key:
+            out.append(word)
+    return out
