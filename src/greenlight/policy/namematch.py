@@ -46,6 +46,7 @@ class Form:
     subject: Any
     words: tuple[str, ...]
     role: str  # "name", "surname" or "part" (of a work's title)
+    run_together: bool = False  # a multi-word name as one word ("darthvader")
     joined: str = ""  # the words' letters run together, filled in from ``words``
 
     def __post_init__(self) -> None:
@@ -90,7 +91,9 @@ class NameIndex:
         for word in form.words:
             self.collapsed.setdefault(collapse(word), set()).add(word)
             if len(word) >= 4:
-                for variant in _deletions(word, 2 if len(word) >= 10 else 1):
+                # one edit is enough to find a name run together; two would make the index many times larger
+                depth = 2 if len(word) >= 10 and not form.run_together else 1
+                for variant in _deletions(word, depth):
                     self.deletions.setdefault(variant, set()).add(word)
 
 
@@ -117,7 +120,8 @@ def forms_of(subject: Any) -> list[Form]:
         if subject.kind == "protected-work":
             forms += [Form(subject, part, "part") for part in _title_parts(name)]
     # a long name run together is also one word, so it may be misspelt as one ("darthvadr")
-    forms += [Form(f.subject, (f.joined,), f.role) for f in list(forms) if len(f.words) > 1 and len(f.joined) >= 8]
+    forms += [Form(f.subject, (f.joined,), f.role, run_together=True)
+              for f in list(forms) if len(f.words) > 1 and len(f.joined) >= 8]
     if subject.kind != "protected-work" and subject.names:
         last = words(subject.names[0], symbols_as_letters=False)
         if len(last) >= 2 and len(last[-1].plain) >= 4:
