@@ -38,7 +38,7 @@ def test_ordinary_text_passes(text):
 @pytest.mark.parametrize(
     "text",
     ["a portrait of B4r4ck 0b4m4", "Barack\u200bObama at a podium", "Βarack Οbama", "B a r a c k O b a m a",
-     "BarackObama", "President Оbаmа"],
+     "BarackObama", "President Оbаmа", "Barack H. Obama"],
 )
 def test_a_folded_full_name_blocks_as_the_name_itself(text):
     decision = text_decision(text, CONTEXT, EVERYONE, {}, [])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from greenlight.domain import SubjectKind
 from greenlight.policy.namematch import Match, compile_names, edit_distance, find
-from greenlight.policy.textfold import has_symbols, letters_joined, words
+from greenlight.policy.textfold import has_symbols, initials_dropped, letters_joined, words
 
 __all__ = ["NameHit", "NamedSubject", "edit_distance", "normalise", "screen_text"]
 
@@ -76,9 +76,9 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
     views = [words(text)]
     if has_symbols(text):  # "obama@example.org" and "Obama2024" are Obama too, "@" and "2024" apart
         views.append(words(text, symbols_as_letters=False))
-    joined = letters_joined(views[0])
-    if len(joined) < len(views[0]):  # letters spelt out and misspelt as well: "O b a m m a"
-        views.append(joined)
+    for variant in (letters_joined(views[0]), initials_dropped(views[0])):
+        if len(variant) < len(views[0]):  # letters spelt out ("O b a m m a"), a middle initial ("Barack H. Obama")
+            views.append(variant)
     best: dict[str, tuple[tuple, NameHit]] = {}
     for view in views:
         for match in find(index, view):

@@ -24,12 +24,12 @@ from functools import lru_cache
 _CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
             "м": "m", "т": "t", "к": "k", "н": "h", "в": "b"}
 # Digits and symbols read as the letters they stand for, inside a word that has letters.
-_LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "$": "s", "@": "a",
-                       "!": "i", "|": "l"})
-_SYMBOLS = "$@!|"
+_LEET = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b",
+                       "9": "g", "$": "s", "@": "a", "!": "i", "|": "l", "€": "e", "¢": "c", "§": "s"})
+_SYMBOLS = "$@!|€¢§"
 _CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
 _POSSESSIVE = re.compile(r"'s\b")
-_WITH_SYMBOLS = re.compile(r"[$@]?[a-z0-9]+(?:[$@!|]+[a-z0-9]+)*[$@]?")
+_WITH_SYMBOLS = re.compile(r"[$@€¢§]?[a-z0-9]+(?:[$@!|€¢§]+[a-z0-9]+)*[$@€¢§]?")
 _PLAIN = re.compile(r"[a-z]+|[0-9]+")
 _MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
 _IGNORABLE_RANGES = (
@@ -151,5 +151,19 @@ def letters_joined(text_words: list[Word]) -> list[Word]:
             out.extend(run)
         run = []
         if word.key:
+            out.append(word)
+    return out
+
+
+def initials_dropped(text_words: list[Word]) -> list[Word]:
+    """The words without a lone initial between two longer words ("Barack H. Obama" → "Barack Obama").
+
+    "a", "i" and "o" stay: they are words, and dropping them would join words that were apart.
+    """
+    out = []
+    for i, word in enumerate(text_words):
+        lone = (len(word.key) == 1 and word.key not in "alo" and 0 < i < len(text_words) - 1
+                and len(text_words[i - 1].key) > 1 and len(text_words[i + 1].key) > 1)
+        if not lone:
             out.append(word)
     return out
