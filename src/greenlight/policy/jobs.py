@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from greenlight.domain import (
     ConsentGrant,
@@ -26,6 +27,9 @@ from greenlight.policy.consent import ConsentContext, consent_reasons
 from greenlight.policy.names import name_reasons
 from greenlight.policy.screening import NamedSubject, screen_text
 
+# Parameters that are ids or settings, not free text to screen for names.
+NOT_TEXT = frozenset({"talent_id", "use"})
+
 
 @dataclass(frozen=True)
 class JobFacts:
@@ -40,6 +44,28 @@ class JobFacts:
     alters_footage: bool = False
     approvals: tuple[WrittenApproval, ...] = ()
     altered_faces: tuple[str, ...] = field(default=())  # non-target faces the runtime saw change
+
+
+def job_text(params: Mapping[str, Any], input_names: Iterable[str] = ()) -> str:
+    """Every free-text field of a job, one per line, for name screening.
+
+    Args:
+        params: the job's parameters; every string in them, nested lists and mappings included, is
+            text (an outside tool's name too: ``ingest --tool``), except ids and settings (``NOT_TEXT``).
+        input_names: the names the artist gave the input files ("obama_final.mp4" names someone).
+    """
+    texts = [t for k, v in params.items() if k not in NOT_TEXT for t in _strings(v)]
+    return "\n".join([*texts, *input_names])
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _strings(v)]
+    return []
 
 
 def preflight_reasons(facts: JobFacts, inputs: Sequence[ScanResult]) -> tuple[Reason, ...]:

@@ -15,11 +15,11 @@ def name_reasons(
     talent: Mapping[str, Talent],
     grants: Sequence[ConsentGrant],
 ) -> tuple[Reason, ...]:
-    """Reasons for every hit: persons go through the consent rules; works and surnames escalate."""
+    """Reasons for every hit: persons go through the consent rules; works and possible hits escalate."""
     people = [
         Identity(hit.subject_kind, hit.subject.subject_id, hit.subject.display)
         for hit in hits
-        if hit.subject.kind != "protected-work" and not hit.surname_only
+        if hit.subject.kind != "protected-work" and not hit.possible
     ]
     reasons = list(_with_origin(consent_reasons(people, context, talent, grants), "named in text"))
     for hit in hits:
@@ -31,7 +31,7 @@ def name_reasons(
                     f"names the protected work {hit.subject.display!r}; third-party IP needs written approval",
                 )
             )
-        elif hit.surname_only:
+        elif hit.possible:
             reasons.append(
                 _escalate(
                     hit, "name.possible", f"{hit.matched!r} may name {hit.subject.display}; a person must confirm"
@@ -48,5 +48,5 @@ def _with_origin(reasons: tuple[Reason, ...], origin: str) -> tuple[Reason, ...]
 
 
 def _escalate(hit: NameHit, code: str, message: str) -> Reason:
-    evidence = {"matched": hit.matched, "exact": hit.exact, "origin": "text"}
+    evidence = {"matched": hit.matched, "exact": hit.exact, "folded": hit.folded, "origin": "text"}
     return Reason(Verdict.ESCALATE, code, message, hit.subject.subject_id, evidence)

@@ -1,22 +1,24 @@
 """Prompt screening: find names of talent, protected persons and protected works in free text.
 
-Matching is case- and accent-insensitive and on whole words. Multi-word names tolerate a small
-misspelling in each word ("Barak Obama"); a single word must be long before it is matched loosely,
-so ordinary words ("hidden", "bided") are not flagged for a short name ("Biden"). A person's surname
-alone is a weaker hit: reported as possible, never silently ignored.
+Text and names are folded first as Unicode's confusable detection describes (``textfold``): look-alike
+letters from other scripts, invisible characters, fullwidth and mathematical letters, accents, and
+digits or symbols standing for letters all read as the letters they show. Names are then matched on
+whole words, as words or joined ("BarackObama", "O b a m a"), with a small misspelling tolerated in
+each word of a multi-word name ("Barak Obama") and in long single words (``namematch``). Ordinary
+words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone,
+and a short name written loosely ("Obamma"), are weaker hits: reported as possible, never ignored.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from greenlight.domain import SubjectKind
+from greenlight.policy.namematch import Match, compile_names, edit_distance, find
+from greenlight.policy.textfold import has_symbols, initials_dropped, letters_joined, words
 
-_WORD = re.compile(r"[a-z0-9]+")
-_POSSESSIVE = re.compile(r"'s\b")
+__all__ = ["NameHit", "NamedSubject", "edit_distance", "normalise", "screen_text"]
 
 
 @dataclass(frozen=True)
@@ -31,66 +33,33 @@ class NamedSubject:
 
 @dataclass(frozen=True)
 class NameHit:
-    """A name found in the text: which subject, the words matched, and how sure."""
+    """A name found in the text: which subject, the words matched, and how sure.
+
+    ``exact``: no letter had to be edited (tricks undone still count as exact: "0b4m4" is Obama).
+    ``folded``: a trick was undone to see the name (look-alikes, invisible characters, joined letters).
+    ``loose``: a short name written with a doubled, swapped or accented letter: possible only.
+    """
 
     subject: NamedSubject
     matched: str
     exact: bool
     surname_only: bool = False
+    folded: bool = False
+    loose: bool = False
 
     @property
     def subject_kind(self) -> SubjectKind:
         return SubjectKind.TALENT if self.subject.kind == "talent" else SubjectKind.PROTECTED
 
+    @property
+    def possible(self) -> bool:
+        """A weaker hit a person must confirm: a surname alone or a loosely written short name."""
+        return self.surname_only or self.loose
+
 
 def normalise(text: str) -> list[str]:
-    """Lower-case words with accents removed: "Zoë Saldaña" → ["zoe", "saldana"]."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # "Miranda's" is Miranda; "O'Brien" is one word
-    plain = _POSSESSIVE.sub("", plain.replace("’", "'")).replace("'", "")
-    return _WORD.findall(plain)
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau–Levenshtein distance (adjacent swaps count once), or ``limit + 1`` once over it."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-        prev2, prev = prev, row
-    return prev[-1]
-
-
-def _tolerance(word: str, in_phrase: bool) -> int:
-    """How many edits a word may be off: none for short words, more for long ones and in phrases."""
-    if len(word) >= 10:
-        return 2
-    if len(word) >= (4 if in_phrase else 6):
-        return 1
-    return 0
-
-
-def _phrase_at(words: list[str], start: int, name: list[str]) -> tuple[bool, bool]:
-    """(matches, exactly) for the name's words at ``words[start:]``."""
-    exact = True
-    for offset, want in enumerate(name):
-        got = words[start + offset]
-        if got == want:
-            continue
-        tolerance = _tolerance(want, in_phrase=len(name) > 1)
-        if tolerance == 0 or edit_distance(got, want, tolerance) > tolerance:
-            return False, False
-        exact = False
-    return True, exact
+    """Folded words of ``text``, as screening compares them: "Zoë Saldaña" → ["zoe", "saldana"]."""
+    return [w.key for w in words(text)]
 
 
 def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
@@ -102,38 +71,32 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
     Returns:
         Hits in the order of ``subjects``.
     """
-    words = normalise(text)
-    hits = []
-    for subject in subjects:
-        hit = _find(words, subject)
-        if hit:
-            hits.append(hit)
-    return hits
+    ordered = tuple(subjects)
+    index = compile_names(ordered)
+    views = [words(text)]
+    if has_symbols(text):  # "obama@example.org" and "Obama2024" are Obama too, "@" and "2024" apart
+        views.append(words(text, symbols_as_letters=False))
+    for variant in (letters_joined(views[0]), initials_dropped(views[0])):
+        if len(variant) < len(views[0]):  # letters spelt out ("O b a m m a"), a middle initial ("Barack H. Obama")
+            views.append(variant)
+    best: dict[str, tuple[tuple, NameHit]] = {}
+    for view in views:
+        for match in find(index, view):
+            hit = _hit(match, view)
+            rank = (hit.possible, not hit.exact, hit.folded)
+            known = best.get(hit.subject.subject_id)
+            if known is None or rank < known[0]:
+                best[hit.subject.subject_id] = (rank, hit)
+    return [best[s.subject_id][1] for s in ordered if s.subject_id in best]
 
 
-def _find(words: list[str], subject: NamedSubject) -> NameHit | None:
-    best: NameHit | None = None
-    for name in subject.names:
-        tokens = normalise(name)
-        if not tokens:
-            continue
-        for start in range(len(words) - len(tokens) + 1):
-            ok, exact = _phrase_at(words, start, tokens)
-            if ok:
-                hit = NameHit(subject, " ".join(words[start : start + len(tokens)]), exact)
-                if exact:
-                    return hit
-                best = best or hit
-    if best is None and subject.kind != "protected-work":
-        best = _surname(words, subject)
-    return best
-
-
-def _surname(words: list[str], subject: NamedSubject) -> NameHit | None:
-    """A person's last name alone, exactly, when it is long enough to mean something."""
-    tokens = normalise(subject.names[0])
-    if len(tokens) < 2 or len(tokens[-1]) < 4:
-        return None
-    if tokens[-1] in words:
-        return NameHit(subject, tokens[-1], exact=True, surname_only=True)
-    return None
+def _hit(match: Match, view) -> NameHit:
+    matched = " ".join(w.plain for w in view[match.start : match.end])
+    return NameHit(
+        match.form.subject,
+        matched,
+        exact=match.exact,
+        surname_only=match.form.role == "surname",
+        folded=match.folded,
+        loose=match.loose,
+    )

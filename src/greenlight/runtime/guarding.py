@@ -22,15 +22,13 @@ from greenlight.domain import (
 )
 from greenlight.engines.base import EngineInfo, EngineOutput, load_engine
 from greenlight.policy import ConsentContext
-from greenlight.policy.jobs import JobFacts, postflight_reasons, preflight_reasons, publish_reasons
+from greenlight.policy.jobs import JobFacts, job_text, postflight_reasons, preflight_reasons, publish_reasons
 from greenlight.runtime.jobs import input_paths
 from greenlight.runtime.scanning import gallery, named_subjects
 from greenlight.runtime.signing import OutputSpec
 from greenlight.runtime.studio import Studio, Transaction
 
 ScanProgress = Callable[[int, int], None]
-# Parameters that are ids or settings, not free text to screen for names.
-NOT_TEXT = {"talent_id", "use", "tool"}
 SOURCE_KINDS = {
     "trainedAlgorithmicMedia": "generated",
     "algorithmicMedia": "procedural",
@@ -41,7 +39,7 @@ SOURCE_KINDS = {
 def facts(tx: Transaction, job: Job, info: EngineInfo) -> JobFacts:
     """Everything the policy needs about a job, read fresh from the registry now."""
     use = Use.parse(job.params.get("use") or info.likeness_use or Use.PREVIS.value)
-    text = " ".join(str(v) for k, v in job.params.items() if isinstance(v, str) and k not in NOT_TEXT)
+    text = job_text(job.params, [i.name for i in job.inputs])
     target = job.params.get("talent_id")
     return JobFacts(
         context=ConsentContext(job.production_id, use, utcnow()),

@@ -1,0 +1,169 @@
+"""Fold text to what a reader sees, so a name written with tricks compares equal to the name itself.
+
+The fold follows the skeleton of Unicode's confusable detection (UTS #39, section 4): invisible
+characters are dropped (every format character, Cf: zero-width spaces and joiners, soft hyphens, bidi
+marks, tags; variation selectors and the other default-ignorables), and each character is mapped to
+the Latin letter it is confusable with (``confusables_data``, generated from Unicode's confusables.txt),
+looked up as written and, failing that, after NFKC (fullwidth, mathematical and circled letters) and
+decomposition; accents are dropped and case folded. On top of the skeleton, a word that mixes
+letters with digits or symbols reads them as letters ("0b4m4", "$tar", "Ob@ma"), and ``i``/``l``/``1``
+and ``rn``/``m`` compare equal as they look alike.
+
+Each word keeps whether a trick was undone in it (``Word.marked``), which makes a loose match on a
+short name credible ("Obéma" is a trick, "bided" a word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Look-alikes confusables.txt maps to another non-Latin prototype, but that read as these letters.
+_CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
+            "м": "m", "т": "t", "к": "k", "н": "h", "в": "b"}
+# Digits and symbols read as the letters they stand for, inside a word that has letters.
+_LEET = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b",
+                       "9": "g", "$": "s", "@": "a", "!": "i", "|": "l", "€": "e", "¢": "c", "§": "s"})
+_SYMBOLS = "$@!|€¢§"
+_CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
+_POSSESSIVE = re.compile(r"'s\b")
+_WITH_SYMBOLS = re.compile(r"[$@€¢§]?[a-z0-9]+(?:[$@!|€¢§]+[a-z0-9]+)*[$@€¢§]?")
+_PLAIN = re.compile(r"[a-z]+|[0-9]+")
+_MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0100, 0xE01EF),
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of folded text: what it reads as, what it says plainly, and whether a trick was undone."""
+
+    key: str  # the fold, for comparison: "0b4m4" and "Obama" both give "obama"
+    plain: str  # lower-case, accents dropped, digits left as they are: for messages and word lists
+    marked: bool  # a look-alike, an accent, a digit or symbol for a letter was undone in it
+
+
+@lru_cache(maxsize=4096)
+def is_invisible(char: str) -> bool:
+    """A character that shows nothing between letters: format (Cf) or another default-ignorable one."""
+    if char.isascii():
+        return False
+    if unicodedata.category(char) == "Cf":
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _IGNORABLE_RANGES)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> tuple[str, bool]:
+    """(Latin reading, whether it is not a plain letter) for one character of the text."""
+    from greenlight.policy.confusables_data import CONFUSABLES
+
+    if is_invisible(char):
+        return "", False
+    # the character as written first: NFKC would turn some look-alikes into a space and a mark ("˛" for i)
+    if char in CONFUSABLES:
+        return CONFUSABLES[char], True
+    compat = unicodedata.normalize("NFKC", char)
+    out, marked = [], compat != char
+    for part in unicodedata.normalize("NFD", compat):
+        if unicodedata.combining(part):
+            marked = True
+            continue
+        # a capital may look like a Latin letter its small form does not ("Β" is B, "β" is not)
+        lower = part.casefold()
+        mapped = CONFUSABLES.get(part) or CONFUSABLES.get(lower) or _CURATED.get(lower)
+        if mapped is not None:
+            out.append(mapped)
+            marked = True
+        else:
+            out.extend(unicodedata.normalize("NFD", lower))
+    return "".join(c for c in out if not unicodedata.combining(c)), marked
+
+
+def skeleton(text: str) -> tuple[str, list[bool]]:
+    """The text folded as UTS #39 describes, lower-cased, and for each character whether it was a trick."""
+    text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
+    text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
+    chars: list[str] = []
+    marks: list[bool] = []
+    for char in text:
+        folded, marked = _fold_char(char)
+        chars.extend(folded)
+        marks.extend([marked] * len(folded))
+    return "".join(chars), marks
+
+
+def fold_key(word: str) -> str:
+    """The comparison key of one already-skeletonised word: symbols and digits read as letters, look-alikes merged."""
+    if any(c.isalpha() for c in word):
+        word = word.translate(_LEET)
+    return word.replace("rn", "m").replace("vv", "w").replace("i", "l")
+
+
+def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
+    """The folded words of ``text``.
+
+    Args:
+        text: any text.
+        symbols_as_letters: read ``$ @ ! |`` and digits inside words as letters ("$tar W@rs", "0b4m4");
+            with False they separate words instead ("obama@example.org", "Obama2024").
+    """
+    folded, marks = skeleton(text)
+    pattern = _WITH_SYMBOLS if symbols_as_letters else _PLAIN
+    out = []
+    for match in pattern.finditer(folded):
+        raw = match.group().rstrip("!|")
+        if not raw:
+            continue
+        trick = any(marks[match.start() : match.start() + len(raw)]) or (
+            any(c.isalpha() for c in raw) and any(not c.isalpha() for c in raw)
+        )
+        out.append(Word(fold_key(raw), raw, trick))
+    return out
+
+
+def has_symbols(text: str) -> bool:
+    """Whether ``text`` has a symbol or digit that may stand for a letter (so both readings are worth screening)."""
+    return any(c in text for c in _SYMBOLS) or _MIXED.search(text) is not None
+
+
+def collapse(key: str) -> str:
+    """Runs of one letter as one: "obamma" → "obama", so a doubled letter is not a different name."""
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def letters_joined(text_words: list[Word]) -> list[Word]:
+    """The words with every run of three or more single letters made one word ("O b a m m a" → "obamma")."""
+    out: list[Word] = []
+    run: list[Word] = []
+    for word in [*text_words, Word("", "", False)]:
+        if len(word.key) == 1 and word.key.isalpha():
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            out.append(Word("".join(w.key for w in run), "".join(w.plain for w in run), True))
+        else:
+            out.extend(run)
+        run = []
+        if word.key:
+            out.append(word)
+    return out
+
+
+def initials_dropped(text_words: list[Word]) -> list[Word]:
+    """The words without a lone initial between two longer words ("Barack H. Obama" → "Barack Obama").
+
+    "a", "i" and "o" stay: they are words, and dropping them would join words that were apart.
+    """
+    out = []
+    for i, word in enumerate(text_words):
+        lone = (len(word.key) == 1 and word.key not in "alo" and 0 < i < len(text_words) - 1
+                and len(text_words[i - 1].key) > 1 and len(text_words[i + 1].key) > 1)
+        if not lone:
+            out.append(word)
+    return out

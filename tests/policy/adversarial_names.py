@@ -1,0 +1,213 @@
+"""An adversarial corpus for prompt screening: each trick family applied to protected names, talent and works.
+
+Cases are built at import time from a few names by the trick functions below, so a new name or a new
+trick multiplies into every family. Each case is (family, text, subject id the screening must report).
+"""
+
+from __future__ import annotations
+
+from greenlight.policy import NamedSubject
+
+OBAMA = NamedSubject("protected-person", "pp_obama", "Barack Obama", ("Barack Obama", "President Obama"))
+BIDEN = NamedSubject("protected-person", "pp_biden", "Joe Biden", ("Joe Biden",))
+CHER = NamedSubject("protected-person", "pp_cher", "Cher", ("Cher",))
+ZOE = NamedSubject("talent", "tal_zoe", "Zoë Saldaña", ("Zoë Saldaña",))
+LIN = NamedSubject("talent", "tal_lin", "Lin-Manuel Miranda", ("Lin-Manuel Miranda", "LMM"))
+ROSE = NamedSubject("talent", "tal_rose", "Rose Leslie", ("Rose Leslie",))
+EMPIRE = NamedSubject(
+    "protected-work",
+    "pw_empire",
+    "Star Wars: The Empire Strikes Back",
+    ("Star Wars: The Empire Strikes Back", "Darth Vader", "Chewbacca", "Luke Skywalker"),
+)
+POTTER = NamedSubject(
+    "protected-work",
+    "pw_potter",
+    "Harry Potter and the Philosopher's Stone",
+    ("Harry Potter and the Philosopher's Stone", "Harry Potter", "Hermione Granger"),
+)
+EVERYONE = [OBAMA, BIDEN, CHER, ZOE, LIN, ROSE, EMPIRE, POTTER]
+
+CYRILLIC = str.maketrans("aceopxyiBHKMTAEOPCX", "асеорхуіВНКМТАЕОРСХ")
+GREEK = str.maketrans("ABEHIKMNOPTXYZov", "ΑΒΕΗΙΚΜΝΟΡΤΧΥΖον")
+LEET = str.maketrans("aeiloOsS", "43110055")
+SYMBOLS = str.maketrans("asSiA", "@$$!@")
+
+
+def interleave(name: str, mark: str) -> str:
+    """The mark between every two letters of each word: invisible characters, spaces, dots."""
+    return " ".join(mark.join(word) for word in name.split(" "))
+
+
+def fullwidth(name: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" for c in name)
+
+
+def math_bold(name: str) -> str:
+    def bold(c: str) -> str:
+        if "A" <= c <= "Z":
+            return chr(0x1D400 + ord(c) - ord("A"))
+        if "a" <= c <= "z":
+            return chr(0x1D41A + ord(c) - ord("a"))
+        return c
+
+    return "".join(bold(c) for c in name)
+
+
+def camel(name: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in name.replace("-", " ").split())
+
+
+TRICKS = {
+    "cyrillic": lambda n: n.translate(CYRILLIC),
+    "greek": lambda n: n.translate(GREEK),
+    "zero-width-space": lambda n: interleave(n, "\u200b"),
+    "zero-width-joiner": lambda n: interleave(n, "\u200d"),
+    "zero-width-non-joiner": lambda n: n[:2] + "\u200c" + n[2:],
+    "soft-hyphen": lambda n: interleave(n, "\u00ad"),
+    "word-joiner": lambda n: n[:1] + "\u2060" + n[1:],
+    "bom-and-marks": lambda n: "\ufeff" + n[:2] + "\u200e" + n[2:] + "\u2062",
+    "spaced": lambda n: " ".join(n.replace(" ", "").replace("-", "")),
+    "spaced-words": lambda n: interleave(n, " "),
+    "dotted": lambda n: ".".join(n.replace(" ", "").replace("-", "")) + ".",
+    "hyphenated": lambda n: interleave(n, "-"),
+    "underscored": lambda n: interleave(n, "_"),
+    "digits": lambda n: n.translate(LEET),
+    "symbols": lambda n: n.translate(SYMBOLS),
+    "joined-lower": lambda n: n.replace(" ", "").replace("-", "").lower(),
+    "joined-camel": camel,
+    "hashtag": lambda n: "#" + camel(n),
+    "fullwidth": fullwidth,
+    "math-bold": math_bold,
+    "upper-cyrillic-mix": lambda n: n.upper().translate(CYRILLIC),
+}
+
+# The names every trick is applied to, with the subject each one names.
+TARGETS = [
+    ("Barack Obama", "pp_obama"),
+    ("Obama", "pp_obama"),
+    ("Joe Biden", "pp_biden"),
+    ("Zoe Saldana", "tal_zoe"),
+    ("Lin-Manuel Miranda", "tal_lin"),
+    ("Rose Leslie", "tal_rose"),
+    ("Darth Vader", "pw_empire"),
+    ("Chewbacca", "pw_empire"),
+    ("Star Wars", "pw_empire"),
+    ("Hermione Granger", "pw_potter"),
+]
+
+TEMPLATES = ("a portrait of {} at a podium", "{}", "close-up on {}, golden hour, 35mm")
+
+# Hand-made cases for tricks that are not a mechanical transform of every name.
+HANDMADE = [
+    ("digits", "0bama at the lectern", "pp_obama"),
+    ("digits", "0b4m4 shaking hands", "pp_obama"),
+    ("digits", "B4r4ck 0b4m4 waving", "pp_obama"),
+    ("digits", "B1den in the rain", "pp_biden"),
+    ("digits", "5tar War5 opening crawl", "pw_empire"),
+    ("digits", "Darth V4d3r's helmet", "pw_empire"),
+    ("symbols", "$tar W@rs style battle", "pw_empire"),
+    ("symbols", "Ob@ma in a suit", "pp_obama"),
+    ("symbols", "president 0b@m@", "pp_obama"),
+    ("symbols", "mail obama@example.org the cut", "pp_obama"),
+    ("digits", "Obama2024 rally poster", "pp_obama"),
+    ("digits", "a 2008Obama campaign look", "pp_obama"),
+    ("file-name", "barack_obama_final_v2.mp4", "pp_obama"),
+    ("file-name", "DarthVader-take03.mov", "pw_empire"),
+    ("file-name", "zoe.saldana.hero.plate.exr", "tal_zoe"),
+    ("short-name", "Obamma giving a speech", "pp_obama"),
+    ("short-name", "Obéma giving a speech", "pp_obama"),
+    ("short-name", "Obmaa giving a speech", "pp_obama"),
+    ("short-name", "Obbama giving a speech", "pp_obama"),
+    ("short-name", "Bidne at the airport", "pp_biden"),
+    ("short-name", "Biidenn at the airport", "pp_biden"),
+    ("short-name", "Chér on stage", "pp_cher"),
+    ("short-name", "Cehr on stage", "pp_cher"),
+    ("short-name", "Barack Obmaa on stage", "pp_obama"),
+    ("short-name", "the Obamas arrive at the gala", "pp_obama"),
+    ("short-name", "two Bidens in the crowd", "pp_biden"),
+    ("split-word", "Ob ama at a podium", "pp_obama"),
+    ("initial", "Barack H. Obama at a podium", "pp_obama"),
+    ("initial", "Joe R Biden at the airport", "pp_biden"),
+    ("digits", "Hermione 6ranger's wand, Harry P0tt3r", "pw_potter"),
+    ("symbols", "Ob€ma and the Empire §trikes Back", "pp_obama"),
+    ("spaced-misspelt", "O b a m m a at a podium", "pp_obama"),
+    ("spaced-misspelt", "D.a.r.t.h.V.a.d.r", "pw_empire"),
+    ("joined-misspelt", "darthvadr", "pw_empire"),
+    ("joined-misspelt", "BarakObama", "pp_obama"),
+    ("joined-misspelt", "hermionegranjer", "pw_potter"),
+    ("split-word", "Bar ack Oba ma at a podium", "pp_obama"),
+    ("joined", "BarackObama", "pp_obama"),
+    ("joined", "darthvader", "pw_empire"),
+    ("joined", "starwars", "pw_empire"),
+    ("joined", "a starwarsfan convention", "pw_empire"),
+    ("joined", "the DarthVaderHelmet prop", "pw_empire"),
+    ("work-part", "The Empire Strikes Back", "pw_empire"),
+    ("work-part", "a scene like the empire strikes back", "pw_empire"),
+    ("work-part", "Empire Strikes Back lighting", "pw_empire"),
+    ("work-part", "Star Wars", "pw_empire"),
+    ("work-part", "a star wars-era costume", "pw_empire"),
+    ("work-part", "the Philosopher's Stone set", "pw_potter"),
+    ("character", "Luke Skywalker on a desert planet", "pw_empire"),
+    ("character", "Harry Potter at Hogwarts", "pw_potter"),
+    ("character", "hermione granger's wand", "pw_potter"),
+    ("surname", "an obama-style podium", "pp_obama"),
+    ("surname", "a Saldana lookalike", "tal_zoe"),
+    ("mixed", "0b\u200bаmа at the podium", "pp_obama"),
+    ("mixed", "Ｂ４ｒａｃｋ Ｏｂａｍａ", "pp_obama"),
+    ("mixed", "B.a.r.a.c.k O-b-a-m-a", "pp_obama"),
+    ("mixed", "O\u00adb\u00ad4\u00adm\u00ada", "pp_obama"),
+    ("other-confusables", "ᴏʙᴀᴍᴀ at a podium", "pp_obama"),
+    ("other-confusables", "Ⓞⓑⓐⓜⓐ at a podium", "pp_obama"),
+    ("other-confusables", "𝒪𝒷𝒶𝓂𝒶 at a podium", "pp_obama"),
+    ("other-confusables", "Obarna at a podium", "pp_obama"),
+    ("other-confusables", "օbama at a podium", "pp_obama"),  # Armenian oh
+    ("other-confusables", "𝕆𝕓𝕒𝕞𝕒 and 𝙱𝚒𝚍𝚎𝚗", "pp_obama"),
+    ("other-confusables", "ᴼᵇᵃᵐᵃ at a podium", "pp_obama"),
+    ("other-confusables", "⒪⒝⒜⒨⒜ at a podium", "pp_obama"),
+    ("combining", "O̲b̲a̲m̲a̲ underlined", "pp_obama"),
+    ("combining", "Ó̈b̃àm̂ā with marks stacked", "pp_obama"),
+    ("invisible", "Oba️ma with a variation selector", "pp_obama"),
+    ("invisible", "‮Ob‬ama with bidi overrides", "pp_obama"),
+    ("invisible", "O󠁢bama with a tag character", "pp_obama"),
+    ("invisible", "Obㅤama with a Hangul filler", "pp_obama"),
+    ("invisible", "Ba͏rack Obama with a grapheme joiner", "pp_obama"),
+    ("spaces", "O b a m a with thin spaces", "pp_obama"),
+    ("spaces", "O.b-a_m a mixed separators", "pp_obama"),
+    ("spaces", "B A R A C K  O B A M A", "pp_obama"),
+    ("spaces", "Barack\nObama across a line break", "pp_obama"),
+    ("apostrophe", "Obama’s motorcade", "pp_obama"),
+    ("cyrillic-lower", "Dаrth Vаdеr and Оbаmа", "pw_empire"),
+    ("cyrillic-lower", "Obaмa with a Cyrillic em", "pp_obama"),
+]
+
+
+def random_confusables(count: int = 40, seed: int = 5) -> list[tuple[str, str, str]]:
+    """Names with letters swapped at random for any of their look-alikes in Unicode's confusables data."""
+    import random
+
+    from greenlight.policy.confusables_data import CONFUSABLES
+
+    alike: dict[str, list[str]] = {}
+    for char, latin in CONFUSABLES.items():
+        if len(latin) == 1:
+            alike.setdefault(latin, []).append(char)
+    rng = random.Random(seed)
+    made = []
+    for name, subject in [("Barack Obama", "pp_obama"), ("Darth Vader", "pw_empire"), ("Joe Biden", "pp_biden"),
+                          ("Hermione Granger", "pw_potter")]:
+        for _ in range(count):
+            text = "".join(rng.choice(alike[c.lower()]) if c.lower() in alike and rng.random() < 0.6 else c
+                           for c in name)
+            made.append(("random-confusables", f"a portrait of {text}", subject))
+    return made
+
+
+def cases() -> list[tuple[str, str, str]]:
+    """Every (family, text, subject id) case: each trick on each target in each template, then the hand-made."""
+    made = random_confusables()
+    for family, trick in TRICKS.items():
+        for name, subject in TARGETS:
+            for template in TEMPLATES:
+                made.append((family, template.format(trick(name)), subject))
+    return made + HANDMADE

@@ -1,0 +1,162 @@
+"""Ordinary text that screening must pass: production briefs, de-aging notes and near-misses of protected names.
+
+``BRIEFS`` are written by hand, many within an edit or a join of a name in the adversarial corpus. ``prose()``
+adds a few hundred sentences of ordinary English documentation that ships with Python (pydoc's topics),
+and ``word_salad()`` sentences of random dictionary words, seeded, so joins of short words are tried too.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+BRIEFS = [
+    # near-misses of the protected names and works
+    "a hairy potter at his wheel",
+    "the potter's wheel spins in the morning light",
+    "Harry the stagehand adjusts the boom",
+    "a hairy, harried potter glazing a bowl",
+    "the bamboo forest at dawn, mist between the stalks",
+    "a drone shot over the ridge above Alba",
+    "obamacare protest placards",
+    "she was bidden to enter the great hall",
+    "an old bidet in the bathroom",
+    "a hidden door behind the bookcase",
+    "she bided her time in the garden",
+    "he cheered from the balcony and chewed his cigar",
+    "a cheery cherub painted on the ceiling",
+    "chew on the line before the take",
+    "stars and wars of the ancient world",
+    "star-crossed lovers at war",
+    "a starry sky over the war memorial",
+    "the empire of salt, a documentary about the mines",
+    "the empire struck back at dawn in the history reenactment",
+    "strikes and lockouts in the nineteenth century",
+    "darts and a vase on the bar",
+    "the dearth of water in the valley",
+    "a paler shade of grey for the wall, like a wader's boots",
+    "a hairy potter and a granger at the harvest fair",
+    "the philosopher sat on a stone bench",
+    "a granger harvesting wheat in the fields",
+    "a rose garden in the rain",
+    "Rose petals and lesser celandine",
+    "a manual gearbox and a linen jacket",
+    "Joseph and Bridget at breakfast",
+    "joe's diner sign flickers in the rain",
+    "a bar at the back of the ballroom",
+    "a barrack square at the army base",
+    "the barracks at night, one window lit",
+    "a salad bar with dried dates",
+    "an alley with a sky walker mural",
+    "lukewarm coffee on the craft services table",
+    "a lamb, a llama and a yak in the petting zoo",
+    "a tuba player and a mambo band",
+    "an abalone shell on the beach",
+    "o b l i q u e  lighting through the blinds",
+    "the A B C of lighting: key, fill and back",
+    "plan B: shoot the scene at the station",
+    "mamba, cobra and adder in the reptile house",
+    "a cobbler's bench and a banjo",
+    "the ambassador's limousine outside the embassy",
+    "cheers to the crew after the wrap",
+    "a copper kettle on the stove",
+    "potted herbs on a sunny windowsill",
+    "the hermit's cottage in the hills",
+    "granite cliffs and a grange in the valley",
+    "a star on the walk of fame",
+    "the war room in the bunker",
+    "a sky lantern festival at night",
+    "chewing gum under the school desk",
+    "a cello, a harp and a tuba",
+    "an old obelisk in the square",
+    "the bishop blessed the harvest",
+    "a bald eagle over the lake",
+    "an abbey in the mist",
+    "the lecturer at the podium adjusts her glasses",
+    "a portrait of the mayor at a podium",
+    "close-up on the bride, golden hour, 35mm",
+    # production briefs and de-aging notes
+    "De-age by about ten years in the rehearsal flashback of episode two, for streaming",
+    "Soften the nasolabial folds and lift the jowls slightly; keep the freckles",
+    "Match the grain of the 16mm plate; no new faces in the background",
+    "Wide establishing shot of the harbour at dusk, fishing boats returning",
+    "Interior, kitchen, night: the family argues over dinner",
+    "Replace the sky in shots 12 to 18 with an overcast one",
+    "Remove the boom microphone from the top of frame in take three",
+    "Add rain to the window and a soft reflection of the street lamps",
+    "Extend the set to the left: brick warehouse, fire escape, neon sign",
+    "Grade warmer for the flashback, cooler for the present day",
+    "Crowd replication for the stadium: two hundred extras, seated",
+    "Clean up the wire rig on the stunt double in the fall",
+    "The actor's hairline should match the 2009 reference photos",
+    "Reduce under-eye bags and smooth the forehead lines by half",
+    "Keep the scar on the left cheek; it is a plot point",
+    "A storm rolls in over the cornfield, the barn doors bang",
+    "The detective walks through the empty station at 3am",
+    "Previs for the car chase: three cameras, one drone",
+    "Background replica of the waiter for the wide shot only",
+    "A lone figure crosses the bridge in the fog",
+    "Slow push-in on the letter on the table",
+    "The camera tilts up from the wet cobblestones to the church tower",
+    "Make the moon a little larger and more orange",
+    "Day for night on the forest road, headlights on",
+    "The orchestra tunes up, the conductor raises her baton",
+    "Paint out the modern car in the period street scene",
+    "Young version of the lead, aged twenty, for the prologue",
+    "Match the lens distortion of the anamorphic plate",
+    "Add snow accumulating on the shoulders of the coat",
+    "Face tracking for the beauty pass on the close-up",
+    "A montage of the town waking up: bakery, school bus, newspaper",
+    "Roto the dancer against the green screen",
+    "Fix the continuity error: the glass is full in the wide",
+    "The hero holds up a lantern in the cave",
+    "A quiet moment: she reads the telegram and sits down",
+    "Desaturate everything except the red umbrella",
+    "Older makeup for the epilogue, thirty years later",
+    "The crew's lunch break overran; resume at 14:00 on stage 4",
+    "Call sheet: day 12, stage 4, 6am, rain towers on standby",
+    "Deliver as ProRes 4444 with a 2.39 matte",
+    "Temp music: strings only, no percussion",
+    "Blue-hour exterior of the lighthouse, beam sweeping",
+    "The stunt team rehearses the stair fall in pads",
+    "Please keep the original audio under the new picture",
+    "The child actor's double for the swimming scene",
+    "A 50 mm lens at T2, focus on the eyes",
+    "Vintage film look: gate weave, dust and a slight flicker",
+    "The mayor's speech at the podium, wide and close",
+    "A protest march through the city centre, placards and drums",
+    "An old man tells the story by the fire",
+    "Remove the tattoo on the extra's forearm in shots 4-9",
+    "The market at noon: spices, fabrics and shouting vendors",
+    "A spaceship interior, corridors lit in amber",
+    "An alien landscape of red dunes and two suns",
+    "A wizard's study with books and potions",
+    "A galaxy far away seen from a cockpit",
+    "The empire's fleet is a generic armada we designed ourselves",
+]
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ORDINARY = re.compile(r"^[A-Za-z ,;:'()\-]{30,160}[.!?]?$")
+
+
+def prose(count: int = 300) -> list[str]:
+    """Ordinary English sentences from the documentation that ships with Python, the same ones every run."""
+    from pydoc_data.topics import topics
+
+    picked: list[str] = []
+    for key in sorted(topics):
+        for sentence in _SENTENCE.split(" ".join(topics[key].split())):
+            if _ORDINARY.match(sentence):
+                picked.append(sentence)
+    step = max(1, len(picked) // count)
+    return picked[::step][:count]
+
+
+def word_salad(words: list[str], count: int = 300, seed: int = 7) -> list[str]:
+    """Sentences of random dictionary words, some of them one or two letters long, for joins of short words."""
+    rng = random.Random(seed)
+    short = [w for w in words if len(w) <= 3]
+    return [
+        " ".join(rng.choice(short if rng.random() < 0.4 else words) for _ in range(rng.randint(6, 14)))
+        for _ in range(count)
+    ]

@@ -1,0 +1,56 @@
+"""The text fold under screening: UTS #39's skeleton (NFKC, invisible characters, confusables, accents) and more."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from greenlight.policy.textfold import collapse, is_invisible, skeleton, words
+
+
+def keys(text: str) -> list[str]:
+    return [w.key for w in words(text)]
+
+
+def test_the_shipped_confusables_table_maps_other_scripts_to_latin():
+    from greenlight.policy.confusables_data import CONFUSABLES
+
+    assert len(CONFUSABLES) > 1000
+    assert all(len(k) == 1 and not k.isascii() for k in CONFUSABLES)
+    assert CONFUSABLES["а"] == "a" and CONFUSABLES["ο"] == "o" and CONFUSABLES["Β"] == "b"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Obama", "OBAMA", "Оbаmа", "Οbαmα", "Ｏｂａｍａ", "𝐎𝐛𝐚𝐦𝐚", "ᴏʙᴀᴍᴀ", "Ob\u200bama", "O\u00adbama", "0bama", "0b4m4",
+     "Ob@ma", "Obarna", "O\u0332b\u0332ama", "\ufeffObama\u200e"],
+)
+def test_tricks_fold_to_the_plain_word(text):
+    assert keys(text) == ["obama"], text
+
+
+def test_invisible_characters_are_every_format_character():
+    formats = [chr(c) for c in range(0x80, 0xE0080) if unicodedata.category(chr(c)) == "Cf"]
+    assert len(formats) > 150 and all(is_invisible(c) for c in formats)
+    assert not any(is_invisible(c) for c in "aé Ж中 -.")
+
+
+def test_a_word_remembers_whether_a_trick_was_undone():
+    plain, accented, digit = words("obema obéma 0bema")
+    assert (plain.marked, accented.marked, digit.marked) == (False, True, True)
+    assert plain.key == accented.key == digit.key
+
+
+def test_digits_stay_digits_in_numbers_and_symbols_can_separate():
+    assert keys("take 2027 at 35") == ["take", "2027", "at", "35"]
+    assert [w.key for w in words("obama@example.org", symbols_as_letters=False)] == ["obama", "example", "org"]
+
+
+def test_camel_case_and_possessives_split_as_a_reader_would():
+    assert keys("BarackObama's DarthVaderHelmet") == ["barack", "obama", "darth", "vader", "helmet"]
+    assert skeleton("Zoë")[0] == "zoe"
+
+
+def test_collapse_merges_doubled_letters():
+    assert collapse("obammma") == collapse("obama") == "obama"
