@@ -17,8 +17,9 @@ from greenlight.media.sniff import media_kind
 
 MAX_PIXELS = 100_000_000
 """Largest image, in pixels, that ``load_image`` decodes (100 megapixels, about 300 MB as RGB)."""
-MAX_VIEW_PIXELS = 200_000_000
-"""Most pixels ``load_views`` returns over all frames and backdrops of one file (about 600 MB as RGB)."""
+MAX_VIEW_PIXELS = 3 * MAX_PIXELS
+"""Most pixels ``load_views`` returns over all frames and backdrops of one file: every still that
+``load_image`` reads, in all three of its views (about 900 MB as RGB at the limit)."""
 MAX_FRAMES = 10_000
 """Most frames or pages ``load_views`` reads from one file, however small they are."""
 BACKDROPS = ("white", "black")
@@ -201,24 +202,25 @@ def _frame_views(path: Path, image: Image.Image, page: int, max_pixels: int) -> 
 
 
 def _alpha(image: Image.Image) -> np.ndarray | None:
-    """The frame's alpha as ``float32`` 0..1, or ``None`` when every pixel is opaque."""
+    """The frame's alpha channel (``uint8``), or ``None`` when every pixel is opaque."""
     if image.mode not in ("RGBA", "LA", "PA", "RGBa", "La") and "transparency" not in image.info:
         return None
     alpha = np.asarray(image.convert("RGBA"))[:, :, 3]
-    if alpha.min() == 255:
-        return None
-    return alpha.astype(np.float32) / 255
+    return None if alpha.min() == 255 else alpha
 
 
 def _composited(rgba: np.ndarray, alpha: np.ndarray, page: int) -> list[ImageView]:
-    colour = rgba[:, :, :3].astype(np.float32)
-    weight = alpha[:, :, None]
-    over_black = colour * weight
-    views = [ImageView(np.round(over_black + 255 * (1 - weight)).astype(np.uint8), page, "white"),
-             ImageView(np.round(over_black).astype(np.uint8), page, "black")]
-    hidden = colour * (1 - weight)  # what transparency hides, as it would show over black
-    shown_by_raw = hidden.max() > _RAW_TOLERANCE and (255 * (1 - weight) - hidden).max() > _RAW_TOLERANCE
-    if shown_by_raw:
+    # Integer arithmetic in uint16 (255 × 255 fits): half the memory of float32 on a 100-megapixel frame.
+    colour = rgba[:, :, :3].astype(np.uint16)
+    shown = alpha.astype(np.uint16)[:, :, None]
+    hidden = 255 - shown
+    over_black = colour * shown
+    views = [ImageView(((over_black + 255 * hidden + 127) // 255).astype(np.uint8), page, "white"),
+             ImageView(((over_black + 127) // 255).astype(np.uint8), page, "black")]
+    del over_black
+    # What transparency hides shows "raw" unless it is plain black or plain white (as editors save it).
+    limit = _RAW_TOLERANCE * 255
+    if (colour * hidden).max() > limit and ((255 - colour) * hidden).max() > limit:
         views.append(ImageView(np.ascontiguousarray(rgba[:, :, :3]), page, RAW))
     return views
 

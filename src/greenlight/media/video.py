@@ -37,6 +37,8 @@ class VideoInfo:
     from the stream's display matrix; ``width`` and ``height`` are already as displayed."""
     streams: int = 1
     """How many video streams the file holds (a scan looks at every one)."""
+    still: bool = False
+    """The stream is a still picture (cover art, a thumbnail), not moving video."""
 
 
 def video_stream_count(path: str | Path) -> int:
@@ -92,6 +94,7 @@ def probe_video(path: str | Path, stream: int = 0) -> VideoInfo:
             has_audio=bool(container.streams.audio),
             rotation=rotation or 0,
             streams=len(container.streams.video),
+            still=_is_still(video),
         )
 
 
