@@ -185,3 +185,27 @@ def new_pictures(path: Path) -> list[np.ndarray]:
     if media_kind(path) == "image":
         return [v.rgb for v in load_views(path)]
     return [next(iter(read_frames(path, s)))[1] for s in range(video_stream_count(path))]
+
+
+def with_cover(path: Path, frames: list[np.ndarray], cover: np.ndarray) -> Path:
+    """An MP4 with one moving stream and cover art (an attached MJPEG picture), as music videos carry."""
+    import av
+
+    with av.open(str(path), "w") as out:
+        moving = out.add_stream("libx264", rate=10)
+        moving.height, moving.width = frames[0].shape[:2]
+        moving.pix_fmt = "yuv420p"
+        art = out.add_stream("mjpeg")
+        art.height, art.width = cover.shape[:2]
+        art.pix_fmt = "yuvj420p"
+        art.disposition = av.stream.Disposition.attached_pic
+        for index, rgb in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts = index
+            out.mux(moving.encode(frame))
+        picture = av.VideoFrame.from_ndarray(cover, format="rgb24").reformat(format="yuvj420p")
+        picture.pts = 0
+        out.mux(art.encode(picture))
+        out.mux(art.encode(None))
+        out.mux(moving.encode(None))
+    return path

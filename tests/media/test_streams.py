@@ -113,3 +113,15 @@ def test_a_truncated_second_stream_is_one_line_naming_the_file(tmp_path, face):
         probe_video(cut, 1)
     message = str(caught.value)
     assert message.startswith(f"{cut}: ") and "\n" not in message and message.count(str(cut)) == 1
+
+
+def test_cover_art_is_a_still_stream_that_is_read_too(tmp_path, face):
+    from greenlight.media import check_media
+
+    path = corpus.with_cover(tmp_path / "song.mp4", [corpus.blank(face)] * 3, face)
+    assert video_stream_count(path) == 2
+    cover = probe_video(path, 1)
+    assert cover.still and cover.frame_count == 1 and not probe_video(path, 0).still
+    [(_, rgb)] = list(read_frames(path, 1))
+    assert np.abs(rgb.astype(int) - face).mean() < 8  # the face a player shows as the file's picture
+    assert check_media(path) == "video"  # one moving stream: ingest signs it, the cover is only scanned

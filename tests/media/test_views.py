@@ -162,3 +162,13 @@ def test_sample_photo_on_a_second_page_is_found(tmp_path, faces, analyzer):
     path = corpus.animation(tmp_path / "scan.tif", [corpus.blank(photo, 255), photo], "TIFF")
     views = load_views(path)
     assert not analyzer.detect(views[0].rgb) and analyzer.detect(views[1].rgb)
+
+
+def test_check_media_takes_a_still_and_refuses_an_animation_naming_it(tmp_path, face):
+    from greenlight.media import check_media
+
+    Image.fromarray(face).save(tmp_path / "still.gif")
+    assert check_media(tmp_path / "still.gif") == "image"
+    path = corpus.animation(tmp_path / "two.webp", [corpus.blank(face), face], "WEBP")
+    with pytest.raises(MediaError, match=r"two\.webp: holds 2 frames; .* keep only the first"):
+        check_media(path)
