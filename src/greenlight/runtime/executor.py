@@ -23,7 +23,6 @@ from greenlight.engines.base import EngineOutput, EngineRequest, load_engine
 from greenlight.errors import GreenlightError, InvalidTransition
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, input_paths, likeness_for
-from greenlight.runtime.messages import for_user
 from greenlight.runtime.signing import quarantine, record_asset, record_quarantined, sign_output
 from greenlight.runtime.studio import Studio
 from greenlight.store import leases
@@ -82,7 +81,7 @@ class LocalExecutor:
                 job = self._postflight(job, input_scans, outputs, report)
             return job
         except GreenlightError as error:
-            return self._fail(job_id, self._for_user(job_id, error).one_line())
+            return self._fail(job_id, error.one_line())
         except Exception as error:  # an engine bug must still end the job cleanly, and be seen
             self._fail(job_id, f"{type(error).__name__}: {error}")
             raise
@@ -181,13 +180,6 @@ class LocalExecutor:
             if job.state.final:
                 return job
             return advance(tx, job, JobState.FAILED, self.owner, why)
-
-    def _for_user(self, job_id: str, error: GreenlightError) -> GreenlightError:
-        """The error naming the files the user gave, not their copies in the store (issue 7)."""
-        with self.studio.transaction() as tx:
-            job = tx.registry.get(Job, job_id)
-            names = dict(zip(input_paths(self.studio, tx, job), (i.name for i in job.inputs), strict=True))
-        return for_user(error, self.studio.home, names, f"a working file of {job_id}")
 
     def _keep_lease(self, job_id: str) -> None:
         # Renew at a third of the lease so a slow frame never lets it run out under a live executor.

@@ -89,16 +89,17 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
         + tuple(Ingredient(p, Relationship.COMPONENT, spec.titles.get(p, "")) for p in spec.components),
         job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids),
     )
-    suffix = ".mp4" if _is_video(src) else _SIGNED_STILL.get(src.suffix.lower(), src.suffix.lower())
+    suffix = ".mp4" if _is_video(src) else src.suffix.lower()
     with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio)) as work:
         signed = Path(work) / f"{spec.title}{suffix}"
         try:
+            signed = signed.with_suffix(_SIGNED_STILL.get(suffix, suffix))
             mark_and_sign(src, signed, manifest, identity(studio), payload)
         except GreenlightError as error:
             # Name the user's file, not the scratch copy being marked (issue 7).
             names = {p: name for p, name in spec.titles.items() if name}
             made_from = f" (made from {', '.join(names.values())})" if names and src not in names else ""
-            output = f"the output {spec.title}{suffix}{made_from}"
+            output = f"the output {signed.name}{made_from}"
             raise for_user(error, studio.home, names, output, names.get(src, output)) from None
         stored = studio.assets.put_file(signed)
     return _asset(studio, stored, asset_id, "output", spec.job_id, mark=f"{payload:012x}")
