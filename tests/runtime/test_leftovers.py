@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from greenlight.domain import JobState, Use
 from greenlight.runtime.jobs import submit
 from greenlight.runtime.studio import Studio
@@ -83,12 +85,25 @@ def test_a_failed_job_names_the_users_file_not_the_studios(cast, tmp_path):
 
     from greenlight.runtime.executor import LocalExecutor
 
+    tiny = tmp_path / "tiny_plate.png"
+    Image.new("RGB", (16, 16), "grey").save(tiny)  # too small to carry a watermark: fails at signing
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [tiny], PRODUCTION, "artist")
+    done = LocalExecutor(cast.studio).run(job.id)
+    notes = " ".join(t.note for t in done.history)
+    assert done.state is JobState.FAILED
+    assert str(cast.studio.home) not in notes and "work/" not in notes and "assets/" not in notes
+    assert "tiny_plate.png" in done.history[-1].note
+
+
+def test_an_animation_is_refused_before_any_job_naming_the_file(cast, tmp_path):
+    from PIL import Image
+
+    from greenlight.errors import MediaError
+
     frames = [Image.new("RGB", (64, 64), colour) for colour in ("white", "grey")]
     gif = tmp_path / "flipbook.gif"
     frames[0].save(gif, save_all=True, append_images=frames[1:], duration=200, loop=0)
-    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [gif], PRODUCTION, "artist")
-    done = LocalExecutor(cast.studio).run(job.id)
-    notes = " ".join(t.note for t in done.history)
-    assert str(cast.studio.home) not in notes and "/work/" not in notes and "assets/" not in notes
-    if done.state is JobState.FAILED:
-        assert "flipbook.gif" in done.history[-1].note
+    with pytest.raises(MediaError, match=r"flipbook\.gif: holds 2 frames"):
+        submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [gif], PRODUCTION, "artist")
+    with cast.studio.transaction() as tx:
+        assert tx.registry.jobs() == []

@@ -12,6 +12,8 @@ _TV_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astyp
 _MPEG_RANGE = 1  # AVCOL_RANGE_MPEG
 _JPEG_RANGE = 2  # AVCOL_RANGE_JPEG
 _PLANAR_YUV = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12"})
+# Quarter turns counter-clockwise (as the display matrix says) to OpenCV's rotate codes.
+_ROTATE = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
 
 
 class DecodedFrame:
@@ -21,29 +23,35 @@ class DecodedFrame:
     conversion costs twice the decoding itself.
 
     Args:
-        index: 0-based position in the video.
+        index: 0-based position in the video stream.
         frame: the PyAV ``VideoFrame``.
+        turns: quarter turns counter-clockwise that display it upright (its display matrix), 0..3.
     """
 
-    __slots__ = ("_frame", "_gray", "_rgb", "index")
+    __slots__ = ("_frame", "_gray", "_rgb", "index", "turns")
 
-    def __init__(self, index: int, frame: Any) -> None:
+    def __init__(self, index: int, frame: Any, turns: int = 0) -> None:
         self.index = index
+        self.turns = turns % 4
         self._frame = frame
         self._rgb: np.ndarray | None = None
         self._gray: np.ndarray | None = None
 
     def rgb(self) -> np.ndarray:
-        """The ``(height, width, 3)`` ``uint8`` RGB picture."""
+        """The ``(height, width, 3)`` ``uint8`` RGB picture, upright as displayed."""
         if self._rgb is None:
-            self._rgb = self._frame.to_ndarray(format="rgb24")
+            self._rgb = self._upright(self._frame.to_ndarray(format="rgb24"))
         return self._rgb
 
     def gray(self) -> np.ndarray:
-        """The ``(height, width)`` ``uint8`` luma, full range (from the Y plane when the frame is YUV)."""
+        """The ``(height, width)`` ``uint8`` luma, full range (from the Y plane when the frame is YUV), upright."""
         if self._gray is None:
-            self._gray = self._luma()
+            self._gray = self._upright(self._luma())
         return self._gray
+
+    def _upright(self, picture: np.ndarray) -> np.ndarray:
+        # Unrotated frames (nearly all) pass through untouched: no copy, no cost.
+        return cv2.rotate(picture, _ROTATE[self.turns]) if self.turns else picture
 
     def _luma(self) -> np.ndarray:
         frame = self._frame

@@ -32,46 +32,78 @@ class VideoInfo:
     frame_count: int
     duration: float
     has_audio: bool
+    rotation: int = 0
+    """Degrees counter-clockwise the stored frames are turned to be displayed (0, 90, 180 or 270),
+    from the stream's display matrix; ``width`` and ``height`` are already as displayed."""
+    streams: int = 1
+    """How many video streams the file holds (a scan looks at every one)."""
+    still: bool = False
+    """The stream is a still picture (cover art, a thumbnail), not moving video."""
 
 
-def probe_video(path: str | Path) -> VideoInfo:
-    """Describe a video without decoding it (its packets are read, to prove the file is complete).
-
-    Args:
-        path: an MP4, MOV, Matroska/WebM or AVI file.
-
-    Returns:
-        Its ``VideoInfo``.
+def video_stream_count(path: str | Path) -> int:
+    """How many video streams a file holds (cover art and other still pictures included).
 
     Raises:
-        MediaError: the file is missing, empty, not a video, has no video stream, or is truncated.
+        MediaError: the file is missing, not a video, or has no video stream.
     """
     path = Path(path)
     with _open(path) as container:
-        stream = container.streams.video[0]
-        fps = _fps(path, stream)
-        declared = stream.frames
+        return len(container.streams.video)
+
+
+def probe_video(path: str | Path, stream: int = 0) -> VideoInfo:
+    """Describe one video stream, its packets all read to prove the file complete (one frame decoded).
+
+    Args:
+        path: an MP4, MOV, Matroska/WebM or AVI file.
+        stream: which video stream, 0-based among the file's video streams.
+
+    Returns:
+        Its ``VideoInfo``, with the size as displayed (a display-matrix rotation applied).
+
+    Raises:
+        MediaError: the file is missing, empty, not a video, has no such video stream, or is truncated.
+    """
+    path = Path(path)
+    with _open(path) as container:
+        video = _stream(path, container, stream)
+        fps = _fps(path, video)
+        declared = video.frames
+        packets, rotation = 0, None
         try:
-            packets = sum(1 for p in container.demux(stream) if p.size and not p.is_corrupt)
+            for packet in container.demux(video):
+                packets += 1 if packet.size and not packet.is_corrupt else 0
+                if rotation is None:
+                    # The display matrix reaches the decoded frame; one frame tells it.
+                    rotation = next((quarter_turns(f.rotation) * 90 for f in packet.decode()), None)
         except av_errors() as e:
-            raise MediaError(path, f"truncated or damaged video ({_reason(e)})", _TRUNCATED_HINT) from None
+            raise MediaError(path, f"truncated or damaged video{_which(container, stream)} ({_reason(e)})",
+                             _TRUNCATED_HINT) from None
         _check_complete(path, packets, declared)
         frame_count = declared or packets
+        width, height = video.codec_context.width, video.codec_context.height
+        if rotation in (90, 270):
+            width, height = height, width
         return VideoInfo(
-            width=stream.codec_context.width,
-            height=stream.codec_context.height,
+            width=width,
+            height=height,
             fps=fps,
             frame_count=frame_count,
             duration=frame_count / fps,
             has_audio=bool(container.streams.audio),
+            rotation=rotation or 0,
+            streams=len(container.streams.video),
+            still=_is_still(video),
         )
 
 
-def read_frames(path: str | Path) -> Iterator[tuple[int, np.ndarray]]:
-    """Decode a video's frames in order, as RGB.
+def read_frames(path: str | Path, stream: int = 0) -> Iterator[tuple[int, np.ndarray]]:
+    """Decode a video stream's frames in order, as RGB, upright as displayed.
 
     Args:
         path: a video file.
+        stream: which video stream, 0-based among the file's video streams.
 
     Yields:
         ``(index, rgb)``: the 0-based frame index and an ``(height, width, 3)`` ``uint8`` RGB array.
@@ -80,35 +112,40 @@ def read_frames(path: str | Path) -> Iterator[tuple[int, np.ndarray]]:
         MediaError: the file cannot be opened, or decoding fails or ends early (a truncated file);
             frames decoded before the damage have already been yielded.
     """
-    for frame in decode_frames(path):
+    for frame in decode_frames(path, stream):
         yield frame.index, frame.rgb()
 
 
-def decode_frames(path: str | Path) -> Iterator[DecodedFrame]:
-    """Decode a video's frames in order, converting each to RGB or greyscale only when asked.
+def decode_frames(path: str | Path, stream: int = 0) -> Iterator[DecodedFrame]:
+    """Decode a video stream's frames in order, converting each to RGB or greyscale only when asked.
 
     Args and Raises: as ``read_frames``.
 
     Yields:
-        ``DecodedFrame`` objects (``index``, ``rgb()``, ``gray()``).
+        ``DecodedFrame`` objects (``index``, ``rgb()``, ``gray()``), upright as displayed.
     """
     path = Path(path)
     with _open(path) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"  # frame threads: decoding is otherwise single-core
-        declared = stream.frames
+        video = _stream(path, container, stream)
+        video.thread_type = "AUTO"  # frame threads: decoding is otherwise single-core
+        declared = video.frames
         index = packets = 0
         try:
-            for packet in container.demux(stream):
+            for packet in container.demux(video):
                 if packet.size and not packet.is_corrupt:
                     packets += 1
                 for frame in packet.decode():
-                    yield DecodedFrame(index, frame)
+                    yield DecodedFrame(index, frame, quarter_turns(frame.rotation))
                     index += 1
         except av_errors() as e:
-            raise MediaError(path, f"truncated or damaged video after frame {index} ({_reason(e)})",
-                             _TRUNCATED_HINT) from None
+            raise MediaError(path, f"truncated or damaged video{_which(container, stream)} after frame {index} "
+                                   f"({_reason(e)})", _TRUNCATED_HINT) from None
         _check_complete(path, packets, declared)
+
+
+def quarter_turns(rotation: float | None) -> int:
+    """A display-matrix rotation (degrees counter-clockwise, -180..180) as quarter turns 0..3."""
+    return round((rotation or 0) / 90) % 4
 
 
 def write_video(
@@ -226,9 +263,30 @@ def _rate(path: Path, fps: float | Fraction) -> Fraction:
 
 def _fps(path: Path, stream) -> float:
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    if not rate and _is_still(stream):
+        return 1.0  # cover art: one picture, shown for the whole file
     if not rate:
         raise MediaError(path, "the video stream has no frame rate", _TRUNCATED_HINT)
     return float(rate)
+
+
+def _is_still(stream) -> bool:
+    import av
+
+    return bool(stream.disposition & (av.stream.Disposition.attached_pic | av.stream.Disposition.still_image))
+
+
+def _stream(path: Path, container, stream: int):
+    videos = container.streams.video
+    if not 0 <= stream < len(videos):
+        raise MediaError(path, f"has {len(videos)} video stream{'s' if len(videos) != 1 else ''}, "
+                               f"not a stream {stream + 1}")
+    return videos[stream]
+
+
+def _which(container, stream: int) -> str:
+    count = len(container.streams.video)
+    return f" (video stream {stream + 1} of {count})" if count > 1 else ""
 
 
 def _check_complete(path: Path, packets: int, declared: int) -> None:

@@ -22,7 +22,9 @@ TRAINING_USES = ("ai_generative_training", "ai_training", "ai_inference", "data_
 
 MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".mp4": "video/mp4",
               ".m4v": "video/mp4", ".mov": "video/quicktime", ".tif": "image/tiff", ".tiff": "image/tiff",
-              ".webp": "image/webp"}
+              ".webp": "image/webp",
+              # Inputs only (an ingredient is hashed whatever its type; outputs are PNG, JPEG or MP4):
+              ".gif": "image/gif", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska", ".webm": "video/webm"}
 
 
 class SourceKind(enum.Enum):

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from greenlight.domain import Asset, new_id
+from greenlight.errors import GreenlightError
+from greenlight.runtime.messages import for_user
 from greenlight.runtime.studio import Studio, Transaction
 
 KEYS_FOLDER = "keys"
+# A GIF's 256 colours cannot hold the watermark: a still GIF is signed as PNG (animations are refused
+# at submission by check_media).
+_SIGNED_STILL = {".gif": ".png"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,15 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
     suffix = ".mp4" if _is_video(src) else src.suffix.lower()
     with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio, spec.job_id)) as work:
         signed = Path(work) / f"{spec.title}{suffix}"
-        mark_and_sign(src, signed, manifest, identity(studio), payload)
+        try:
+            signed = signed.with_suffix(_SIGNED_STILL.get(suffix, suffix))
+            mark_and_sign(src, signed, manifest, identity(studio), payload)
+        except GreenlightError as error:
+            # Name the user's file, not the scratch copy being marked (issue 7).
+            names = {p: name for p, name in spec.titles.items() if name}
+            made_from = f" (made from {', '.join(names.values())})" if names and src not in names else ""
+            output = f"the output {signed.name}{made_from}"
+            raise for_user(error, studio.home, names, output, names.get(src, output)) from None
         stored = studio.assets.put_file(signed)
     return _asset(studio, stored, asset_id, "output", spec.job_id, mark=f"{payload:012x}")
 
