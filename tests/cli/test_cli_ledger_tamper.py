@@ -291,10 +291,11 @@ def _drop_checkpoints_beyond(cli, size: int) -> None:
 def _resign_checkpoints(cli, identity) -> None:
     """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's."""
     from greenlight.ledger.checkpoint import CheckpointLog
+    from greenlight.provenance.keys import StudioSeal
 
     path = checkpoints_file(cli)
     path.unlink()
-    CheckpointLog(path, lambda: identity).update(database(cli))
+    assert CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer)).update(database(cli))
 
 
 # --- studios nobody tampered with ----------------------------------------------------------------------
