@@ -9,6 +9,7 @@ and is not protected.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from sqlalchemy import text
 
 from greenlight.ledger import GENESIS, entry_hash
 from greenlight.runtime.studio import Studio
+from greenlight.store.scratch import scratch_database
+from tests.conftest import POSTGRES_ENV
 
 DESCRIPTION = "De-age by about ten years in the rehearsal flashback of episode two, for streaming"
 
@@ -29,9 +32,25 @@ def grant(cli, talent: str = "Jane Doe", until: str = "2030-01-01") -> str:
     return json.loads(run.out)["id"]
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request, cli, monkeypatch):
+    """The studio on SQLite, or on a scratch PostgreSQL schema when GREENLIGHT_TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        yield cli
+        return
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set (run through .ci/run to test PostgreSQL)")
+    with scratch_database(url) as scratch:
+        monkeypatch.setenv("GREENLIGHT_DATABASE_URL", scratch.url.render_as_string(hide_password=False))
+        assert cli("init", cli.home).code == 0
+        yield cli
+
+
 @pytest.fixture
-def busy(cli):
+def busy(backend):
     """A studio with keys and a few dozen ordinary commands: productions, talent, grants and their changes."""
+    cli = backend
     assert cli("keys", "init").code == 0
     cli("production", "add", "NIGHTFALL", "Nightfall")
     cli("production", "add", "DAYBREAK", "Daybreak")
