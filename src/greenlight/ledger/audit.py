@@ -59,9 +59,12 @@ def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = ()) 
     """
     seal = log.seal()
     read = log.read()
-    problems, notes = _file_problems(read, seal)
+    # Each line's signature is checked once; a line whose signature fails is not compared with the ledger.
+    forged = {line.number: why for line in read.lines
+              if line.checkpoint.signature is not None and (why := signature_problem(line.checkpoint, seal))}
+    problems, notes = _file_problems(read, forged)
     lines = [Sourced(f"{FILE} line {line.number}", "file", line.checkpoint) for line in read.lines]
-    trusted = [s for s in lines if s.checkpoint.signature is None or not signature_problem(s.checkpoint, seal)]
+    trusted = [s for line, s in zip(read.lines, lines, strict=True) if line.number not in forged]
     for other in others:
         if why := signature_problem(other.checkpoint, seal):
             problems.append(f"{other.source}: the checkpoint of {other.checkpoint.tree_size} entries: {why}")
@@ -113,7 +116,7 @@ class _Walk:
             yield seq, event, prev_hash, digest
 
 
-def _file_problems(read: FileRead, seal: Seal | None) -> tuple[list[str], list[str]]:
+def _file_problems(read: FileRead, forged: dict[int, str]) -> tuple[list[str], list[str]]:
     """Each line must parse, chain to the one before, not shrink, and carry a good signature once signing began."""
     problems = [f"{FILE} line {n} is not a checkpoint (edited or corrupted)" for n in read.unreadable]
     notes = [f"{FILE}: an interrupted write left an incomplete last line (ignored; the next checkpoint "
@@ -128,7 +131,7 @@ def _file_problems(read: FileRead, seal: Seal | None) -> tuple[list[str], list[s
             problems.append(f"{where} covers {cp.tree_size} entries, fewer than the line before ({before.tree_size})")
         if cp.signature is not None:
             signing = True
-            if why := signature_problem(cp, seal):
+            if why := forged.get(line.number):
                 problems.append(f"{where}: the checkpoint of {cp.tree_size} entries: {why}")
         elif signing:
             problems.append(f"{where} is unsigned after signed lines (written without the studio key)")

@@ -71,7 +71,7 @@ class Checkpoint:
                 "last_hash": self.last_hash, "timestamp": self.timestamp, "prev": self.prev, "key_id": self.key_id}
 
     def signed_bytes(self) -> bytes:
-        return _CONTEXT + canonical_json(self.body()).encode("utf-8")
+        return _CONTEXT + json.dumps(self.body(), sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def to_plain(self) -> dict[str, Any]:
         return {**self.body(), "signature": self.signature}
@@ -79,7 +79,8 @@ class Checkpoint:
     @property
     def id(self) -> str:
         """The hex sha256 of the checkpoint with its signature: what the next checkpoint's ``prev`` holds."""
-        return hashlib.sha256(canonical_json(self.to_plain()).encode("utf-8")).hexdigest()
+        text = json.dumps(self.to_plain(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def when(self) -> str:

@@ -14,6 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -198,9 +199,13 @@ class StudioSeal:
     chain_pem: bytes
     signer: CallbackSigner | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return key_id(self.chain_pem)
+
+    @cached_property
+    def _public(self) -> ec.EllipticCurvePublicKey:
+        return _public_key(self.chain_pem)
 
     def sign(self, data: bytes) -> bytes:
         """A DER ES256 signature of ``data``. Raises ProvenanceError when the private key is not at hand."""
@@ -209,7 +214,8 @@ class StudioSeal:
         return sign_bytes(SigningIdentity(self.chain_pem, self.signer), data)
 
     def verify(self, data: bytes, signature: bytes) -> bool:
-        return verify_bytes(self.chain_pem, data, signature)
+        """True when ``signature`` (DER ECDSA) is the studio key signing ``data``."""
+        return _verify(self._public, data, signature)
 
 
 def load_seal(folder: str | os.PathLike[str]) -> StudioSeal | None:
@@ -251,8 +257,12 @@ def sign_bytes(identity: SigningIdentity, data: bytes) -> bytes:
 
 def verify_bytes(chain_pem: bytes, data: bytes, signature: bytes) -> bool:
     """True when ``signature`` (DER ECDSA) is the key of the chain's first certificate signing ``data``."""
+    return _verify(_public_key(chain_pem), data, signature)
+
+
+def _verify(key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes) -> bool:
     try:
-        _public_key(chain_pem).verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         return False
     return True
