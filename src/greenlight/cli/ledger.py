@@ -48,7 +48,7 @@ def checkpoint(
     It holds only sizes and hashes, no names, so it may leave the studio folder. Later,
     `greenlight ledger verify --checkpoint FILE` shows whether the ledger still contains what it did.
     """
-    from greenlight.errors import LedgerError
+    from greenlight.errors import InvalidInput, LedgerError
     from greenlight.store.files import atomic_writer
 
     home = open_studio(studio)
@@ -63,8 +63,12 @@ def checkpoint(
     data = {**signed.to_plain(), "signer_chain": seal.chain_pem.decode("ascii")}
     if target is None:
         return print_json(data)
-    with atomic_writer(target) as out:
-        out.write((jsonlib.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    try:
+        with atomic_writer(target) as out:
+            out.write((jsonlib.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"{target}: cannot write the checkpoint ({exc.strerror})",
+                           "choose a folder you can write") from None
     console.print(f"signed checkpoint of {signed.tree_size} entries (root {signed.root_hash[:16]}…, {signed.when}) "
                   f"written to {target}; check the ledger against it with "
                   f"`greenlight ledger verify --checkpoint {target}`")
