@@ -309,7 +309,7 @@ def _drop_checkpoints_beyond(cli, size: int) -> None:
 
 def _resign_checkpoints(cli, identity) -> None:
     """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's."""
-    from greenlight.ledger.checkpoint import CheckpointLog
+    from greenlight.ledger.checkpoint_log import CheckpointLog
     from greenlight.provenance.keys import StudioSeal
 
     path = checkpoints_file(cli)

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from greenlight.domain import LedgerEvent
 from greenlight.ledger import GENESIS, Ledger, entry_hash
 from greenlight.ledger.audit import Sourced, audit
-from greenlight.ledger.checkpoint import Checkpoint, CheckpointLog, signature_problem
+from greenlight.ledger.checkpoint import Checkpoint, signature_problem
+from greenlight.ledger.checkpoint_log import CheckpointLog
 from greenlight.ledger.merkle import root_of
 from greenlight.ledger.proof import check_proof, find_entry, prove
 from greenlight.provenance.keys import StudioSeal, init_keys, load_seal, sign_bytes, verify_bytes

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenlight.ledger.chain import verify_chain
-from greenlight.ledger.checkpoint import Checkpoint, CheckpointLog, FileRead, Seal, signature_problem
+from greenlight.ledger.checkpoint import Checkpoint, Seal, signature_problem
+from greenlight.ledger.checkpoint_log import CheckpointLog, FileRead
 from greenlight.ledger.log import Ledger
 from greenlight.ledger.merkle import Frontier
 from greenlight.ledger.replay import Replay

@@ -133,8 +133,8 @@ def _asset(studio: Studio, stored, asset_id: str, role: str, job_id: str | None,
 
 def _ledger_checkpoint(studio: Studio) -> dict | None:
     """The latest signed checkpoint of the ledger, for the output's Content Credentials (none unsigned)."""
-    latest = studio.checkpoints.latest()
-    return latest.to_plain() if latest is not None and latest.signature is not None else None
+    latest = studio.checkpoints.latest_signed()
+    return latest.to_plain() if latest is not None else None
 
 
 def _scratch(studio: Studio) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 
 from greenlight.domain import LedgerEvent, canonical_json
 from greenlight.ledger import Ledger
-from greenlight.ledger.checkpoint import CheckpointLog
+from greenlight.ledger.checkpoint_log import CheckpointLog
 from greenlight.store.assets import AssetStore
 from greenlight.store.db import Database
 from greenlight.store.home import init_studio, open_studio, resolve_home
