@@ -8,7 +8,7 @@ from greenlight.provenance.keys import load_seal
 from tests.cli.conftest import one_line_error
 
 
-def test_a_decision_is_proved_in_the_signed_checkpoint(cli):
+def test_a_decision_is_proved_in_the_signed_checkpoint(cli, tmp_path):
     assert cli("keys", "init").code == 0
     cli("production", "add", "NIGHTFALL", "Nightfall")
     screened = cli("screen", "a quiet street at night in the rain", "--production", "NIGHTFALL", "--use", "previs",
@@ -20,11 +20,17 @@ def test_a_decision_is_proved_in_the_signed_checkpoint(cli):
     proof = json.loads(run.out)
     assert proof["event"]["subject"] == decision and proof["checks"] == ["ok"]
     assert proof["tree_size"] == proof["checkpoint"]["tree_size"] >= proof["seq"]
+    saved = tmp_path / "proof.json"
+    saved.write_text(run.out)
+    checked = cli("ledger", "check-proof", saved)
+    assert checked.code == 0 and f"entry {proof['seq']} is in the signed checkpoint" in checked.out
     seal = load_seal(Path(cli.home) / "keys")
     del proof["checks"]
     assert check_proof(proof, seal) == []
     proof["audit_path"] = proof["audit_path"][::-1] if len(proof["audit_path"]) > 1 else ["00" * 32]
     assert check_proof(proof, seal) != []
+    saved.write_text(json.dumps(proof))
+    assert cli("ledger", "check-proof", saved).code == 1
 
 
 def test_an_exported_checkpoint_is_signed_and_holds_no_names(cli, tmp_path):

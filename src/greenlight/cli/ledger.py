@@ -100,6 +100,28 @@ def prove(
     print_json(proof)
 
 
+@app.command("check-proof")
+def check_proof_command(
+    proof: Annotated[Path, typer.Argument(help="A proof printed by `greenlight ledger prove`.")],
+    studio: StudioOption = None,
+) -> None:
+    """Check an inclusion proof against the studio key: exit 0 when the entry is in the signed checkpoint, else 1."""
+    from greenlight.errors import InvalidInput
+    from greenlight.ledger.proof import check_proof
+
+    try:
+        data = jsonlib.loads(Path(proof).read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"{proof}: not a readable inclusion proof", "give the output of `ledger prove`") from None
+    problems = check_proof(data, open_studio(studio).checkpoints.seal())
+    if not problems:
+        console.print(f"{proof}: entry {data['seq']} is in the signed checkpoint of {data['tree_size']} entries",
+                      style="green")
+    for problem in problems:
+        console.print(f"{proof}: {problem}", style="red")
+    raise typer.Exit(1 if problems else 0)
+
+
 @app.command("export")
 def export(
     target: Annotated[Path, typer.Argument(help="The JSON Lines file to write, inside the studio folder.")],
