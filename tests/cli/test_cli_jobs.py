@@ -140,3 +140,5 @@ def test_a_grant_revoked_after_approval_stops_the_export(studio, take, tmp_path)
     assert refused.code == 4 and len(refused.err.strip().splitlines()) == 1 and "revoked" in refused.err
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
     assert jobs(studio)[job_id] == "blocked"
+    checked = studio("ledger", "verify")
+    assert checked.code == 0, checked.out  # the block and the quarantine are in the ledger, as in the registry

@@ -1,7 +1,8 @@
-"""`greenlight ledger verify|export`: prove the record of every decision is whole."""
+"""`greenlight ledger verify|checkpoint|prove|export`: prove the record of every decision is whole."""
 
 from __future__ import annotations
 
+import json as jsonlib
 from pathlib import Path
 from typing import Annotated
 
@@ -11,21 +12,114 @@ from greenlight.cli.common import JsonOption, StudioOption, console, open_studio
 
 app = typer.Typer(help="The append-only, hash-chained record of every change and decision.", no_args_is_help=True)
 
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--checkpoint", help="A checkpoint kept by legal or talent (`ledger checkpoint FILE`); repeatable."),
+]
+
 
 @app.command("verify")
-def verify(studio: StudioOption = None, json: JsonOption = False) -> None:
-    """Check every entry's hash and link; name any edited, removed or reordered entry. Exit 1 if broken."""
-    with open_studio(studio).transaction() as tx:
-        report = tx.ledger.verify()
+def verify(checkpoint: CheckpointFiles = None, studio: StudioOption = None, json: JsonOption = False) -> None:
+    """Check the chain, every signed checkpoint (the studio's file, the ones given, every output's Content
+    Credentials) and every registry row against the ledger's events. Exit 1 naming what broke."""
+    from greenlight.ledger.audit import audit
+
+    home = open_studio(studio)
+    others = [*(_given(path) for path in checkpoint or ()), *_manifests(home)]
+    with home.transaction() as tx:
+        report = audit(tx.ledger.session, home.checkpoints, others)
     if json:
-        print_json({"ok": report.ok, "entries": report.count, "problems": list(report.problems)})
-    elif report.ok:
-        console.print(f"ledger verified: {report.count} entries, chain intact", style="green")
+        latest = report.latest.to_plain() if report.latest else None
+        print_json({"ok": report.ok, "entries": report.count, "problems": list(report.problems),
+                    "notes": list(report.notes), "protected": report.protected, "checkpoints": report.checkpoints,
+                    "latest_checkpoint": latest})
     else:
-        console.print(f"ledger broken: {len(report.problems)} problem(s) in {report.count} entries", style="red")
-        for problem in report.problems:
-            console.print(f"  {problem}")
+        _print_report(report)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("checkpoint")
+def checkpoint(
+    target: Annotated[Path | None, typer.Argument(help="Where to write it (default: print it).")] = None,
+    studio: StudioOption = None,
+) -> None:
+    """Sign a checkpoint of the ledger head now and export it, for legal or a talent's representative to keep.
+
+    It holds only sizes and hashes, no names, so it may leave the studio folder. Later,
+    `greenlight ledger verify --checkpoint FILE` shows whether the ledger still contains what it did.
+    """
+    from greenlight.errors import InvalidInput, LedgerError
+    from greenlight.store.files import atomic_writer
+
+    home = open_studio(studio)
+    seal = home.checkpoints.seal()
+    if seal is None:
+        raise LedgerError("the studio has no signing key, and an unsigned checkpoint proves nothing",
+                          "run `greenlight keys init` (or `keys import`) first")
+    signed = home.checkpoints.update(home.database)
+    if signed is None or signed.signature is None:
+        raise LedgerError("the ledger does not continue its last checkpoint, so no new one was signed",
+                          "run `greenlight ledger verify` to see what broke")
+    data = {**signed.to_plain(), "signer_chain": seal.chain_pem.decode("ascii")}
+    if target is None:
+        return print_json(data)
+    try:
+        with atomic_writer(target) as out:
+            out.write((jsonlib.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"{target}: cannot write the checkpoint ({exc.strerror})",
+                           "choose a folder you can write") from None
+    console.print(f"signed checkpoint of {signed.tree_size} entries (root {signed.root_hash[:16]}…, {signed.when}) "
+                  f"written to {target}; check the ledger against it with "
+                  f"`greenlight ledger verify --checkpoint {target}`")
+
+
+@app.command("prove")
+def prove(
+    entry: Annotated[str, typer.Argument(help="An entry number, or a decision, job or grant id (its last entry).")],
+    checkpoint: Annotated[Path | None, typer.Option(help="Prove against this kept checkpoint "
+                                                          "(default: the studio's latest).")] = None,
+    studio: StudioOption = None,
+) -> None:
+    """Print a Merkle inclusion proof (RFC 9162) that an entry is in a signed checkpoint, as JSON."""
+    from greenlight.ledger.proof import check_proof, find_entry
+    from greenlight.ledger.proof import prove as inclusion
+
+    home = open_studio(studio)
+    target = _given(checkpoint).checkpoint if checkpoint else home.checkpoints.update(home.database)
+    with home.transaction() as tx:
+        seq = find_entry(tx.ledger.session, entry)
+        if target is None or target.tree_size < seq:
+            target = home.checkpoints.latest()
+        if target is None:
+            from greenlight.errors import LedgerError
+
+            raise LedgerError("the studio has no checkpoint to prove against", "run `greenlight ledger checkpoint`")
+        proof = inclusion(tx.ledger.session, seq, target)
+    proof["checks"] = check_proof(proof, home.checkpoints.seal()) or ["ok"]
+    print_json(proof)
+
+
+@app.command("check-proof")
+def check_proof_command(
+    proof: Annotated[Path, typer.Argument(help="A proof printed by `greenlight ledger prove`.")],
+    studio: StudioOption = None,
+) -> None:
+    """Check an inclusion proof against the studio key: exit 0 when the entry is in the signed checkpoint, else 1."""
+    from greenlight.errors import InvalidInput
+    from greenlight.ledger.proof import check_proof
+
+    try:
+        data = jsonlib.loads(Path(proof).read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"{proof}: not a readable inclusion proof", "give the output of `ledger prove`") from None
+    problems = check_proof(data, open_studio(studio).checkpoints.seal())
+    if not problems:
+        console.print(f"{proof}: entry {data['seq']} is in the signed checkpoint of {data['tree_size']} entries",
+                      style="green")
+    for problem in problems:
+        console.print(f"{proof}: {problem}", style="red")
+    raise typer.Exit(1 if problems else 0)
 
 
 @app.command("export")
@@ -45,3 +139,63 @@ def export(
     with home.transaction() as tx:
         count = tx.ledger.export_jsonl(target)
     console.print(f"wrote {count} entries to {target}")
+
+
+def _given(path: Path):
+    """A checkpoint file someone kept. Raises InvalidInput naming the file when it is not one."""
+    from greenlight.errors import InvalidInput
+    from greenlight.ledger.audit import Sourced
+    from greenlight.ledger.checkpoint import Checkpoint
+
+    try:
+        return Sourced(str(path), "given", Checkpoint.from_plain(jsonlib.loads(Path(path).read_text("utf-8"))))
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the checkpoint ({exc.strerror})") from None
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"{path}: not a Greenlight ledger checkpoint",
+                           "give a file written by `greenlight ledger checkpoint`") from None
+
+
+def _manifests(home) -> list:
+    """The checkpoints carried in the Content Credentials of every signed output in the asset store."""
+    from greenlight.domain import Asset
+    from greenlight.ledger.audit import Sourced
+    from greenlight.ledger.checkpoint import Checkpoint
+
+    with home.transaction() as tx:
+        signed = [a for a in tx.registry.list(Asset) if a.role in ("output", "quarantined") and a.mark]
+    if not signed:
+        return []
+    from greenlight.errors import ProvenanceError
+    from greenlight.provenance import read_manifest
+
+    found, seen = [], set()
+    for asset in signed:
+        try:
+            report = read_manifest(home.home / asset.path)
+            data = report.job.ledger_checkpoint if report.job else None
+            checkpoint = Checkpoint.from_plain(data) if data else None
+        except (ProvenanceError, ValueError):
+            continue  # a file that cannot be read here is `greenlight verify`'s to report
+        if checkpoint is not None and checkpoint.id not in seen:
+            seen.add(checkpoint.id)
+            found.append(Sourced(f"the manifest of {asset.path}", "manifest", checkpoint))
+    return found
+
+
+def _print_report(report) -> None:
+    counts = report.checkpoints
+    if report.ok:
+        console.print(f"ledger verified: {report.count} entries, chain intact; every registry row agrees with the "
+                      "ledger's events", style="green")
+    else:
+        console.print(f"ledger broken: {len(report.problems)} problem(s) in {report.count} entries", style="red")
+        for problem in report.problems:
+            console.print(f"  {problem}")
+    if report.protected and report.latest is not None:
+        latest = report.latest
+        console.print(f"checked against {counts['signed']} signed checkpoint(s) in ledger/checkpoints.jsonl (the "
+                      f"latest: {latest.tree_size} entries, {latest.when}, key {latest.key_id[:16]}…), "
+                      f"{counts['given']} kept checkpoint(s) given and {counts['manifests']} from output manifests")
+    for note in report.notes:
+        console.print(f"note: {note}", style="yellow")

@@ -23,6 +23,7 @@ class Ledger:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.appended = 0  # entries appended through this object: the studio checkpoints after a commit that has some
 
     def append(self, event: LedgerEvent) -> LedgerEntry:
         """Add ``event`` as the next entry. It commits or rolls back with the caller's transaction.
@@ -50,11 +51,12 @@ class Ledger:
         self.session.execute(
             update(ledger_head).where(ledger_head.c.id == HEAD_ID).values(count=seq, last_hash=entry.hash)
         )
+        self.appended += 1
         return entry
 
     def entries(self) -> Iterator[LedgerEntry]:
         """Every entry in seq order, read in batches."""
-        for seq, record, prev_hash, digest in self._rows():
+        for seq, record, prev_hash, digest in self.raw_rows():
             event = from_plain(LedgerEvent, json.loads(record))
             yield LedgerEntry(seq=seq, event=event, prev_hash=prev_hash, hash=digest)
 
@@ -70,7 +72,7 @@ class Ledger:
         head = self.session.execute(query.with_for_update(read=True)).one_or_none()
         # The stored JSON is hashed as read, not parsed into a record first, so an entry written by a
         # newer Greenlight (another schema label) still verifies.
-        rows = ((seq, json.loads(record), prev, digest) for seq, record, prev, digest in self._rows())
+        rows = ((seq, json.loads(record), prev, digest) for seq, record, prev, digest in self.raw_rows())
         return verify_chain(rows, None if head is None else (head.count, head.last_hash))
 
     def export_jsonl(self, path: Path) -> int:
@@ -89,7 +91,8 @@ class Ledger:
                 count += 1
         return count
 
-    def _rows(self) -> Iterator[tuple[int, str, str, str]]:
+    def raw_rows(self) -> Iterator[tuple[int, str, str, str]]:
+        """Every entry as stored (seq, record JSON text, prev_hash, hash), in seq order, read in batches."""
         columns = (ledger_entries.c.seq, ledger_entries.c.record, ledger_entries.c.prev_hash, ledger_entries.c.hash)
         stmt = select(*columns).order_by(ledger_entries.c.seq).execution_options(yield_per=_ROWS)
         for row in self.session.execute(stmt):

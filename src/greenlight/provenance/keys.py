@@ -10,15 +10,19 @@ Key material never appears in a repr, a log line or an error message.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from greenlight.errors import ProvenanceError
@@ -183,6 +187,95 @@ def identity_from_signer(chain_pem: bytes, signer: CallbackSigner, root_pem: byt
     if public_key is not None and pub.public_numbers() != public_key.public_numbers():
         raise ProvenanceError("the private key does not belong to the first certificate of the chain")
     return SigningIdentity(chain_pem, signer, root_pem)
+
+
+@dataclass(frozen=True)
+class StudioSeal:
+    """The studio key as the ledger uses it: signs checkpoints of the chain head, and checks them.
+
+    ``signer`` is None where only the certificate is readable: checkpoints can then be checked, not made.
+    """
+
+    chain_pem: bytes
+    signer: CallbackSigner | None = field(default=None, repr=False)
+
+    @cached_property
+    def key_id(self) -> str:
+        return key_id(self.chain_pem)
+
+    @cached_property
+    def _public(self) -> ec.EllipticCurvePublicKey:
+        return _public_key(self.chain_pem)
+
+    def sign(self, data: bytes) -> bytes:
+        """A DER ES256 signature of ``data``. Raises ProvenanceError when the private key is not at hand."""
+        if self.signer is None:
+            raise ProvenanceError("the studio signing key cannot be read here", "run as the studio's owner")
+        return sign_bytes(SigningIdentity(self.chain_pem, self.signer), data)
+
+    def verify(self, data: bytes, signature: bytes) -> bool:
+        """True when ``signature`` (DER ECDSA) is the studio key signing ``data``."""
+        return _verify(self._public, data, signature)
+
+
+def load_seal(folder: str | os.PathLike[str]) -> StudioSeal | None:
+    """The studio seal from its keys folder, or None when the studio has no signing certificate.
+
+    Raises:
+        ProvenanceError: the key file is there but readable by others, or the files are not PEM.
+    """
+    folder = Path(folder)
+    if not (folder / SIGNER_CHAIN).is_file():
+        return None
+    if not (folder / SIGNER_KEY).is_file() or not os.access(folder / SIGNER_KEY, os.R_OK):
+        return StudioSeal((folder / SIGNER_CHAIN).read_bytes())
+    identity = load_identity(folder)
+    return StudioSeal(identity.chain_pem, identity.signer)
+
+
+def key_id(chain_pem: bytes) -> str:
+    """The hex SHA-256 of the signing certificate's public key (DER SubjectPublicKeyInfo), as RFC 9162 names a log key.
+
+    Raises:
+        ProvenanceError: the chain is not PEM certificates.
+    """
+    return hashlib.sha256(_public_key(chain_pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
+
+
+def sign_bytes(identity: SigningIdentity, data: bytes) -> bytes:
+    """An ES256 signature of ``data`` by the studio signing key (through its signer: a local key, KMS or HSM).
+
+    Returns:
+        the DER-encoded ECDSA signature (a raw ``r||s`` from a callback signer is converted).
+    """
+    signature = identity.signer.sign(data)
+    if len(signature) == 64:  # raw r||s, as some KMS clients return it
+        signature = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    return signature
+
+
+def verify_bytes(chain_pem: bytes, data: bytes, signature: bytes) -> bool:
+    """True when ``signature`` (DER ECDSA) is the key of the chain's first certificate signing ``data``."""
+    return _verify(_public_key(chain_pem), data, signature)
+
+
+def _verify(key: ec.EllipticCurvePublicKey, data: bytes, signature: bytes) -> bool:
+    try:
+        key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _public_key(chain_pem: bytes) -> ec.EllipticCurvePublicKey:
+    try:
+        key = x509.load_pem_x509_certificates(chain_pem)[0].public_key()
+    except ValueError:
+        raise ProvenanceError("the certificate chain is not PEM certificates", "end-entity first, no root") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ProvenanceError("the signing certificate does not hold an ES256 (P-256) key")
+    return key
 
 
 def _cert(cn: str, org: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Certificate | None,

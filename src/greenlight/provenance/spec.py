@@ -10,6 +10,7 @@ import enum
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from greenlight.errors import ProvenanceError
 
@@ -77,6 +78,9 @@ class GreenlightJob:
     model: str = ""
     seed: int | None = None
     consent_grant_ids: tuple[str, ...] = ()
+    # The studio's latest signed checkpoint of its ledger when this was signed (greenlight.checkpoint.1):
+    # every output carries a copy of the ledger head that a database writer cannot take back.
+    ledger_checkpoint: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def _references(studio: Studio, photos: Sequence[Path], kind: SubjectKind, subje
 
 
 def _add_references(tx, references: list[LikenessReference], photos: Sequence[Path], actor: str) -> None:
+    from greenlight.ledger.replay import reference_sha256
     from greenlight.likeness.enrol import check_enrolment
     from greenlight.runtime.scanning import gallery
 
@@ -124,6 +125,7 @@ def _add_references(tx, references: list[LikenessReference], photos: Sequence[Pa
             subject_id=ref.subject_id,
             photo_sha256=ref.photo_sha256,
             photo=str(photo),
+            reference_sha256=reference_sha256(ref),  # pins the embedding without putting it in the ledger
         )
 
 

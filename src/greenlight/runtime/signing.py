@@ -87,7 +87,8 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
         software_agent=spec.software_agent,
         ingredients=tuple(Ingredient(p, Relationship.PARENT, spec.titles.get(p, "")) for p in spec.parents)
         + tuple(Ingredient(p, Relationship.COMPONENT, spec.titles.get(p, "")) for p in spec.components),
-        job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids),
+        job=GreenlightJob(spec.production, spec.job_id, spec.engine, asset_id, spec.model, spec.seed, spec.grant_ids,
+                          ledger_checkpoint=_ledger_checkpoint(studio)),
     )
     suffix = ".mp4" if _is_video(src) else src.suffix.lower()
     with tempfile.TemporaryDirectory(prefix=".signing-", dir=_scratch(studio, spec.job_id)) as work:
@@ -141,6 +142,12 @@ def record_quarantined(tx: Transaction, asset: Asset, actor: str, job_id: str) -
 
 def _asset(studio: Studio, stored, asset_id: str, role: str, job_id: str | None, mark: str | None = None) -> Asset:
     return replace(stored.record(studio.home), id=asset_id, role=role, job_id=job_id, mark=mark)
+
+
+def _ledger_checkpoint(studio: Studio) -> dict | None:
+    """The latest signed checkpoint of the ledger, for the output's Content Credentials (none unsigned)."""
+    latest = studio.checkpoints.latest_signed()
+    return latest.to_plain() if latest is not None else None
 
 
 def _scratch(studio: Studio, job_id: str) -> Path:

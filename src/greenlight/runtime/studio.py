@@ -16,10 +16,13 @@ from typing import Any
 
 from greenlight.domain import LedgerEvent, canonical_json
 from greenlight.ledger import Ledger
+from greenlight.ledger.checkpoint_log import CheckpointLog
 from greenlight.store.assets import AssetStore
 from greenlight.store.db import Database
 from greenlight.store.home import init_studio, open_studio, resolve_home
 from greenlight.store.registry import Registry
+
+CHECKPOINTS = "ledger/checkpoints.jsonl"
 
 
 @dataclass
@@ -69,8 +72,22 @@ class Studio:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
+        """One database transaction; once it commits with new ledger entries, the head is checkpointed."""
         with self.database.session() as session:
-            yield Transaction(Registry(session), Ledger(session))
+            ledger = Ledger(session)
+            yield Transaction(Registry(session), ledger)
+        if ledger.appended:
+            self.checkpoints.update(self.database)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointLog:
+        """The signed checkpoints of the ledger head, in ``ledger/checkpoints.jsonl`` (outside the database)."""
+        return CheckpointLog(self.home / CHECKPOINTS, self._seal)
+
+    def _seal(self):
+        from greenlight.provenance.keys import load_seal
+
+        return load_seal(self.home / "keys")
 
     @cached_property
     def analyzer(self):  # imported lazily: dlib and its models load in about a second

@@ -1,0 +1,399 @@
+"""Issue 7, class 5: a record that can be rewritten. Attacks on a real studio, and ordinary studios that must pass.
+
+Each attack is what someone who can write the studio database (or the studio folder, but not read the
+signing key) would do to hide a decision; ``ledger verify`` must exit 1 and name what broke. The
+must-pass cases are studios nobody tampered with: they must verify clean, and say honestly what is
+and is not protected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from greenlight.ledger import GENESIS, entry_hash
+from greenlight.runtime.studio import Studio
+from greenlight.store.scratch import scratch_database
+from tests.conftest import POSTGRES_ENV
+
+DESCRIPTION = "De-age by about ten years in the rehearsal flashback of episode two, for streaming"
+
+
+def grant(cli, talent: str = "Jane Doe", until: str = "2030-01-01") -> str:
+    run = cli("consent", "grant", talent, "--production", "NIGHTFALL", "--use", "digital-alteration",
+              "--description", DESCRIPTION, "--until", until, "--signed-by", talent, "--rate", "300", "--json")
+    assert run.code == 0, run.err
+    return json.loads(run.out)["id"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request, cli, monkeypatch):
+    """The studio on SQLite, or on a scratch PostgreSQL schema when GREENLIGHT_TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        yield cli
+        return
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set (run through .ci/run to test PostgreSQL)")
+    with scratch_database(url) as scratch:
+        monkeypatch.setenv("GREENLIGHT_DATABASE_URL", scratch.url.render_as_string(hide_password=False))
+        assert cli("init", cli.home).code == 0
+        yield cli
+
+
+@pytest.fixture
+def busy(backend):
+    """A studio with keys and a few dozen ordinary commands: productions, talent, grants and their changes."""
+    cli = backend
+    assert cli("keys", "init").code == 0
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    cli("production", "add", "DAYBREAK", "Daybreak")
+    for name in ("Jane Doe", "John Roe", "Ana Lima"):
+        assert cli("talent", "add", name).code == 0
+    cli.grant_id = grant(cli)
+    other = grant(cli, "John Roe")
+    cli("consent", "suspend", other, "--reason", "strike")
+    cli("consent", "resume", other, "--reason", "strike over")
+    assert cli("consent", "revoke", cli.grant_id, "--reason", "talent withdrew consent").code == 0
+    cli("protect", "person", "Barack Obama")
+    cli("protect", "work", "Star Wars", "--character", "Darth Vader")
+    return cli
+
+
+def verify(cli, *args: str | Path) -> tuple[int, dict]:
+    run = cli("ledger", "verify", "--json", *args)
+    assert run.out.strip().startswith("{"), (run.code, run.out, run.err)
+    return run.code, json.loads(run.out)
+
+
+def assert_caught(cli, *needles: str, args: tuple = ()) -> dict:
+    """``ledger verify`` exits 1 and one of its problems contains every needle."""
+    code, report = verify(cli, *args)
+    assert code == 1, report
+    assert any(all(n in p for n in needles) for p in report["problems"]), (needles, report["problems"])
+    return report
+
+
+def database(cli):
+    return Studio.open(Path(cli.home)).database
+
+
+def sql(cli, statement: str, **params) -> list:
+    with database(cli).session() as session:
+        result = session.execute(text(statement), params)
+        return list(result) if result.returns_rows else []
+
+
+def head_count(cli) -> int:
+    return sql(cli, "SELECT count FROM ledger_head")[0][0]
+
+
+def truncate(cli, keep: int) -> None:
+    """Delete every entry after ``keep`` and point the head at entry ``keep``: a clean-looking shorter chain."""
+    last = sql(cli, "SELECT hash FROM ledger_entries WHERE seq = :seq", seq=keep)[0][0] if keep else GENESIS
+    sql(cli, "DELETE FROM ledger_entries WHERE seq > :keep", keep=keep)
+    sql(cli, "UPDATE ledger_head SET count = :keep, last_hash = :last", keep=keep, last=last)
+
+
+def rewrite_entry(cli, seq: int, edit) -> None:
+    """Edit entry ``seq``'s event with ``edit`` and recompute every hash from there on, and the head."""
+    rows = sql(cli, "SELECT seq, record, prev_hash FROM ledger_entries ORDER BY seq")
+    prev = GENESIS
+    for number, record, _ in rows:
+        event = json.loads(record)
+        if number == seq:
+            edit(event)
+        digest = entry_hash(number, event, prev)
+        sql(cli, "UPDATE ledger_entries SET record = :r, prev_hash = :p, hash = :h WHERE seq = :s",
+            r=json.dumps(event), p=prev, h=digest, s=number)
+        prev = digest
+    sql(cli, "UPDATE ledger_head SET count = :c, last_hash = :h", c=len(rows), h=prev)
+
+
+def checkpoints_file(cli) -> Path:
+    return Path(cli.home) / "ledger" / "checkpoints.jsonl"
+
+
+def seq_of(cli, kind: str, subject: str) -> int:
+    return sql(cli, "SELECT max(seq) FROM ledger_entries WHERE kind = :k AND subject = :s", k=kind, s=subject)[0][0]
+
+
+def edit_row(cli, table: str, row_id: str, edit, **columns) -> None:
+    """Change a registry row's record (and key columns) behind the ledger's back."""
+    record = json.loads(sql(cli, f"SELECT record FROM {table} WHERE id = :id", id=row_id)[0][0])
+    edit(record)
+    sets = ", ".join(["record = :record", *(f"{c} = :{c}" for c in columns)])
+    sql(cli, f"UPDATE {table} SET {sets} WHERE id = :id", record=json.dumps(record), id=row_id, **columns)
+
+
+# --- attacks on the chain --------------------------------------------------------------------------
+
+
+def test_deleting_the_last_entries_and_rewriting_the_head_is_caught(busy):
+    count = head_count(busy)
+    truncate(busy, count - 3)  # the revocation and the protected entries are gone
+    assert_caught(busy, "checkpoint", f"{count} entries", f"holds {count - 3}")
+
+
+def test_recomputing_the_whole_chain_after_an_edit_is_caught(busy):
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+
+    def undo_revocation(event):
+        event["kind"] = "consent.resumed"
+        event["payload"]["record"]["state"] = "active"
+
+    rewrite_entry(busy, revoked, undo_revocation)
+    assert_caught(busy, "checkpoint", "root")
+
+
+def test_a_revoked_grant_set_back_to_active_in_its_table_is_caught(busy):
+    def reinstate(record):
+        record["state"], record["history"] = "active", []
+
+    edit_row(busy, "consent_grants", busy.grant_id, reinstate, state="active")
+    assert_caught(busy, busy.grant_id, "state", "revoked")
+
+
+def test_a_grant_state_column_alone_set_back_to_active_is_caught(busy):
+    sql(busy, "UPDATE consent_grants SET state = 'active' WHERE id = :id", id=busy.grant_id)
+    assert_caught(busy, busy.grant_id, "state")
+
+
+def test_a_grant_until_date_moved_in_its_table_is_caught(busy):
+    other = grant(busy, "Ana Lima", until="2027-01-01")
+
+    def extend(record):
+        record["valid_until"] = "2040-01-01T00:00:00Z"
+
+    edit_row(busy, "consent_grants", other, extend)
+    assert_caught(busy, other, "valid_until")
+
+
+def test_a_deleted_protected_person_row_is_caught(busy):
+    person = sql(busy, "SELECT id FROM protected_persons")[0][0]
+    sql(busy, "DELETE FROM protected_persons WHERE id = :id", id=person)
+    assert_caught(busy, person, "missing")
+
+
+def test_a_deleted_protected_persons_reference_row_is_caught(busy, faces):
+    assert busy("protect", "person", "Joe Biden", faces / "biden" / "biden.jpg").code == 0
+    reference = sql(busy, "SELECT id FROM likeness_references")[0][0]
+    sql(busy, "DELETE FROM likeness_references WHERE id = :id", id=reference)
+    assert_caught(busy, reference, "missing")
+
+
+def test_a_reference_embedding_swapped_in_its_row_is_caught(busy, faces):
+    assert busy("protect", "person", "Joe Biden", faces / "biden" / "biden.jpg").code == 0
+    reference = sql(busy, "SELECT id FROM likeness_references")[0][0]
+    edit_row(busy, "likeness_references", reference, lambda r: r.update(embedding=[0.0] * 128))
+    assert_caught(busy, reference, "embedding")
+
+
+def test_a_renamed_production_is_caught(busy):
+    code = sql(busy, "SELECT id FROM productions ORDER BY n")[0][0]
+
+    def rename(record):
+        record["title"] = "Something else"
+
+    edit_row(busy, "productions", code, rename)
+    assert_caught(busy, code, "title")
+
+
+def test_a_rogue_enrolment_row_is_caught(busy):
+    talent = sql(busy, "SELECT id FROM talent ORDER BY n")[0][0]
+    record = {"schema": "LikenessReference.1", "subject_kind": "talent", "subject_id": talent,
+              "photo_sha256": "b" * 64, "embedding": [0.01] * 128, "box": [1, 2, 3, 4],
+              "id": "ref_rogue000000000", "enrolled_at": "2026-01-01T00:00:00Z"}
+    sql(busy, "INSERT INTO likeness_references (id, subject_id, photo_sha256, record) VALUES (:i, :s, :p, :r)",
+        i=record["id"], s=talent, p=record["photo_sha256"], r=json.dumps(record))
+    assert_caught(busy, "ref_rogue000000000", "no ledger entry")
+
+
+def test_undoing_a_revocation_in_table_and_ledger_tail_together_is_caught(busy):
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+    truncate(busy, revoked - 1)
+    sql(busy, "DELETE FROM protected_persons")
+    sql(busy, "DELETE FROM protected_works")
+
+    def reinstate(record):
+        record["state"], record["history"] = "active", []
+
+    edit_row(busy, "consent_grants", busy.grant_id, reinstate, state="active")
+    assert_caught(busy, "checkpoint", f"holds {revoked - 1}")
+
+
+# --- attacks on the checkpoints ---------------------------------------------------------------------
+
+
+def test_a_forged_checkpoint_line_without_the_key_is_caught(busy):
+    path = checkpoints_file(busy)
+    last = json.loads(path.read_text().splitlines()[-1])
+    forged = dict(last, tree_size=last["tree_size"] + 5, root_hash="ab" * 32, signature="AAAA")
+    with open(path, "a") as out:
+        out.write(json.dumps(forged) + "\n")
+    assert_caught(busy, "checkpoint", "signature")
+
+
+def test_an_edited_checkpoint_line_is_caught(busy):
+    path = checkpoints_file(busy)
+    lines = path.read_text().splitlines()
+    edited = json.loads(lines[-2])
+    edited["root_hash"] = "cd" * 32
+    lines[-2] = json.dumps(edited)
+    path.write_text("\n".join(lines) + "\n")
+    assert_caught(busy, "checkpoint", "signature")
+
+
+def test_a_truncated_ledger_and_checkpoints_file_are_caught_by_an_exported_checkpoint(busy, tmp_path):
+    kept = tmp_path / "legal-checkpoint.json"
+    assert busy("ledger", "checkpoint", kept).code == 0
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+    truncate(busy, revoked - 1)
+    _drop_checkpoints_beyond(busy, revoked - 1)
+    sql(busy, "DELETE FROM protected_persons")
+    sql(busy, "DELETE FROM protected_works")
+    edit_row(busy, "consent_grants", busy.grant_id, lambda r: r.update(state="active", history=[]), state="active")
+    assert_caught(busy, str(kept), "entries", args=("--checkpoint", kept))
+
+
+def test_a_deleted_checkpoints_file_is_caught_when_the_studio_has_keys(busy):
+    checkpoints_file(busy).unlink()
+    assert_caught(busy, "checkpoints", "missing")
+
+
+def test_checkpoints_signed_with_another_key_are_caught(busy, tmp_path):
+    from greenlight.provenance import init_keys
+
+    other = init_keys(tmp_path / "attacker-keys")
+    truncate(busy, head_count(busy) - 2)
+    _resign_checkpoints(busy, other)
+    assert_caught(busy, "checkpoint", "key")
+
+
+def test_a_last_checkpoint_line_deleted_with_the_ledger_tail_is_caught_by_an_output_manifest(busy):
+    from PIL import Image
+
+    picture = Path(busy.home).parent / "plate.png"
+    Image.fromarray(np.full((96, 128, 3), 90, np.uint8)).save(picture)
+    run = busy("ingest", picture, "--tool", "Hosted Video Model", "--production", "NIGHTFALL", "--json")
+    assert run.code == 0, run.err
+    signed_at = head_count(busy)
+    busy("consent", "revoke", grant(busy, "Ana Lima"), "--reason", "withdrawn")
+    truncate(busy, signed_at - 12)  # the ingest job's last steps and the revocation are gone ...
+    _drop_checkpoints_beyond(busy, signed_at - 12)  # ... and so are the checkpoints that covered them
+    assert_caught(busy, "manifest", "entries")
+
+
+def test_a_job_state_rewritten_in_its_table_is_caught(busy):
+    from PIL import Image
+
+    picture = Path(busy.home).parent / "plate.png"
+    Image.fromarray(np.full((96, 128, 3), 90, np.uint8)).save(picture)
+    job = json.loads(busy("ingest", picture, "--tool", "Hosted Video Model", "--production", "NIGHTFALL",
+                          "--json").out)["job"]
+    edit_row(busy, "jobs", job, lambda r: r.update(state="approved"), state="approved")
+    assert_caught(busy, job, "state")
+
+
+def _drop_checkpoints_beyond(cli, size: int) -> None:
+    path = checkpoints_file(cli)
+    kept = [line for line in path.read_text().splitlines() if json.loads(line)["tree_size"] <= size]
+    path.write_text("".join(line + "\n" for line in kept))
+
+
+def _resign_checkpoints(cli, identity) -> None:
+    """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's."""
+    from greenlight.ledger.checkpoint_log import CheckpointLog
+    from greenlight.provenance.keys import StudioSeal
+
+    path = checkpoints_file(cli)
+    path.unlink()
+    assert CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer)).update(database(cli))
+
+
+# --- studios nobody tampered with ----------------------------------------------------------------------
+
+
+def test_an_untouched_busy_studio_verifies_clean_and_is_protected(busy):
+    code, report = verify(busy)
+    assert (code, report["problems"]) == (0, [])
+    assert report["protected"] is True
+    assert report["checkpoints"]["signed"] >= 1
+    run = busy("ledger", "verify")
+    assert run.code == 0 and "signed checkpoint" in run.out
+
+
+def test_an_untouched_studio_with_enrolments_and_a_signed_output_verifies_clean(busy, faces):
+    from PIL import Image
+
+    assert busy("talent", "enrol", "Jane Doe", faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png").code == 0
+    assert busy("protect", "person", "Joe Biden", faces / "biden" / "biden.jpg").code == 0
+    picture = Path(busy.home).parent / "plate.png"
+    Image.fromarray(np.full((96, 128, 3), 90, np.uint8)).save(picture)
+    assert busy("ingest", picture, "--tool", "Hosted Video Model", "--production", "NIGHTFALL").code == 0
+    code, report = verify(busy)
+    assert (code, report["problems"]) == (0, [])
+    assert report["checkpoints"]["manifests"] >= 1
+
+
+def test_an_exported_checkpoint_still_verifies_after_more_commands(busy, tmp_path):
+    kept = tmp_path / "talent-rep.json"
+    assert busy("ledger", "checkpoint", kept).code == 0
+    busy("talent", "add", "Later Person")
+    grant(busy, "Later Person")
+    code, report = verify(busy, "--checkpoint", kept)
+    assert (code, report["problems"]) == (0, []), report
+    assert report["checkpoints"]["given"] == 1
+
+
+def test_concurrent_appends_verify_clean(busy):
+    from greenlight.runtime.registry import add_talent
+
+    failures: list[Exception] = []
+
+    def work(worker: int) -> None:
+        try:
+            studio = Studio.open(Path(busy.home))
+            for n in range(6):
+                add_talent(studio, f"Worker {worker} Person {n}", "test")
+        except Exception as exc:  # a lost race shows here
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    sizes = [json.loads(line)["tree_size"] for line in checkpoints_file(busy).read_text().splitlines()]
+    assert sizes == sorted(sizes) and sizes[-1] == head_count(busy)
+    code, report = verify(busy)
+    assert (code, report["problems"]) == (0, [])
+
+
+def test_a_studio_without_keys_verifies_but_does_not_claim_protection(cli):
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    cli("talent", "add", "Jane Doe")
+    grant(cli)
+    code, report = verify(cli)
+    assert (code, report["problems"]) == (0, [])
+    assert report["protected"] is False
+    run = cli("ledger", "verify")
+    assert run.code == 0 and "NOT protected" in run.out and "greenlight keys init" in run.out
+
+
+def test_a_torn_last_checkpoint_line_from_a_crash_is_not_tampering(busy):
+    with open(checkpoints_file(busy), "a") as out:
+        out.write('{"schema": "greenlight.checkpoint.1", "tree_si')
+    code, report = verify(busy)
+    assert (code, report["problems"]) == (0, [])
+    assert any("interrupted" in note for note in report["notes"])
+    busy("talent", "add", "After The Crash")
+    assert verify(busy) == (0, verify(busy)[1])
+    assert checkpoints_file(busy).read_text().endswith("}\n")
