@@ -11,9 +11,9 @@ import functools
 
 import numpy as np
 import pytest
+from tests.provenance.attacks import ATTACKS, dark_flat_frames, marked_sources, unmarked_corpus
 
 from greenlight.provenance import asset_payload, embed_watermark, extract_watermark
-from tests.provenance.attacks import ATTACKS, dark_flat_frames, marked_sources, unmarked_corpus
 
 PAYLOAD = asset_payload("asset_attacked")
 FLAT_DARK_RMS_LIMIT = 0.8  # half of the 1.6 code values the first design left in a night sky

