@@ -20,6 +20,7 @@ Design (measured in ``bench/provenance.py``; the reader is in ``watermark_sync``
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ CODE_BITS = 64
 TILE = 16  # chips a tile side: 256 chips, 4 a bit
 TILES = 8  # tiles across the frame each way: 128 chips a side, so a chip is ~15 px of a 1080p frame
 STRENGTH_GAIN = 0.65  # chip amplitude per unit of local contrast (code values of band-pass luma)
-STRENGTH_MIN, STRENGTH_MAX = 0.55, 5.0  # code values: flat areas / the busiest texture
+STRENGTH_MIN, STRENGTH_MAX = 0.4, 5.0  # code values: flat areas / the busiest texture
+DITHER_BELOW = 1.2  # code values of chip amplitude under which rounding is dithered (see _dither)
 GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
 READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
 SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (64)
@@ -46,7 +48,7 @@ _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 class Registration:
     """Where the mark's tile lies in the picture that was read, in the reader's 256x256 grid.
 
-    ``a`` and ``b`` are the tile's two period vectors (64, 0) and (0, 64) in an unedited picture; ``shift``
+    ``a`` and ``b`` are the tile's two period vectors (32, 0) and (0, 32) in an unedited picture; ``shift``
     the tile offset in samples; ``variant`` which of the 8 flips and quarter turns of the tile matched.
     """
 
@@ -54,6 +56,7 @@ class Registration:
     b: tuple[float, float]
     shift: tuple[int, int]
     variant: int
+    window: tuple[int, int, int, int] | None = None  # (top, left, height, width) read, when margins were cut
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,35 @@ def embed(rgb: np.ndarray, payload: int) -> np.ndarray:
     gains = _bit_gains(host, payload, amplitude)
     grid = np.tile(tile_chips(payload, gains), (TILES, TILES))
     pattern = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR if w >= grid.shape[1] else cv2.INTER_AREA)
-    change = pattern * cv2.resize(amplitude, (w, h), interpolation=cv2.INTER_LINEAR)
+    amplitude = cv2.resize(amplitude, (w, h), interpolation=cv2.INTER_LINEAR)
+    flat = np.clip((DITHER_BELOW - amplitude) / (DITHER_BELOW - STRENGTH_MIN), 0, 1)
+    # In flat areas no bit gets more than the plain amplitude (informed gains go to the textured parts).
+    pattern += flat * (np.clip(pattern, -1, 1) - pattern)
+    change = pattern * amplitude + _dither(flat)
     out = rgb.copy()
     # A luma change added equally to R, G and B; cv2.add rounds and saturates in one pass.
     out[..., :3] = cv2.add(np.ascontiguousarray(rgb[..., :3]), cv2.merge([change, change, change]),
                            dtype=cv2.CV_8U)
     return out
+
+
+def _dither(flat: np.ndarray) -> np.ndarray:
+    """Noise to round with where ``flat`` (1 in flat areas, 0 where texture is busy), so the mark there is grain.
+
+    A change under one code value rounds to plateaus of +-1 whose edges trace the chips: invisible at
+    first, a pattern once a colourist lifts the shadows. Rounding with uniform noise instead keeps the
+    mark on average and turns the plateaus into speckle like the camera's own noise.
+    """
+    h, w = flat.shape
+    noise = _noise_tile()
+    reps = (-(-h // noise.shape[0]), -(-w // noise.shape[1]))
+    return np.tile(noise, reps)[:h, :w] * flat
+
+
+@functools.cache
+def _noise_tile() -> np.ndarray:
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(_KEY + b"dither").digest()[:8], "big"))
+    return (rng.random((509, 511), np.float32) - 0.5).astype(np.float32)  # odd sizes: no repeat on the chip grid
 
 
 def _bit_gains(host: np.ndarray, payload: int, amplitude: np.ndarray) -> np.ndarray:
@@ -139,9 +165,42 @@ def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
     Raises:
         ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
     """
-    from greenlight.provenance.watermark_sync import read_plane, whitened
+    from greenlight.provenance.watermark_sync import quick_read, search_plane, whitened
 
-    return read_plane(whitened(rgb), expected, rgb.shape[1] / rgb.shape[0])
+    plane = whitened(rgb)
+    read = quick_read(plane, expected)
+    if read is not None:
+        return read
+    # A screenshot's margins and bars: the picture inside them is the marked frame, perhaps unedited.
+    inner, window = trim_borders(rgb)
+    if window is not None:
+        inner_plane = whitened(inner)
+        read = quick_read(inner_plane, expected) or search_plane(inner_plane, expected, inner.shape[1] / inner.shape[0])
+        if read.found:
+            return dataclasses.replace(read, registration=dataclasses.replace(read.registration, window=window))
+    return search_plane(plane, expected, rgb.shape[1] / rgb.shape[0])
+
+
+def trim_borders(rgb: np.ndarray, limit: float = 0.3) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """``rgb`` without uniform rows and columns along its edges (a screenshot's margins), and the window kept.
+
+    A row or column is uniform when its luma varies by under 2 code values; at most ``limit`` of each side
+    is cut, and the picture left must stay at least 64x64. The window is (top, left, height, width), or
+    None when nothing was cut.
+    """
+    y = luma(rgb[::2, ::2])
+    rows, cols = y.std(axis=1) < 2.0, y.std(axis=0) < 2.0
+
+    def run(flags: np.ndarray) -> int:
+        cap = int(len(flags) * limit)
+        return int(np.argmin(np.append(flags[:cap], False)))
+
+    top, bottom, left, right = (2 * run(f) for f in (rows, rows[::-1], cols, cols[::-1]))
+    h, w = rgb.shape[:2]
+    if not (top or bottom or left or right) or min(h - top - bottom, w - left - right) < 64:
+        return rgb, None
+    window = (top, left, h - top - bottom, w - left - right)
+    return np.ascontiguousarray(rgb[top:h - bottom, left:w - right]), window
 
 
 def strength_grid(small: np.ndarray) -> np.ndarray:

@@ -27,6 +27,9 @@ def picture_similarity(read: np.ndarray, original: np.ndarray, registration: Reg
         original: the asset's stored picture (a frame of it, for a clip).
         registration: from ``extract(read).registration``.
     """
+    if registration.window is not None:  # the mark was read inside a screenshot's margins
+        top, left, h, w = registration.window
+        read = read[top:top + h, left:left + w]
     target = _smooth(reader_plane(read))
     source = _smooth(reader_plane(original))
     best = -1.0

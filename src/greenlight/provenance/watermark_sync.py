@@ -35,7 +35,7 @@ SCALES = (0.7, 1.35)  # tile periods searched, over an unedited frame's: a borde
 MAX_DEGREES = 3.0  # rotations searched either way
 COMB_REACH = 9  # lattice harmonics used, out to about the chips' own frequency
 MIN_CONFIDENCE = 1.0  # below this nothing is claimed (unmarked pictures score 0.9-1.7, see bench/provenance.py)
-CHASE_CONFIDENCE = 1.8  # from here on the CRC may be met by flipping up to two weak bits; below, only exactly
+CHASE_CONFIDENCE = 1.5  # from here on the best candidate may have two weak bits flipped to meet the CRC, below one
 REFINED = 2  # registrations refined on the fold and tried against the CRC
 UNEDITED = ((float(SAMPLES), 0.0), (0.0, float(SAMPLES)))
 _VARIANTS = 8  # the tile as read, flipped either way, turned a half, and the same transposed
@@ -59,11 +59,19 @@ def read_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 1
     An unedited frame's lattice is tried first (a re-encode or a resize reads in ~20 ms); only when that
     finds no valid codeword does the search over crops, borders and rotations run.
     """
-    unedited = _candidates(plane, [UNEDITED])
-    read = _first_valid(unedited[:1], expected)
-    if read is not None:
-        return read
-    found = sorted(unedited + _candidates(plane, _lattices(plane, aspect)), key=lambda item: -item[0])
+    return quick_read(plane, expected) or search_plane(plane, expected, aspect)
+
+
+def quick_read(plane: np.ndarray, expected: int | None = None) -> WatermarkRead | None:
+    """The payload read on an unedited frame's lattice (re-encoded or resized pictures), or None."""
+    return _first_valid(_candidates(plane, [UNEDITED])[:1], expected)
+
+
+def search_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 16 / 9,
+                 extra: list | None = None) -> WatermarkRead:
+    """Search a whitened plane for the lattice of an edited picture (crop, border, rotation), then decode."""
+    lattices = [UNEDITED, *_lattices(plane, aspect)]
+    found = sorted((extra or []) + _candidates(plane, lattices), key=lambda item: -item[0])
     # The best few are refined on the fold itself: the comb finds the lattice, the fold pins it down.
     found = sorted((_polish(plane, registration) for _, _, registration in found[:REFINED]), key=lambda r: -r[0])
     read = _first_valid(found, expected)
@@ -82,8 +90,9 @@ def _candidates(plane: np.ndarray, lattices) -> list[tuple[float, np.ndarray, Re
 
 
 def _first_valid(found, expected: int | None) -> WatermarkRead | None:
-    for confidence, scores, registration in found:
-        value = _decode(scores, confidence)
+    """The first candidate whose bits meet the CRC; only the best may have weak bits flipped (see _decode)."""
+    for rank, (confidence, scores, registration) in enumerate(found):
+        value = _decode(scores, confidence, chase_allowed=rank == 0)
         if value is not None:
             accuracy = None if expected is None else _accuracy(scores, expected)
             return WatermarkRead(value, confidence, accuracy, registration)
@@ -94,13 +103,19 @@ def _accuracy(scores: np.ndarray, expected: int) -> float:
     return float(((scores < 0).astype(np.uint8) == codeword(expected)).mean())
 
 
-def _decode(scores: np.ndarray, confidence: float) -> int | None:
-    """The payload, if the CRC holds: exactly below ``CHASE_CONFIDENCE``, else allowing two weak bits wrong."""
+def _decode(scores: np.ndarray, confidence: float, chase_allowed: bool) -> int | None:
+    """The payload, if the CRC holds.
+
+    Each extra trial is a 1-in-65,536 chance of a false payload, so trials are few: the hard bits of every
+    candidate, and for the best one the flips of one of its four weakest bits (two of six from
+    ``CHASE_CONFIDENCE`` on): about 1 in 8,000 unmarked pictures could read a payload, which then also
+    has to name one of the studio's assets (48 bits) before anything is traced.
+    """
     if confidence < MIN_CONFIDENCE:
         return None
-    if confidence < CHASE_CONFIDENCE:
+    if not chase_allowed:
         return check_crc((scores < 0).astype(np.uint8))
-    return chase(scores)
+    return chase(scores, *((6, 2) if confidence >= CHASE_CONFIDENCE else (4, 1)))
 
 
 def _polish(plane: np.ndarray, registration: Registration) -> tuple[float, np.ndarray, Registration]:
@@ -174,11 +189,11 @@ def _variants(folded: np.ndarray) -> np.ndarray:
     return np.stack(views + [v.T for v in views])
 
 
-def chase(scores: np.ndarray) -> int | None:
-    """The CRC-valid payload nearest the hard bits, flipping at most two of the six least reliable."""
+def chase(scores: np.ndarray, weakest: int = 6, most: int = 2) -> int | None:
+    """The CRC-valid payload nearest the hard bits, flipping at most ``most`` of the ``weakest`` least reliable."""
     bits = (scores < 0).astype(np.uint8)
-    weakest = np.argsort(np.abs(scores))[:6]
-    for flips in itertools.chain.from_iterable(itertools.combinations(weakest, k) for k in range(3)):
+    candidates = np.argsort(np.abs(scores))[:weakest]
+    for flips in itertools.chain.from_iterable(itertools.combinations(candidates, k) for k in range(most + 1)):
         trial = bits.copy()
         trial[list(flips)] ^= 1
         value = check_crc(trial)
