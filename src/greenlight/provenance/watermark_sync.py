@@ -72,6 +72,9 @@ def search_plane(plane: np.ndarray, expected: int | None = None, aspect: float =
     """Search a whitened plane for the lattice of an edited picture (crop, border, rotation), then decode."""
     lattices = [UNEDITED, *_lattices(plane, aspect)]
     found = sorted((extra or []) + _candidates(plane, lattices), key=lambda item: -item[0])
+    read = _first_valid(found[:1], expected)
+    if read is not None:
+        return read
     # The best few are refined on the fold itself: the comb finds the lattice, the fold pins it down.
     found = sorted((_polish(plane, registration) for _, _, registration in found[:REFINED]), key=lambda r: -r[0])
     read = _first_valid(found, expected)
@@ -246,20 +249,21 @@ def _comb_score(power: np.ndarray, sx: np.ndarray, sy: np.ndarray, theta: np.nda
                 reach: int) -> np.ndarray:
     """Mean flattened power at the lattice harmonics of each candidate (sx, sy, theta): the mark's comb."""
     k, m = _comb(reach)
-    c, s = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    c, s = np.cos(theta).astype(np.float32)[:, None], np.sin(theta).astype(np.float32)[:, None]
+    sx, sy, aspect = sx.astype(np.float32), sy.astype(np.float32), np.float32(aspect)
     # Reciprocal vectors of the period vectors (see _vectors): the harmonics sit at k*fa + m*fb.
     fx = (k * c / sx[:, None] - m * aspect * s / sy[:, None]) / SAMPLES
     fy = (k * s / (aspect * sx[:, None]) + m * c / sy[:, None]) / SAMPLES
     size = power.shape[0]
-    ix = np.clip(np.rint(size / 2 + fx * size), 0, size - 1).astype(np.intp)
-    iy = np.clip(np.rint(size / 2 + fy * size), 0, size - 1).astype(np.intp)
-    return power[iy, ix].mean(axis=1)
+    ix = np.clip(np.rint(size / 2 + fx * size), 0, size - 1).astype(np.int32)
+    iy = np.clip(np.rint(size / 2 + fy * size), 0, size - 1).astype(np.int32)
+    return power.ravel()[iy * size + ix].mean(axis=1)
 
 
 def _comb_search(power: np.ndarray, aspect: float, keep: int = 8) -> list[tuple[float, float, float]]:
     """Tile scales and tilt whose harmonics hold the most power: a coarse grid, then a local refinement."""
-    scales = np.exp(np.arange(np.log(SCALES[0]), np.log(SCALES[1]), 0.015))
-    angles = np.radians(np.arange(-MAX_DEGREES, MAX_DEGREES + 0.01, 0.75))
+    scales = np.exp(np.arange(np.log(SCALES[0]), np.log(SCALES[1]), 0.015)).astype(np.float32)
+    angles = np.radians(np.arange(-MAX_DEGREES, MAX_DEGREES + 0.01, 0.75)).astype(np.float32)
     sx, sy, th = (g.ravel() for g in np.meshgrid(scales, scales, angles, indexing="ij"))
     # On the coarse grid a harmonic may sit a bin off: take each bin's neighbourhood maximum.
     score = _comb_score(cv2.dilate(power, np.ones((3, 3), np.uint8)), sx, sy, th, aspect, COMB_REACH)
@@ -293,17 +297,22 @@ def _fold(plane: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> 
     corners = np.array([[0, 0], [GRID, 0], [0, GRID], [GRID, GRID]], np.float64).T
     spans = np.linalg.solve(basis, corners)
     lo, hi = np.floor(spans.min(axis=1)).astype(int), np.ceil(spans.max(axis=1)).astype(int)
-    u = np.arange(lo[0] * SAMPLES, hi[0] * SAMPLES, dtype=np.float32) / SAMPLES
-    v = np.arange(lo[1] * SAMPLES, hi[1] * SAMPLES, dtype=np.float32) / SAMPLES
-    uu, vv = np.meshgrid(u, v)
-    map_x = (uu * basis[0, 0] + vv * basis[0, 1]).astype(np.float32)
-    map_y = (uu * basis[1, 0] + vv * basis[1, 1]).astype(np.float32)
-    values = cv2.remap(plane, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    inside = (map_x >= 0) & (map_x <= GRID - 1) & (map_y >= 0) & (map_y <= GRID - 1)
-    nv, nu = (hi - lo)[1], (hi - lo)[0]
-    total = np.where(inside, values, 0).reshape(nv, SAMPLES, nu, SAMPLES).sum(axis=(0, 2))
+    nu, nv = hi - lo
+    # Output sample (u, v) reads the plane at lo + (u, v) / SAMPLES in tile units: one affine warp.
+    matrix = np.hstack([basis / SAMPLES, (basis @ lo)[:, None]]).astype(np.float64)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    size = (int(nu) * SAMPLES, int(nv) * SAMPLES)
+    values = cv2.warpAffine(plane, matrix, size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    inside = cv2.warpAffine(_ones(), matrix, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    total = values.reshape(nv, SAMPLES, nu, SAMPLES).sum(axis=(0, 2))
     count = inside.reshape(nv, SAMPLES, nu, SAMPLES).sum(axis=(0, 2))
     return (total / np.maximum(count, 1)).astype(np.float32)
+
+
+@functools.cache
+def _ones() -> np.ndarray:
+    return np.ones((GRID, GRID), np.float32)
 
 
 def _correlate(folded: np.ndarray):
