@@ -82,6 +82,8 @@ ATTACKS: dict[str, Attack] = {
     "flip + crop 10% + JPEG 80": lambda x: jpeg(crop(x[:, ::-1], 0.05, 0.05, 0.05, 0.05), 80),
     "rotate 2° + border + JPEG 80": lambda x: jpeg(border(rotate(x, 2.0), 0.08, 0.04, 0.05), 80),
     "brighter + crop + 0.75x": lambda x: scale(brightness(crop(x, 0.1, 0, 0, 0.05), 1.2), 0.75),
+    "brighter x2 (highlights clipped)": lambda x: brightness(x, 2.0),
+    "contrast 1.3 + JPEG 80": lambda x: jpeg(brightness(x, 1.3, -0.3 * 128), 80),
 }
 
 

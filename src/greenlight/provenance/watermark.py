@@ -165,7 +165,7 @@ def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
     Raises:
         ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
     """
-    from greenlight.provenance.watermark_sync import quick_read, search_plane, whitened
+    from greenlight.provenance.watermark_sync import quick_read, search_plane, trim_borders, whitened
 
     plane = whitened(rgb)
     read = quick_read(plane, expected)
@@ -179,28 +179,6 @@ def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
         if read.found:
             return dataclasses.replace(read, registration=dataclasses.replace(read.registration, window=window))
     return search_plane(plane, expected, rgb.shape[1] / rgb.shape[0])
-
-
-def trim_borders(rgb: np.ndarray, limit: float = 0.3) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
-    """``rgb`` without uniform rows and columns along its edges (a screenshot's margins), and the window kept.
-
-    A row or column is uniform when its luma varies by under 2 code values; at most ``limit`` of each side
-    is cut, and the picture left must stay at least 64x64. The window is (top, left, height, width), or
-    None when nothing was cut.
-    """
-    y = luma(rgb[::2, ::2])
-    rows, cols = y.std(axis=1) < 2.0, y.std(axis=0) < 2.0
-
-    def run(flags: np.ndarray) -> int:
-        cap = int(len(flags) * limit)
-        return int(np.argmin(np.append(flags[:cap], False)))
-
-    top, bottom, left, right = (2 * run(f) for f in (rows, rows[::-1], cols, cols[::-1]))
-    h, w = rgb.shape[:2]
-    if not (top or bottom or left or right) or min(h - top - bottom, w - left - right) < 64:
-        return rgb, None
-    window = (top, left, h - top - bottom, w - left - right)
-    return np.ascontiguousarray(rgb[top:h - bottom, left:w - right]), window
 
 
 def strength_grid(small: np.ndarray) -> np.ndarray:

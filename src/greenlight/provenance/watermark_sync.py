@@ -26,6 +26,7 @@ from greenlight.provenance.watermark import (
     check_crc,
     check_image,
     codeword,
+    luma,
     reader_plane,
     whiten,
 )
@@ -60,6 +61,59 @@ def read_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 1
     finds no valid codeword does the search over crops, borders and rotations run.
     """
     return quick_read(plane, expected) or search_plane(plane, expected, aspect)
+
+
+def trim_borders(rgb: np.ndarray, limit: float = 0.3) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """``rgb`` without uniform rows and columns along its edges (a screenshot's margins), and the window kept.
+
+    A row or column is uniform when 97 % of it lies within 3 code values of its median (JPEG ringing and
+    a title bar's end do not count against it); at most ``limit`` of each side
+    is cut, and the picture left must stay at least 64x64. The window is (top, left, height, width), or
+    None when nothing was cut.
+    """
+    y = luma(rgb[::2, ::2])
+    top = bottom = left = right = 0
+    for _ in range(2):  # a title bar spans the margins: cut rows, then columns within the rows left, again
+        inner = y[top:len(y) - bottom, left:y.shape[1] - right]
+        rows = _uniform(inner, axis=1)
+        top, bottom = top + _uniform_run(rows, limit), bottom + _uniform_run(rows[::-1], limit)
+        inner = y[top:len(y) - bottom, left:y.shape[1] - right]
+        cols = _uniform(inner, axis=0)
+        left, right = left + _uniform_run(cols, limit), right + _uniform_run(cols[::-1], limit)
+    h, w = rgb.shape[:2]
+    if not (top or bottom or left or right) or min(h - 2 * (top + bottom), w - 2 * (left + right)) < 64:
+        return rgb, None
+    top, bottom, left, right = _snap(luma(rgb), 2 * top, 2 * bottom, 2 * left, 2 * right)
+    window = (top, left, h - top - bottom, w - left - right)
+    return np.ascontiguousarray(rgb[top:h - bottom, left:w - right]), window
+
+
+def _snap(plane: np.ndarray, top: int, bottom: int, left: int, right: int) -> tuple[int, int, int, int]:
+    """Move each cut to the picture's edge: JPEG ringing leaves up to a block of near-uniform rows uncut."""
+    h, w = plane.shape
+
+    def edge(profile: np.ndarray, cut: int) -> int:
+        # The strongest step in the mean luma from 3 rows outside the cut to 10 rows inside it.
+        if not cut:
+            return 0
+        lo = max(cut - 3, 0)
+        window = profile[lo:cut + 10]
+        return lo + int(np.argmax(np.abs(np.diff(window)))) + 1 if len(window) >= 3 else cut
+
+    rows = plane[:, left:w - right].mean(axis=1)
+    cols = plane[top:h - bottom].mean(axis=0)
+    return edge(rows, top), edge(rows[::-1], bottom), edge(cols, left), edge(cols[::-1], right)
+
+
+def _uniform(plane: np.ndarray, axis: int) -> np.ndarray:
+    median = np.median(plane, axis=axis, keepdims=True)
+    return (np.abs(plane - median) <= 3.0).mean(axis=axis) >= 0.97
+
+
+def _uniform_run(flags: np.ndarray, limit: float) -> int:
+    """How many leading entries of ``flags`` are True, up to ``limit`` of them all."""
+    cap = int(len(flags) * limit)
+    return int(np.argmin(np.append(flags[:cap], False)))
 
 
 def quick_read(plane: np.ndarray, expected: int | None = None) -> WatermarkRead | None:
