@@ -14,7 +14,7 @@ import numpy as np
 from greenlight.provenance.watermark import READ_GRID, TILES, Registration, reader_plane
 from greenlight.provenance.watermark_sync import original_to_read
 
-SAME_PICTURE = 0.6  # genuine edited copies score 0.85-1.0; other pictures carrying a lifted mark 0-0.45
+SAME_PICTURE = 0.8  # edited genuine copies score 0.98-1.0; other pictures carrying a lifted mark at most 0.52
 _FLAT = 3.0  # code values: below this spread a picture is flat (a black frame) and only flatness can match
 _PLACEMENTS = 9  # whole-tile placements compared, nearest the centre first
 

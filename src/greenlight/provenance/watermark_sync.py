@@ -1,12 +1,14 @@
 """Reading the watermark: find the tile lattice, fold the picture onto one tile, find its offset and flip.
 
-The picture is resized to a 256x256 grid (an unedited frame then holds the 4x4 tiles at a 64-sample
-period) and whitened (band-pass luma over local contrast, so texture and brightness do not weigh). A crop,
-a border or a rotation changes the period and tilt of the repeating chips, which the autocorrelation shows
-as peaks; folding along those vectors sums every tile in view into one 64x64 tile, and a correlation with
-each bit's keyed chips at every cyclic offset, for the 8 flips and quarter turns, finds the registration
-and the bits. The tile's period on an unedited frame is always tried too, so a weak mark in an unedited
-picture is read as before. Confidence is the mean |z-score| of the 64 bit correlations; the CRC decides.
+The picture is resized to a 256x256 grid (an unedited frame then holds the 8x8 tiles at a 32-sample
+period) and whitened (band-pass luma over local contrast, so texture and brightness do not weigh). The
+unedited frame's lattice is tried first. Otherwise a crop, a border or a rotation has changed the period
+and tilt of the repeating chips: the spectrum of the plane shows them as a lattice of small peaks, and a
+comb search over scale (each way) and tilt finds where the most power sits on lattice harmonics. Folding
+along the best lattices sums every tile in view into one 32x32 tile; a correlation with each bit's keyed
+chips at every cyclic offset, for the 8 flips and quarter turns, finds the registration and the bits,
+and the best few are polished on the fold itself. Confidence is the mean |z-score| of the 64 bit
+correlations; the CRC decides. A screenshot's uniform margins are cut off first (``trim_borders``).
 """
 
 from __future__ import annotations
