@@ -38,7 +38,7 @@ TILE = 16  # chips a tile side: 256 chips, 4 a bit
 TILES = 8  # tiles across the frame each way: 128 chips a side, so a chip is ~15 px of a 1080p frame
 STRENGTH_GAIN = 0.65  # chip amplitude per unit of local contrast (code values of band-pass luma)
 STRENGTH_MIN, STRENGTH_MAX = 0.4, 5.0  # code values: flat areas / the busiest texture
-MAX_RMS = 3.0  # code values: the change over the whole picture stays under this (PSNR >= ~38.5 dB)
+MAX_RMS = 3.2  # code values: the change over the whole picture stays under this (PSNR >= ~38 dB)
 DITHER_BELOW = 1.2  # code values of chip amplitude under which rounding is dithered (see _dither)
 GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
 READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
