@@ -43,7 +43,7 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
         nonlocal count
         for _, rgb in read_frames(src):
             count += 1
-            yield watermark.embed(rgb, payload)
+            yield watermark.embed(rgb, payload, watermark.grid_for_video(*rgb.shape[:2]))
 
     write_video(dst, marked(), info.fps, audio_from=src if info.has_audio else None, crf=crf)
     return count
@@ -61,13 +61,19 @@ def extract_video(path: PathLike, expected: int | None = None, frames: int = 12)
     """
     from greenlight.provenance.watermark_sync import read_plane, whitened
 
-    planes, aspect = [], 1.0
-    for rgb in _sample_frames(Path(path), frames):
-        planes.append(whitened(rgb))
-        aspect = rgb.shape[1] / rgb.shape[0]
-    if not planes:
+    samples = list(_sample_frames(Path(path), frames))
+    if not samples:
         raise ProvenanceError(f"{path} has no video frames to read a watermark from")
-    return read_plane(np.mean(planes, axis=0).astype(np.float32), expected, aspect)
+    height, width = samples[0].shape[:2]
+    # The grid the clip was marked with first (see watermark.grid_for_video), then the other.
+    grids = sorted(watermark.GRIDS, key=lambda grid: grid != watermark.grid_for_video(height, width))
+    reads = []
+    for grid in grids:
+        plane = np.mean([whitened(rgb, grid) for rgb in samples], axis=0).astype(np.float32)
+        reads.append(read_plane(plane, expected, width / height))
+        if reads[-1].found:
+            return reads[-1]
+    return max(reads, key=lambda read: read.confidence)
 
 
 def sample_frames(path: PathLike, wanted: int = 12) -> list[np.ndarray]:

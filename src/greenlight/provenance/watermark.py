@@ -22,7 +22,6 @@ Design (measured in ``bench/provenance.py``; the reader is in ``watermark_sync``
 from __future__ import annotations
 
 import binascii
-import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -42,7 +41,11 @@ MAX_RMS = 3.2  # code values: the change over the whole picture stays under this
 DITHER_BELOW = 1.2  # code values of chip amplitude under which rounding is dithered (see _dither)
 GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
 READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
-SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (64)
+SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (32)
+# Video frames under 720 lines get chips twice as big (4x4 tiles, read on a 128 grid): x264 in predicted
+# frames smooths away chips of a few pixels.
+COARSE_GRID = 128
+GRIDS = (READ_GRID, COARSE_GRID)
 _KEY = b"greenlight-watermark-v2"
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -60,6 +63,7 @@ class Registration:
     shift: tuple[int, int]
     variant: int
     window: tuple[int, int, int, int] | None = None  # (top, left, height, width) read, when margins were cut
+    grid: int = READ_GRID  # the reader's grid the vectors are in (COARSE_GRID for a coarse mark)
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,11 @@ def asset_payload(asset_key: str) -> int:
     return int.from_bytes(hashlib.sha256(asset_key.encode()).digest()[:6], "big")
 
 
-def embed(rgb: np.ndarray, payload: int) -> np.ndarray:
+def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID) -> np.ndarray:
     """Return a copy of ``rgb`` (HxWx3 or HxWx4 uint8) carrying ``payload``.
+
+    ``grid`` is ``READ_GRID`` (8x8 tiles) or ``COARSE_GRID`` (4x4 tiles of chips twice as big, for small
+    video frames; see ``grid_for_video``). The reader tries both.
 
     Raises:
         ProvenanceError: the payload does not fit in 48 bits, or the image is not 8-bit RGB(A) of at
@@ -102,11 +109,13 @@ def embed(rgb: np.ndarray, payload: int) -> np.ndarray:
     if not 0 <= payload < 1 << PAYLOAD_BITS:
         raise ProvenanceError(f"watermark payload {payload} does not fit in {PAYLOAD_BITS} bits")
     h, w = rgb.shape[:2]
-    host = reader_plane(rgb)
+    if grid not in GRIDS:
+        raise ProvenanceError(f"watermark grid {grid} is not one of {GRIDS}")
+    host = reader_plane(rgb, grid)
     amplitude = strength_grid(host)
     gains = _bit_gains(host, payload, amplitude)
-    grid = np.tile(tile_chips(payload, gains), (TILES, TILES))
-    pattern = cv2.resize(grid, (w, h), interpolation=cv2.INTER_LINEAR if w >= grid.shape[1] else cv2.INTER_AREA)
+    chips = np.tile(tile_chips(payload, gains), (grid // SAMPLES, grid // SAMPLES))
+    pattern = cv2.resize(chips, (w, h), interpolation=cv2.INTER_LINEAR if w >= chips.shape[1] else cv2.INTER_AREA)
     amplitude = cv2.resize(amplitude, (w, h), interpolation=cv2.INTER_LINEAR)
     flat = np.clip((DITHER_BELOW - amplitude) / (DITHER_BELOW - STRENGTH_MIN), 0, 1)
     # In flat areas no bit gets more than the plain amplitude (informed gains go to the textured parts).
@@ -153,7 +162,8 @@ def _bit_gains(host: np.ndarray, payload: int, amplitude: np.ndarray) -> np.ndar
     own = signs * bit_projections(whiten(host))
     gains = np.ones(CODE_BITS)
     for _ in range(2):
-        full = cv2.resize(np.tile(tile_chips(payload, gains), (TILES, TILES)), (READ_GRID, READ_GRID),
+        size, tiles = host.shape[0], host.shape[0] // SAMPLES
+        full = cv2.resize(np.tile(tile_chips(payload, gains), (tiles, tiles)), (size, size),
                           interpolation=cv2.INTER_LINEAR) * amplitude
         total = signs * bit_projections(whiten(host + full))
         mark = np.maximum((total - own) / gains, 1e-6)
@@ -172,20 +182,9 @@ def extract(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
     Raises:
         ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
     """
-    from greenlight.provenance.watermark_sync import quick_read, search_plane, trim_borders, whitened
+    from greenlight.provenance.watermark_sync import read_picture
 
-    plane = whitened(rgb)
-    read = quick_read(plane, expected)
-    if read is not None:
-        return read
-    # A screenshot's margins and bars: the picture inside them is the marked frame, perhaps unedited.
-    inner, window = trim_borders(rgb)
-    if window is not None:
-        inner_plane = whitened(inner)
-        read = quick_read(inner_plane, expected) or search_plane(inner_plane, expected, inner.shape[1] / inner.shape[0])
-        if read.found:
-            return dataclasses.replace(read, registration=dataclasses.replace(read.registration, window=window))
-    return search_plane(plane, expected, rgb.shape[1] / rgb.shape[0])
+    return read_picture(rgb, expected)
 
 
 def strength_grid(small: np.ndarray) -> np.ndarray:
@@ -203,11 +202,16 @@ def strength_grid(small: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(amplitude, (0, 0), 1.0)
 
 
-def reader_plane(rgb: np.ndarray) -> np.ndarray:
-    """Luma resized to the reader's 256x256 grid (area average; stretched when smaller)."""
+def reader_plane(rgb: np.ndarray, grid: int = READ_GRID) -> np.ndarray:
+    """Luma resized to the reader's ``grid`` x ``grid`` (area average; stretched when smaller)."""
     h, w = rgb.shape[:2]
-    interpolation = cv2.INTER_AREA if min(h, w) >= READ_GRID else cv2.INTER_LINEAR
-    return luma(cv2.resize(np.ascontiguousarray(rgb[..., :3]), (READ_GRID, READ_GRID), interpolation=interpolation))
+    interpolation = cv2.INTER_AREA if min(h, w) >= grid else cv2.INTER_LINEAR
+    return luma(cv2.resize(np.ascontiguousarray(rgb[..., :3]), (grid, grid), interpolation=interpolation))
+
+
+def grid_for_video(height: int, width: int) -> int:
+    """The chip grid for a clip's frames: coarse under 720 lines, where x264 would smooth fine chips away."""
+    return COARSE_GRID if min(height, width) < 720 else READ_GRID
 
 
 def whiten(plane: np.ndarray) -> np.ndarray:
@@ -219,7 +223,8 @@ def whiten(plane: np.ndarray) -> np.ndarray:
 
 def bit_projections(plane: np.ndarray) -> np.ndarray:
     """Each bit's chip correlation with a whitened plane of an unedited frame (tiles folded in place)."""
-    folded = plane.reshape(TILES, SAMPLES, TILES, SAMPLES).mean(axis=(0, 2))
+    tiles = plane.shape[0] // SAMPLES
+    folded = plane.reshape(tiles, SAMPLES, tiles, SAMPLES).mean(axis=(0, 2))
     return np.tensordot(bit_templates(), folded, axes=([1, 2], [0, 1]))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from greenlight.provenance.watermark import READ_GRID, TILES, Registration, reader_plane
+from greenlight.provenance.watermark import SAMPLES, Registration, reader_plane
 from greenlight.provenance.watermark_sync import original_to_read
 
 SAME_PICTURE = 0.8  # edited genuine copies score 0.98-1.0; other pictures carrying a lifted mark at most 0.52
@@ -30,11 +30,12 @@ def picture_similarity(read: np.ndarray, original: np.ndarray, registration: Reg
     if registration.window is not None:  # the mark was read inside a screenshot's margins
         top, left, h, w = registration.window
         read = read[top:top + h, left:left + w]
-    target = _smooth(reader_plane(read))
-    source = _smooth(reader_plane(original))
+    grid = registration.grid
+    target = _smooth(reader_plane(read, grid))
+    source = _smooth(reader_plane(original, grid))
     best = -1.0
     for matrix in _placements(registration):
-        warped = cv2.warpAffine(source, matrix, (READ_GRID, READ_GRID), flags=cv2.INTER_LINEAR,
+        warped = cv2.warpAffine(source, matrix, (grid, grid), flags=cv2.INTER_LINEAR,
                                 borderValue=np.nan)
         best = max(best, _correlation(target, warped))
     return best
@@ -45,10 +46,11 @@ def _placements(registration: Registration) -> list[np.ndarray]:
 
     A crop or a border moves the centre by a tile or so, a flip mirrors it about the whole frame.
     """
-    centre = np.array([READ_GRID / 2, READ_GRID / 2, 1.0])
+    centre = np.array([registration.grid / 2, registration.grid / 2, 1.0])
+    tiles = registration.grid // SAMPLES
     options = []
-    for tx in range(-TILES, TILES + 1):
-        for ty in range(-TILES, TILES + 1):
+    for tx in range(-tiles, tiles + 1):
+        for ty in range(-tiles, tiles + 1):
             matrix = original_to_read(registration, (tx, ty))
             options.append((float(np.linalg.norm(matrix @ centre - centre[:2])), tx, ty, matrix))
     options.sort(key=lambda item: item[0])
@@ -68,7 +70,7 @@ def _smooth(plane: np.ndarray) -> np.ndarray:
 def _correlation(target: np.ndarray, warped: np.ndarray) -> float:
     inside = np.isfinite(warped)
     inside[:8], inside[-8:], inside[:, :8], inside[:, -8:] = False, False, False, False
-    if inside.sum() < 0.2 * READ_GRID * READ_GRID:
+    if inside.sum() < 0.2 * target.size:
         return -1.0
     a, b = target[inside], warped[inside]
     spread_a, spread_b = a.std(), b.std()

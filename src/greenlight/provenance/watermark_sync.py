@@ -13,6 +13,7 @@ correlations; the CRC decides. A screenshot's uniform margins are cut off first 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 
@@ -20,6 +21,7 @@ import cv2
 import numpy as np
 
 from greenlight.provenance.watermark import (
+    GRIDS,
     READ_GRID,
     SAMPLES,
     Registration,
@@ -33,7 +35,6 @@ from greenlight.provenance.watermark import (
     whiten,
 )
 
-GRID = READ_GRID
 SCALES = (0.7, 1.35)  # tile periods searched, over an unedited frame's: a border shrinks them, a crop grows them
 MAX_DEGREES = 3.0  # rotations searched either way
 COMB_REACH = 9  # lattice harmonics used, out to about the chips' own frequency
@@ -44,7 +45,29 @@ UNEDITED = ((float(SAMPLES), 0.0), (0.0, float(SAMPLES)))
 _VARIANTS = 8  # the tile as read, flipped either way, turned a half, and the same transposed
 
 
-def whitened(rgb: np.ndarray) -> np.ndarray:
+def read_picture(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
+    """Read one picture: unedited lattices first (both grids), then inside a screenshot's margins, then search.
+
+    Raises:
+        ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
+    """
+    planes = [whitened(rgb, grid) for grid in GRIDS]
+    for plane in planes:
+        read = quick_read(plane, expected)
+        if read is not None:
+            return read
+    # Stills are marked on the fine grid (the coarse one is for small video frames): only it is searched.
+    inner, window = trim_borders(rgb)
+    if window is not None:
+        inner_planes = [whitened(inner, grid) for grid in GRIDS]
+        read = next(filter(None, (quick_read(plane, expected) for plane in inner_planes)), None)
+        read = read or search_plane(inner_planes[0], expected, inner.shape[1] / inner.shape[0])
+        if read.found:
+            return dataclasses.replace(read, registration=dataclasses.replace(read.registration, window=window))
+    return search_plane(planes[0], expected, rgb.shape[1] / rgb.shape[0])
+
+
+def whitened(rgb: np.ndarray, grid: int = READ_GRID) -> np.ndarray:
     """The picture on the reader's grid with its own content flattened (see ``watermark.whiten``).
 
     Average these over the frames of a clip before ``read_plane`` to vote.
@@ -53,7 +76,7 @@ def whitened(rgb: np.ndarray) -> np.ndarray:
         ProvenanceError: the image is not 8-bit RGB(A) of at least 64x64 pixels.
     """
     check_image(rgb)
-    return whiten(reader_plane(rgb))
+    return whiten(reader_plane(rgb, grid))
 
 
 def read_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 16 / 9) -> WatermarkRead:
@@ -144,7 +167,7 @@ def _candidates(plane: np.ndarray, lattices) -> list[tuple[float, np.ndarray, Re
     found = []
     for a, b in lattices:
         for variant, shift, scores, confidence in _correlate(_fold(plane, a, b)):
-            found.append((confidence, scores, Registration(a, b, shift, variant)))
+            found.append((confidence, scores, Registration(a, b, shift, variant, grid=plane.shape[0])))
     return sorted(found, key=lambda item: -item[0])
 
 
@@ -191,7 +214,7 @@ def _polish(plane: np.ndarray, registration: Registration) -> tuple[float, np.nd
                     params, best = trial, scored
     confidence, scores, shift = best
     a, b = (float(params[0]), float(params[1])), (float(params[2]), float(params[3]))
-    return confidence, scores, Registration(a, b, shift, registration.variant)
+    return confidence, scores, Registration(a, b, shift, registration.variant, grid=registration.grid)
 
 
 def _score_at(plane: np.ndarray, params: np.ndarray, variant: int) -> tuple[float, np.ndarray, tuple[int, int]]:
@@ -286,7 +309,7 @@ def _vectors(sx: float, sy: float, theta: float, aspect: float) -> tuple[tuple[f
 
 def _flat_power(plane: np.ndarray) -> np.ndarray:
     """The plane's power spectrum (zero-padded 2x, centred) over its local mean, so peaks stand out as ~1+."""
-    size = 2 * GRID
+    size = 2 * plane.shape[0]
     power = np.fft.fftshift(np.abs(np.fft.fft2(plane, s=(size, size))) ** 2).astype(np.float32)
     flat = power / (cv2.GaussianBlur(power, (0, 0), 6.0) + 1e-6)
     # Clip: a JPEG block grid or a resampling ripple is a few huge spikes; the mark is many small ones.
@@ -350,7 +373,8 @@ def _refine(power: np.ndarray, sx: float, sy: float, theta: float, aspect: float
 def _fold(plane: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
     """Average every tile in view onto one SAMPLES x SAMPLES tile, along period vectors ``a`` and ``b``."""
     basis = np.array([a, b], np.float64).T  # columns: a, b (x, y)
-    corners = np.array([[0, 0], [GRID, 0], [0, GRID], [GRID, GRID]], np.float64).T
+    grid = plane.shape[0]
+    corners = np.array([[0, 0], [grid, 0], [0, grid], [grid, grid]], np.float64).T
     spans = np.linalg.solve(basis, corners)
     lo, hi = np.floor(spans.min(axis=1)).astype(int), np.ceil(spans.max(axis=1)).astype(int)
     nu, nv = hi - lo
@@ -359,7 +383,7 @@ def _fold(plane: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> 
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     size = (int(nu) * SAMPLES, int(nv) * SAMPLES)
     values = cv2.warpAffine(plane, matrix, size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    inside = cv2.warpAffine(_ones(), matrix, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+    inside = cv2.warpAffine(_ones(grid), matrix, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
                             borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     total = values.reshape(nv, SAMPLES, nu, SAMPLES).sum(axis=(0, 2))
     count = inside.reshape(nv, SAMPLES, nu, SAMPLES).sum(axis=(0, 2))
@@ -367,8 +391,8 @@ def _fold(plane: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> 
 
 
 @functools.cache
-def _ones() -> np.ndarray:
-    return np.ones((GRID, GRID), np.float32)
+def _ones(grid: int) -> np.ndarray:
+    return np.ones((grid, grid), np.float32)
 
 
 def _correlate(folded: np.ndarray):
