@@ -42,7 +42,7 @@ DITHER_BELOW = 1.2  # code values of chip amplitude under which rounding is dith
 GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
 READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
 SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (32)
-# Video frames under 720 lines get chips twice as big (4x4 tiles, read on a 128 grid): x264 in predicted
+# Video frames under 480 lines get chips twice as big (4x4 tiles, read on a 128 grid): x264 in predicted
 # frames smooths away chips of a few pixels.
 COARSE_GRID = 128
 GRIDS = (READ_GRID, COARSE_GRID)
@@ -210,8 +210,8 @@ def reader_plane(rgb: np.ndarray, grid: int = READ_GRID) -> np.ndarray:
 
 
 def grid_for_video(height: int, width: int) -> int:
-    """The chip grid for a clip's frames: coarse under 720 lines, where x264 would smooth fine chips away."""
-    return COARSE_GRID if min(height, width) < 720 else READ_GRID
+    """The chip grid for a clip's frames: coarse under 480 lines, where x264 would smooth fine chips away."""
+    return COARSE_GRID if min(height, width) < 480 else READ_GRID
 
 
 def whiten(plane: np.ndarray) -> np.ndarray:
