@@ -89,3 +89,17 @@ def test_edited_genuine_copy_is_still_traced_to_its_asset(studio_with_asset, tmp
     assert result.asset is not None and result.asset.id == asset.id, result.reason
     assert "watermark traces it" in result.reason and "copied" not in result.reason
     assert result.mark_state == "traced"
+
+
+def test_verify_json_says_copied_and_claims_no_asset(studio_with_asset, tmp_path) -> None:
+    from greenlight.cli.provenance import verification_json
+
+    studio, asset, original, marked = studio_with_asset
+    face = cv2.resize(data.coffee(), original.shape[1::-1], interpolation=cv2.INTER_AREA)
+    forged = np.clip(face.astype(np.int16) + (marked.astype(np.int16) - original), 0, 255).astype(np.uint8)
+    out = verification_json(verify_file(studio, _save(tmp_path, forged)))
+    assert out["schema"] == "greenlight.verify.1" and out["verified"] is False
+    assert out["watermark"]["state"] == "copied" and out["watermark"]["copied_from"] == asset.id
+    assert out["watermark"]["payload"] == asset.mark and out["asset"] is None and out["job"] is None
+    assert out["reason"].startswith("copied mark")
+
