@@ -146,11 +146,10 @@ def quick_read(plane: np.ndarray, expected: int | None = None) -> WatermarkRead 
     return _first_valid(_candidates(plane, [UNEDITED])[:1], expected)
 
 
-def search_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 16 / 9,
-                 extra: list | None = None) -> WatermarkRead:
+def search_plane(plane: np.ndarray, expected: int | None = None, aspect: float = 16 / 9) -> WatermarkRead:
     """Search a whitened plane for the lattice of an edited picture (crop, border, rotation), then decode."""
     lattices = [UNEDITED, *_lattices(plane, aspect)]
-    found = sorted((extra or []) + _candidates(plane, lattices), key=lambda item: -item[0])
+    found = _candidates(plane, lattices)
     read = _first_valid(found[:1], expected)
     if read is not None:
         return read
