@@ -119,7 +119,8 @@ def verification_json(result) -> dict[str, Any]:
             "greenlight": to_plain(report.job) if report.job else None,
         },
         "watermark": {"payload": f"{mark.payload:012x}" if mark and mark.payload is not None else None,
-                      "confidence": round(mark.confidence, 3) if mark else None},
+                      "confidence": round(mark.confidence, 3) if mark else None,
+                      "state": result.mark_state, "copied_from": result.copied_from},
         "asset": {"id": asset.id, "role": asset.role, "path": asset.path} if asset else None,
         "job": {"id": job.id, "engine": job.engine, "state": job.state.value} if job else None,
     }
@@ -142,7 +143,8 @@ def _print_verification(result) -> None:
                       f"consents {', '.join(report.job.consent_grant_ids) or 'none'}")
     mark = result.watermark
     if mark and mark.payload is not None:
-        console.print(f"  watermark: payload {mark.payload:012x} recovered (confidence {mark.confidence:.2f})")
+        copied = f", a copied mark: the picture is not asset {result.copied_from}" if result.copied_from else ""
+        console.print(f"  watermark: payload {mark.payload:012x} recovered (confidence {mark.confidence:.2f}){copied}")
     else:
         console.print("  watermark: none recovered")
     if result.asset:

@@ -43,23 +43,42 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
         nonlocal count
         for _, rgb in read_frames(src):
             count += 1
-            yield watermark.embed(rgb, payload)
+            yield watermark.embed(rgb, payload, watermark.grid_for_video(*rgb.shape[:2]))
 
     write_video(dst, marked(), info.fps, audio_from=src if info.has_audio else None, crf=crf)
     return count
 
 
 def extract_video(path: PathLike, expected: int | None = None, frames: int = 12) -> WatermarkRead:
-    """Read the payload of a clip by averaging the soft votes of ``frames`` frames spread over it.
+    """Read the payload of a clip: ``frames`` frames spread over it vote by averaging their whitened planes.
+
+    The mark sits still on the frame while the picture moves, so the average keeps the mark and blurs the
+    picture; the average is then registered and decoded once (crops, borders and flips as for a still).
 
     Raises:
         MediaError: the file cannot be decoded.
         ProvenanceError: it has no frames to read.
     """
-    scores = [watermark.bit_scores(rgb) for rgb in _sample_frames(Path(path), frames)]
-    if not scores:
+    from greenlight.provenance.watermark_sync import read_plane, whitened
+
+    samples = list(_sample_frames(Path(path), frames))
+    if not samples:
         raise ProvenanceError(f"{path} has no video frames to read a watermark from")
-    return watermark.decode_scores(np.mean(scores, axis=0), expected)
+    height, width = samples[0].shape[:2]
+    # The grid the clip was marked with first (see watermark.grid_for_video), then the other.
+    grids = sorted(watermark.GRIDS, key=lambda grid: grid != watermark.grid_for_video(height, width))
+    reads = []
+    for grid in grids:
+        plane = np.mean([whitened(rgb, grid) for rgb in samples], axis=0).astype(np.float32)
+        reads.append(read_plane(plane, expected, width / height))
+        if reads[-1].found:
+            return reads[-1]
+    return max(reads, key=lambda read: read.confidence)
+
+
+def sample_frames(path: PathLike, wanted: int = 12) -> list[np.ndarray]:
+    """``wanted`` frames spread over a clip (what ``extract_video`` reads)."""
+    return list(_sample_frames(Path(path), wanted))
 
 
 def _sample_frames(path: Path, wanted: int) -> Iterator[np.ndarray]:

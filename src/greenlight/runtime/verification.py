@@ -1,7 +1,9 @@
 """`verify`: does a file carry valid Content Credentials the studio trusts, and which asset is it?
 
 A file whose manifest was stripped (a re-encoded copy, a screenshot) is traced through its invisible
-watermark to the asset and job it came from; a file with neither says so plainly.
+watermark to the asset and job it came from; a file with neither says so plainly. A watermark can be
+lifted off one picture and pasted onto another, so a mark alone never names an asset: the traced file's
+picture must match the asset's stored picture, or it is reported as a copied mark.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from greenlight.runtime.studio import Studio
 
 @dataclass(frozen=True)
 class Verification:
-    """The answer for one file. ``verified`` only for an intact manifest chained to the studio root."""
+    """The answer for one file. ``verified`` only for an intact manifest chained to the studio root.
+
+    ``mark_state`` says what the watermark showed: ``none`` (no mark read), ``unknown`` (a mark naming
+    no asset of this studio), ``traced`` (it names an asset and the picture is that asset's), or
+    ``copied`` (it names an asset but the picture is not that asset's: ``asset`` and ``job`` stay None).
+    """
 
     path: str
     verified: bool
@@ -26,6 +33,8 @@ class Verification:
     watermark: object | None  # provenance.WatermarkRead
     asset: Asset | None
     job: Job | None
+    mark_state: str = "none"
+    copied_from: str | None = None  # the asset id a copied mark names
 
 
 def verify_file(studio: Studio, path: Path) -> Verification:
@@ -48,17 +57,50 @@ def verify_file(studio: Studio, path: Path) -> Verification:
     except MediaError:  # a tampered file may no longer decode; the manifest still says what it was
         mark = None
     with studio.transaction() as tx:
-        asset = _traced(tx, mark.payload if mark else None, report)
+        marked = tx.registry.asset_by_mark(f"{mark.payload:012x}") if mark and mark.found else None
+    state = "none" if not (mark and mark.found) else "unknown" if marked is None else "traced"
+    if marked is not None and report.state != "trusted" and not _same_picture(studio, path, marked, mark):
+        verified, reason = False, _copied_reason(report, mark, marked)
+        return Verification(str(path), verified, reason, report, mark, None, None, "copied", marked.id)
+    with studio.transaction() as tx:
+        asset = marked or _from_manifest(tx, report)
         job = _job(tx, asset)
     verified, reason = _judge(report, mark, asset)
-    return Verification(str(path), verified, reason, report, mark, asset, job)
+    return Verification(str(path), verified, reason, report, mark, asset, job, state)
 
 
-def _traced(tx, payload: int | None, report) -> Asset | None:
-    if payload is not None:
-        found = tx.registry.asset_by_mark(f"{payload:012x}")
-        if found is not None:
-            return found
+def _same_picture(studio: Studio, path: Path, asset: Asset, mark) -> bool:
+    """Whether the file's picture is the asset's (edited or not), laid over it by the mark's registration."""
+    from greenlight.provenance.watermark_match import same_picture
+
+    stored = studio.home / asset.path
+    if mark.registration is None or not stored.is_file():
+        return False  # nothing to compare with: the mark alone does not name the asset
+    try:
+        return any(same_picture(read, original, mark.registration)
+                   for read in _pictures(path, 1) for original in _pictures(stored, 12))
+    except MediaError:
+        return False
+
+
+def _pictures(path: Path, frames: int) -> list:
+    from greenlight.media import load_image, media_kind
+
+    if media_kind(path) == "video":
+        from greenlight.provenance.video import sample_frames
+
+        return sample_frames(path, frames)
+    return [load_image(path)]
+
+
+def _copied_reason(report, mark, asset: Asset) -> str:
+    what = {"unsigned": "no Content Credentials", "invalid": "invalid Content Credentials",
+            "valid": "Content Credentials from a signer the studio root does not trust"}.get(report.state, "")
+    return (f"copied mark: {what}; its watermark ({mark.payload:012x}) names asset {asset.id}, but the picture "
+            f"is not that asset's (the mark was lifted from it and pasted onto something else)")
+
+
+def _from_manifest(tx, report) -> Asset | None:
     asset_id = report.job.asset_id if report.job else None
     if asset_id:
         try:
