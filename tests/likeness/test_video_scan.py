@@ -45,7 +45,9 @@ def test_clip_keyframe_tracks_cover_every_per_frame_face(clip_per_frame, clip_ke
     assert coverage.face_frames >= 180
     assert coverage.missed == () and coverage.mismatched == ()
     assert coverage.ratio == 1.0
-    assert {t.identity.subject_id for t in reference.tracks} == {t.identity.subject_id for t in result.tracks}
+    # The same people, and Alex Lacamoire, whom only Greenlight's scan sees (in profile).
+    found = {t.identity.subject_id for t in result.tracks}
+    assert {t.identity.subject_id for t in reference.tracks} <= found <= {"lin_manuel_miranda", "alex_lacamoire", None}
 
 
 def test_clip_profile_is_reported(clip_keyframe):

@@ -117,7 +117,7 @@ def detect_in(rgb: np.ndarray, box: tuple[int, int, int, int], turn: int = 0, mo
 
 def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: int = MIN_FACE_PX,
           negative: bool = True, threshold: float = 0.5) -> list[Found]:
-    """Every BlazeFace detection on a still, over the ``levels`` of its size; the negative's coarse levels too.
+    """Every BlazeFace detection on a still, over the ``levels`` of its size; the negative's two coarsest too.
 
     Returns:
         Merged detections in picture pixels, best first.
@@ -130,10 +130,11 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
             for turn in level.turns:
                 found += [(d, False) for d in detect_in(rgb, region, turn, level.model, threshold)]
     if negative:
+        # A negative is most often a whole photo: its whole picture in every turn, its quarters upright.
         inverted = 255 - rgb
         for level in plan[:2]:
             for region in tiles(height, width, level.side):
-                for turn in level.turns:
+                for turn in level.turns if level is plan[0] else (0,):
                     found += [(d, True) for d in detect_in(inverted, region, turn, level.model, threshold)]
     return merge(found)
 
