@@ -162,7 +162,7 @@ def detect(rgb: np.ndarray, model: str = "full", threshold: float = 0.5) -> list
     net.setInput(np.ascontiguousarray(blob))
     raw = {tuple(o.shape[1:]): o[0] for o in net.forward(outputs)}
     logits, regressors = raw[(len(anchors(model)), 1)][:, 0], raw[(len(anchors(model)), 16)]
-    scores = 1 / (1 + np.exp(-np.clip(logits, -100, 100)))
+    scores = 1 / (1 + np.exp(-np.clip(logits.astype(np.float64), -100, 100)))
     keep = np.nonzero(scores >= threshold)[0]
     found = [_decode(regressors[i], anchors(model)[i], float(scores[i]), spec.side, scale) for i in keep]
     return weighted_nms(found)
