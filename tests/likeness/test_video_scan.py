@@ -1,4 +1,4 @@
-"""Greenlight's keyframe video scan against the exhaustive per-frame scan."""
+"""Greenlight's video scan (a BlazeFace pass on every frame) against the exhaustive per-frame dlib scan."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from skimage import data
 
 from greenlight.domain.registry import SubjectKind
 from greenlight.likeness.coverage import compare_tracks
+from greenlight.likeness.everyframe import SWEEP_INTERVAL, scan_frames_every
 from greenlight.likeness.gallery import Gallery
-from greenlight.likeness.keyframes import KEYFRAME_INTERVAL, scan_frames
+from greenlight.likeness.keyframes import KEYFRAME_INTERVAL
 from greenlight.likeness.perframe import scan_frames_exhaustively
 from greenlight.likeness.scan import scan_file, scan_video
 
@@ -25,7 +26,9 @@ def test_clip_tracks_name_lin_manuel_miranda_and_no_one_else(clip_keyframe):
     assert result.fps == pytest.approx(29.97)
     for track in result.tracks:
         assert track.identity.kind in (SubjectKind.TALENT, SubjectKind.UNKNOWN)
-        assert track.identity.subject_id in ("lin_manuel_miranda", None)
+        # Alex Lacamoire, in profile on frames 20–81, may be recognised or stay unknown; no one else.
+        allowed = ("lin_manuel_miranda", None) + (("alex_lacamoire",) if 20 <= track.first_frame < 82 else ())
+        assert track.identity.subject_id in allowed
         frames = [f for f, _ in track.boxes]
         assert frames == list(range(track.first_frame, track.last_frame + 1))  # a box on every frame
     # His wide shot (a ~50 px face) and his two close-ups; no track crosses a cut (frames 20, 82, 211).
@@ -42,19 +45,29 @@ def test_clip_keyframe_tracks_cover_every_per_frame_face(clip_per_frame, clip_ke
     assert coverage.face_frames >= 180
     assert coverage.missed == () and coverage.mismatched == ()
     assert coverage.ratio == 1.0
-    assert {t.identity.subject_id for t in reference.tracks} == {t.identity.subject_id for t in result.tracks}
+    # The same people, and Alex Lacamoire, whom only Greenlight's scan sees (in profile).
+    found = {t.identity.subject_id for t in result.tracks}
+    assert {t.identity.subject_id for t in reference.tracks} <= found <= {"lin_manuel_miranda", "alex_lacamoire", None}
 
 
-def test_clip_keyframe_scan_does_a_fraction_of_the_work(clip_per_frame, clip_keyframe):
+def test_clip_profile_is_reported(clip_keyframe):
+    """Alex Lacamoire in profile (frames 20–81; at 50–81 half of him is cut off by the frame's edge).
+
+    He is the only face 100 px wide or more in that shot; no dlib scan reported him on any frame.
+    """
+    seen = {f for t in clip_keyframe.result.tracks for f, b in t.boxes if b.width >= 100 and b.right >= 450}
+    assert len(seen & set(range(20, 82))) >= 40
+
+
+def test_clip_scan_detects_on_every_frame_and_embeds_rarely(clip_per_frame, clip_keyframe):
     stats = clip_keyframe.stats
-    # At most one full detection per keyframe interval, plus one per cut (frames 20, 82, 211).
-    assert stats["full_detections"] <= 275 // KEYFRAME_INTERVAL + 1 + 3
-    assert stats["embeddings"] <= 20 < clip_per_frame.stats["embeddings"]
-    assert stats["confirmations"] <= 6
+    assert stats["frame_passes"] == 275  # a detection pass on every frame
+    # A fine sweep every SWEEP_INTERVAL frames, plus one per cut (frames 20, 82, 211).
+    assert stats["sweeps"] <= 275 // SWEEP_INTERVAL + 1 + 3
+    assert stats["embeddings"] <= 30 < clip_per_frame.stats["embeddings"]
+    assert stats.get("full_detections", 0) == 0  # no dlib HOG on a video frame
     assert clip_keyframe.progress[-1] == (275, 275)
     assert [done for done, _ in clip_keyframe.progress] == list(range(1, 276))
-    # A loose bound on time (the benchmark measures 10× and more) so that a busy machine does not fail it.
-    assert clip_per_frame.seconds / clip_keyframe.seconds > 5
 
 
 def _face_sequence(start: int, stop: int, count: int) -> list[tuple[int, np.ndarray]]:
@@ -82,7 +95,7 @@ def test_a_face_appearing_between_keyframes_is_tracked_from_its_first_frame(tmp_
     start, stop = KEYFRAME_INTERVAL + 4, 2 * KEYFRAME_INTERVAL + 12  # appears after keyframe 1
     frames = _face_sequence(start, stop, 3 * KEYFRAME_INTERVAL + 5)
     full = scan_frames_exhaustively(frames, analyzer, gallery)
-    fast = scan_frames(frames, analyzer, gallery)
+    fast = scan_frames_every(frames, analyzer, gallery)
     assert [t.first_frame for t in full] == [start]
     assert [t.first_frame for t in fast] == [start]
     assert fast[0].last_frame >= full[0].last_frame == stop - 1

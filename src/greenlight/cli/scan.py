@@ -73,10 +73,11 @@ def scan_json(scan: ScanResult, decision: Decision, production_codes: dict[str, 
         "height": scan.height,
         "frames": scan.frame_count,
         "fps": scan.fps,
-        "faces": [{"box": _box(f.box), "identity": _identity(f.identity)} for f in scan.faces],
+        "faces": [{"box": _box(f.box), "identity": _identity(f.identity), "page": f.page} for f in scan.faces],
         "tracks": [
             {
                 "track": t.track_id,
+                "stream": t.stream,
                 "first_frame": t.first_frame,
                 "last_frame": t.last_frame,
                 "identity": _identity(t.identity),

@@ -63,6 +63,8 @@ class FaceFinding:
     SCHEMA = "FaceFinding.1"
     box: Box
     identity: Identity
+    page: int = 0
+    """Which frame or page of the file the face is on (0 for a single picture)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class FaceTrack:
     last_frame: int
     identity: Identity
     boxes: tuple[tuple[int, Box], ...] = ()
+    stream: int = 0
+    """Which video stream of the file the track is in."""
 
     @property
     def frame_count(self) -> int:

@@ -1,7 +1,7 @@
 """When a followed face is embedded (again): identity embeddings cost ~90 ms each on a CPU core.
 
 A track is embedded when it starts (on a few frames spread over what is known of it), when its face
-changes scale, jumps or reappears after a gap (it may be someone else), and, while its identity is
+grows, jumps or reappears after a gap (it may be someone else), and, while its identity is
 uncertain, every ``REIDENTIFY_FRAMES`` frames. Uncertain means the track's mean embedding (which
 decides its identity) lies within ``UNCERTAIN_MARGIN / sqrt(n)`` of the match threshold after ``n``
 embeddings: one face's distance to its reference wanders by ~0.05 from frame to frame, so the band
@@ -24,7 +24,7 @@ REIDENTIFY_FRAMES = 10
 UNCERTAIN_MARGIN = 0.1
 """Half-width of the uncertain band around ``MATCH_THRESHOLD`` after one embedding."""
 RESCALE_RATIO = 1.4
-"""A face that grew or shrank by this factor since its last embedding is embedded again."""
+"""A face that grew by this factor since its last embedding is embedded again (it is seen better)."""
 REAPPEAR_GAP = 5
 """A face found again after this many frames unseen is embedded again (someone may have stepped in)."""
 
@@ -44,9 +44,8 @@ def needs_embedding(track: TrackBuilder, index: int, gallery: Gallery) -> bool:
         return True
     frame, box = track.embedded_at
     now = track.boxes[index]
-    ratio = max(now.width, 1) / max(box.width, 1)
-    if ratio > RESCALE_RATIO or ratio < 1 / RESCALE_RATIO:
-        return True
+    if max(now.width, 1) / max(box.width, 1) > RESCALE_RATIO:
+        return True  # grown: a better look than the last one (a shrunk face tells less, not more)
     if track.last_frame == index and track.gap > REAPPEAR_GAP:
         return True
     if track.last_frame == index and now.iou(track.previous_box) < SAME_FACE_IOU:

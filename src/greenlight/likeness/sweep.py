@@ -1,0 +1,168 @@
+"""Sweeps of BlazeFace passes over one picture: quarter turns, tiles for small faces, the negative.
+
+BlazeFace finds a face only when it is big enough in the model's square input (measured with the
+astronaut's face: full-range from 18 px of its 192 px input, about a tenth; the back-camera model from
+8–10 px of 256) and roughly upright (up to about ±45°). A sweep therefore runs the model on the whole
+picture turned by 0°, 90°, 180° and 270°, and on overlapping tiles small enough that a ``MIN_FACE_PX``
+face fills a tenth of a tile; a photo negative is swept too, because a person still sees a face in it.
+Detections from every pass are mapped back to the picture and merged; each keeps how many passes
+found it, which the caller uses to tell faces from chance hits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from greenlight.likeness import blazeface
+from greenlight.likeness.blazeface import Detection
+
+MIN_FACE_PX = 20
+"""The smallest face width (in picture pixels) a full still sweep is built to find."""
+FACE_FRACTION = {"full": 0.11, "back": 0.045}
+"""A face must be this fraction of a model's input side to be found (measured with the astronaut's face:
+full-range from 18 px of 192, back-camera from 10 px of 256, each with a margin)."""
+TILE_OVERLAP = 0.3
+"""Neighbouring tiles overlap by this fraction of a tile, so a face cut by one edge is whole in the next."""
+MERGE_IOU = 0.3
+"""Detections from different passes overlapping this much are one face."""
+ROLL_DISTINCT = 30
+"""Degrees apart two detections' rolls must be for both to be kept as candidates for one face."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A face found by a sweep: the best detection (in picture pixels) and how many passes found it."""
+
+    detection: Detection
+    votes: int
+    negative: bool = False
+    others: tuple[Detection, ...] = ()
+    """The group's other detections, best first, one per distinct roll (a face upside down is also
+    detected, weakly and with wrong keypoints, by the upright pass: the turned pass's keypoints are right)."""
+
+    @property
+    def score(self) -> float:
+        return self.detection.score
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a sweep: tiles of ``side`` pixels, the model run on them and the turns tried."""
+
+    side: int
+    model: str
+    turns: tuple[int, ...]
+
+
+def quarter_turn(rgb: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rgb`` turned ``k`` quarter turns counter-clockwise, and the 2×3 matrix taking its points back."""
+    height, width = rgb.shape[:2]
+    back = {
+        0: [[1, 0, 0], [0, 1, 0]],
+        1: [[0, -1, width], [1, 0, 0]],
+        2: [[-1, 0, width], [0, -1, height]],
+        3: [[0, 1, 0], [-1, 0, height]],
+    }[k % 4]
+    return np.ascontiguousarray(np.rot90(rgb, k)), np.array(back, dtype=np.float64)
+
+
+def tiles(height: int, width: int, side: int, overlap: float = TILE_OVERLAP) -> list[tuple[int, int, int, int]]:
+    """Overlapping square tiles ``(x0, y0, x1, y1)`` of ``side`` pixels covering a picture."""
+    side = max(1, min(side, max(height, width)))
+    step = max(1, int(side * (1 - overlap)))
+
+    def starts(extent: int) -> list[int]:
+        if extent <= side:
+            return [0]
+        return list(range(0, extent - side, step)) + [extent - side]
+
+    return [(x, y, min(width, x + side), min(height, y + side)) for y in starts(height) for x in starts(width)]
+
+
+def levels(height: int, width: int, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: int = MIN_FACE_PX) -> list[Level]:
+    """The levels of a still sweep, coarse to fine.
+
+    The whole picture and its quarters are run through the full-range model in every turn; finer tiles,
+    halving down to the side where a ``min_face`` face is still findable, through the back-camera model
+    (it finds faces a third the size the full-range model needs, at 20 ms a pass), upright only: a small
+    face is most often upright, and every tile in four turns would cost four times as much.
+    """
+    long_side = max(height, width)
+    result = [Level(long_side, "full", turns)]
+    if long_side * FACE_FRACTION["full"] <= min_face:
+        return result
+    result.append(Level(long_side // 2, "full", turns))
+    if long_side // 2 * FACE_FRACTION["full"] <= min_face:
+        return result
+    finest = max(blazeface.MODELS["back"].side, int(min_face / FACE_FRACTION["back"]))
+    side = long_side // 4
+    while side > 1.5 * finest:
+        result.append(Level(side, "back", (0,)))
+        side //= 2
+    result.append(Level(min(finest, long_side), "back", (0,)))
+    return result
+
+
+def detect_in(rgb: np.ndarray, box: tuple[int, int, int, int], turn: int = 0, model: str = "full",
+              threshold: float = 0.5) -> list[Detection]:
+    """BlazeFace on one region of ``rgb`` turned ``turn`` quarter turns, mapped back to ``rgb``'s pixels."""
+    x0, y0, x1, y1 = box
+    turned, back = quarter_turn(rgb[y0:y1, x0:x1], turn)
+    shift = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64)
+    matrix = shift @ np.vstack([back, [0, 0, 1]])
+    return [d.mapped(matrix) for d in blazeface.detect(turned, model, threshold)]
+
+
+def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: int = MIN_FACE_PX,
+          negative: bool = True, threshold: float = 0.5) -> list[Found]:
+    """Every BlazeFace detection on a still, over the ``levels`` of its size; the negative's two coarsest too.
+
+    Returns:
+        Merged detections in picture pixels, best first.
+    """
+    height, width = rgb.shape[:2]
+    found: list[tuple[Detection, bool]] = []
+    plan = levels(height, width, turns, min_face)
+    for level in plan:
+        for region in tiles(height, width, level.side):
+            for turn in level.turns:
+                found += [(d, False) for d in detect_in(rgb, region, turn, level.model, threshold)]
+    if negative:
+        # A negative is most often a whole photo: its whole picture in every turn, its quarters upright.
+        inverted = 255 - rgb
+        for level in plan[:2]:
+            for region in tiles(height, width, level.side):
+                for turn in level.turns if level is plan[0] else (0,):
+                    found += [(d, True) for d in detect_in(inverted, region, turn, level.model, threshold)]
+    return merge(found)
+
+
+def merge(found: list[tuple[Detection, bool]], iou: float = MERGE_IOU) -> list[Found]:
+    """Detections from several passes merged: the best of each overlapping group, with its vote count.
+
+    Overlap is also counted when one box lies mostly inside the other (a tile may see half a face).
+    """
+    remaining = sorted(found, key=lambda pair: -pair[0].score)
+    merged: list[Found] = []
+    while remaining:
+        best, inverted = remaining[0]
+        group = [p for p in remaining if _same(p[0], best, iou)]
+        remaining = [p for p in remaining if not _same(p[0], best, iou)]
+        others: list[Detection] = []
+        for det, _ in group[1:]:
+            if all(abs((det.roll() - d.roll() + 180) % 360 - 180) > ROLL_DISTINCT for d in [best, *others]):
+                others.append(det)
+        merged.append(Found(best, len(group), inverted, tuple(others)))
+    return merged
+
+
+def _same(a: Detection, b: Detection, iou: float) -> bool:
+    if a.iou(b) >= iou:
+        return True
+    w = min(a.right, b.right) - max(a.left, b.left)
+    h = min(a.bottom, b.bottom) - max(a.top, b.top)
+    inter = max(0.0, w) * max(0.0, h)
+    smaller = min(a.width * a.height, b.width * b.height)
+    return smaller > 0 and inter / smaller >= 0.6

@@ -1,0 +1,234 @@
+"""Issue 7, class 1: faces the scanner must not miss, and ordinary pictures it must not see faces in.
+
+The corpus is generated at test time: from ``skimage.data.astronaut()`` (always) and from the sample
+photos and clip (with GREENLIGHT_FACES). Each case goes through the public ``scan_image`` /
+``scan_video`` a user's ``greenlight scan`` runs, as a file on disk.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from greenlight.domain.registry import SubjectKind
+from greenlight.likeness.gallery import Gallery
+from greenlight.likeness.scan import scan_image, scan_video
+from greenlight.media.images import save_image
+from greenlight.media.video import write_video
+
+# The astronaut's face box, from dlib on the unmodified picture.
+FACE = (175, 76, 266, 167)
+
+
+def astronaut() -> np.ndarray:
+    return data.astronaut()
+
+
+def _head(rgb: np.ndarray, box: tuple[int, int, int, int], margin: float = 0.6) -> np.ndarray:
+    left, top, right, bottom = box
+    pad = int(margin * (right - left))
+    return rgb[max(0, top - pad):bottom + pad // 2, max(0, left - pad // 2):right + pad // 2].copy()
+
+
+def rotate(rgb: np.ndarray, degrees: float) -> np.ndarray:
+    """The picture rotated (counter-clockwise) on an enlarged canvas, nothing cut off."""
+    height, width = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(height * sin + width * cos), int(height * cos + width * sin))
+    matrix[0, 2] += size[0] / 2 - width / 2
+    matrix[1, 2] += size[1] / 2 - height / 2
+    return cv2.warpAffine(rgb, matrix, size, borderMode=cv2.BORDER_REPLICATE)
+
+
+def paste_small(rgb: np.ndarray, box, face_px: int, canvas: tuple[int, int]) -> np.ndarray:
+    """The head scaled so the face is ``face_px`` wide, pasted on a textured canvas (height, width)."""
+    head = _head(rgb, box)
+    scale = face_px / (box[2] - box[0])
+    small = cv2.resize(head, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    rng = np.random.default_rng(7)
+    noise = rng.normal(0, 12, (canvas[0] // 8 + 1, canvas[1] // 8 + 1, 3))
+    background = np.clip(140 + cv2.resize(noise, (canvas[1], canvas[0])), 0, 255).astype(np.uint8)
+    y, x = canvas[0] * 3 // 5, canvas[1] * 2 // 7
+    background[y:y + small.shape[0], x:x + small.shape[1]] = small
+    return background
+
+
+def crop_filling(rgb: np.ndarray, box) -> np.ndarray:
+    """The face cut tight (brow to chin, cheek to cheek) and enlarged to 600 px: it fills the frame."""
+    left, top, right, bottom = box
+    return cv2.resize(rgb[top:bottom, left:right], (600, 600), interpolation=cv2.INTER_CUBIC)
+
+
+def masked(rgb: np.ndarray, box) -> np.ndarray:
+    """A pale blue surgical mask drawn over nose and mouth, ear to ear."""
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    out = rgb.copy()
+    polygon = np.array([(left - w * 0.05, top + h * 0.45), (right + w * 0.05, top + h * 0.45),
+                        (right, top + h * 0.95), (left + w * 0.5, bottom + h * 0.15), (left, top + h * 0.95)])
+    cv2.fillPoly(out, [polygon.astype(np.int32)], (170, 205, 225))
+    return out
+
+
+def half_hidden(rgb: np.ndarray, box) -> np.ndarray:
+    """The left half of the face blacked out (as by a door frame or a hand)."""
+    left, top, right, bottom = box
+    out = rgb.copy()
+    pad = (right - left) // 2
+    out[max(0, top - pad):bottom + pad, max(0, left - pad):(left + right) // 2] = 0
+    return out
+
+
+def _count(path, rgb, gallery, analyzer) -> int:
+    save_image(path, rgb)
+    return len(scan_image(path, gallery, analyzer).faces)
+
+
+@pytest.fixture(scope="module")
+def empty_gallery() -> Gallery:
+    return Gallery([], {})
+
+
+ASTRONAUT_CASES = {
+    "rot90": lambda: np.ascontiguousarray(np.rot90(astronaut(), 1)),
+    "rot180": lambda: np.ascontiguousarray(np.rot90(astronaut(), 2)),
+    "rot270": lambda: np.ascontiguousarray(np.rot90(astronaut(), 3)),
+    "tilt+25": lambda: rotate(astronaut(), 25),
+    "tilt-30": lambda: rotate(astronaut(), -30),
+    "tiny40-3000sq": lambda: paste_small(astronaut(), FACE, 40, (3000, 3000)),
+    "tiny24-3840x2160": lambda: paste_small(astronaut(), FACE, 24, (2160, 3840)),
+    "tiny20-1920x1080": lambda: paste_small(astronaut(), FACE, 20, (1080, 1920)),
+    "crop-fills-frame": lambda: crop_filling(astronaut(), FACE),
+    "masked": lambda: masked(astronaut(), FACE),
+    "half-hidden": lambda: half_hidden(astronaut(), FACE),
+    "negative": lambda: 255 - astronaut(),
+    "negative-rot90": lambda: np.ascontiguousarray(np.rot90(255 - astronaut(), 1)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ASTRONAUT_CASES))
+def test_astronaut_variant_is_found(case, tmp_path, empty_gallery, analyzer):
+    assert _count(tmp_path / f"{case}.png", ASTRONAUT_CASES[case](), empty_gallery, analyzer) >= 1
+
+
+def _scenery(name: str) -> np.ndarray:
+    image = getattr(data, name)()
+    if image.ndim == 2:
+        image = np.stack([image] * 3, axis=-1)
+    return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
+
+
+NO_FACE = {
+    "coffee": lambda: _scenery("coffee"), "chelsea-cat": lambda: _scenery("chelsea"),
+    "rocket": lambda: _scenery("rocket"), "brick": lambda: _scenery("brick"), "grass": lambda: _scenery("grass"),
+    "gravel": lambda: _scenery("gravel"), "coins": lambda: _scenery("coins"), "horse": lambda: _scenery("horse"),
+    "moon": lambda: _scenery("moon"), "hubble": lambda: _scenery("hubble_deep_field"),
+    "mission-patch": lambda: np.ascontiguousarray(astronaut()[300:470, 90:260]),
+    "scenery-3840x2160": lambda: cv2.resize(_scenery("coffee"), (3840, 2160), interpolation=cv2.INTER_CUBIC),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_FACE))
+def test_picture_without_a_person_has_no_face(case, tmp_path, empty_gallery, analyzer):
+    assert _count(tmp_path / f"{case}.png", NO_FACE[case](), empty_gallery, analyzer) == 0
+
+
+def test_astronaut_has_exactly_one_face_not_the_patch(tmp_path, empty_gallery, analyzer):
+    save_image(tmp_path / "a.png", astronaut())
+    (face,) = scan_image(tmp_path / "a.png", empty_gallery, analyzer).faces
+    assert face.box.left < 230 and face.box.top < 130
+
+
+# --- on the sample photos: a rotated, masked or half-hidden protected face is found AND identified ---
+
+def _obama(faces_dir):
+    from greenlight.media.images import load_image
+
+    return load_image(faces_dir / "obama" / "obama2.jpg")
+
+
+def _obama_box(faces_dir, analyzer):
+    box = analyzer.detect(_obama(faces_dir))[0]
+    return (box.left, box.top, box.right, box.bottom)
+
+
+SAMPLE_CASES = {
+    "rot90": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 1)),
+    "rot180": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 2)),
+    "rot270": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 3)),
+    "tilt+30": lambda rgb, box: rotate(rgb, 30),
+    "tilt-20": lambda rgb, box: rotate(rgb, -20),
+    "tiny40-3000sq": lambda rgb, box: paste_small(rgb, box, 40, (3000, 3000)),
+    "crop-fills-frame": crop_filling,
+    "masked": masked,
+    "half-hidden": half_hidden,
+    "negative": lambda rgb, box: 255 - rgb,
+}
+IDENTIFIABLE = {"rot90", "rot180", "rot270", "tilt+30", "tilt-20"}
+
+
+@pytest.mark.parametrize("case", sorted(SAMPLE_CASES))
+def test_protected_face_variant_is_found(case, tmp_path, faces_dir, gallery, analyzer):
+    rgb = SAMPLE_CASES[case](_obama(faces_dir), _obama_box(faces_dir, analyzer))
+    save_image(tmp_path / f"{case}.png", rgb)
+    faces = scan_image(tmp_path / f"{case}.png", gallery, analyzer).faces
+    assert faces, f"{case}: no face found"
+    if case in IDENTIFIABLE:
+        assert any(f.identity.subject_id == "obama" for f in faces), [f.identity for f in faces]
+    # Found but not identified is never taken as talent: it is the protected person or unknown.
+    assert all(f.identity.kind in (SubjectKind.PROTECTED, SubjectKind.UNKNOWN) for f in faces)
+
+
+HALF_PROFILE = pytest.mark.xfail(strict=True, reason="a still of a profile is kept only when dlib's CNN confirms "
+                                  "it (FaceMesh does not see profiles); the video scan follows him on these frames")
+
+
+@pytest.mark.parametrize("frame", [25, 30, pytest.param(40, marks=HALF_PROFILE), pytest.param(50, marks=HALF_PROFILE)])
+def test_profile_in_the_sample_clip_is_found(frame, tmp_path, clip, gallery, analyzer):
+    """Alex Lacamoire is seen only in profile on frames 20–81 of the clip, the only face ≥ 100 px there."""
+    from greenlight.media.video import read_frames
+
+    rgb = next(f for i, f in read_frames(clip) if i == frame)
+    save_image(tmp_path / f"profile{frame}.png", rgb)
+    faces = scan_image(tmp_path / f"profile{frame}.png", gallery, analyzer).faces
+    assert any(f.box.width >= 100 and f.box.right >= 420 for f in faces), [f.box for f in faces]
+
+
+def test_sample_photos_have_no_spurious_faces(tmp_path, faces_dir, gallery, analyzer):
+    """One face per portrait, two on the two-person scenes: no extra hits on clothes or backgrounds."""
+    expected = {"obama/obama.jpg": 1, "biden/biden.jpg": 1, "rose_leslie/rose_leslie1.jpg": 1,
+                "lin_manuel_miranda/lin_manuel_miranda1.png": 1, "scenes/two_people.jpg": 2}
+    for name, count in expected.items():
+        assert len(scan_image(faces_dir / name, gallery, analyzer).faces) == count, name
+
+
+# --- video: faces on screen for a few frames only, between keyframes ---
+
+def _flash_video(path, frames_on: range, face_px: int = 90):
+    """A 40-frame 320×240 video of a still textured background with the astronaut's head on ``frames_on``."""
+    rng = np.random.default_rng(3)
+    background = np.clip(120 + cv2.resize(rng.normal(0, 15, (30, 40, 3)), (320, 240)), 0, 255).astype(np.uint8)
+    head = _head(astronaut(), FACE)
+    scale = face_px / (FACE[2] - FACE[0])
+    head = cv2.resize(head, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    with_face = background.copy()
+    with_face[40:40 + head.shape[0], 100:100 + head.shape[1]] = head[:200, :220]
+    frames = [with_face if i in frames_on else background for i in range(40)]
+    return write_video(path, frames, 30)
+
+
+@pytest.mark.parametrize("frames_on", [range(7, 8), range(22, 25), range(16, 30)], ids=["1", "3", "14"])
+def test_face_on_screen_for_a_few_frames_is_reported(frames_on, tmp_path, empty_gallery, analyzer):
+    path = _flash_video(tmp_path / "flash.mp4", frames_on)
+    tracks = scan_video(path, empty_gallery, analyzer).tracks
+    seen = {f for t in tracks for f, _ in t.boxes}
+    assert set(frames_on) <= seen, (sorted(seen), list(frames_on))
+    assert all(t.identity.kind is SubjectKind.UNKNOWN for t in tracks)
+
+
+def test_video_without_a_face_has_no_track(tmp_path, empty_gallery, analyzer):
+    path = _flash_video(tmp_path / "none.mp4", range(0))
+    assert scan_video(path, empty_gallery, analyzer).tracks == ()
