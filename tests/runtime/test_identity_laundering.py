@@ -89,3 +89,33 @@ def test_covered_talent_is_still_allowed_beside_a_protected_person(cast, obama_p
 def test_the_protected_person_blocks_in_a_photo_the_gallery_never_saw(cast, obama_protected):
     outcome = scan(cast.studio, cast.faces / "obama" / "obama2.jpg", "artist", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
     assert outcome.decision.verdict is Verdict.BLOCK
+
+
+def test_a_blend_enrolled_before_the_protected_person_cannot_keep_the_face(cast, analyzer, tmp_path):
+    blend = morph(analyzer, cast.faces / PAIRS[0][0], cast.faces / "obama" / "obama.jpg", 0.5, tmp_path / "b.png")
+    newcomer = add_talent(cast.studio, "Newcomer", "attacker")
+    enrol(cast.studio, newcomer, [blend], "attacker")
+    cast.grant(newcomer, Use.INDEPENDENT_REPLICA)
+    protect_person(cast.studio, "Barack Obama", "legal",
+                   photos=[cast.faces / "obama" / "obama2.jpg", cast.faces / "obama" / "obama3.jpg"])
+    for photo in ("obama.jpg", "obama2.jpg"):
+        outcome = scan(cast.studio, cast.faces / "obama" / photo, "attacker", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+        assert outcome.decision.verdict is Verdict.BLOCK, (photo, outcome.decision.reasons)
+
+
+def test_a_face_just_beyond_the_match_but_within_the_protected_reach_is_held(cast, analyzer, tmp_path):
+    protect_person(cast.studio, "Barack Obama", "legal",
+                   photos=[cast.faces / "obama" / "obama2.jpg", cast.faces / "obama" / "obama3.jpg"])
+    base, toward = cast.faces / PAIRS[0][0], cast.faces / "obama" / "obama.jpg"
+    newcomer = add_talent(cast.studio, "Newcomer", "attacker")
+    try:
+        enrol(cast.studio, newcomer, [morph(analyzer, base, toward, 0.3, tmp_path / "light.png")], "attacker")
+    except EnrolmentError:
+        return  # stopped at the door
+    cast.grant(newcomer, Use.INDEPENDENT_REPLICA)
+    # At 50 % the blend is 0.64–0.65 from Obama's enrolled photos: beyond the match threshold, within
+    # his reach. (At 40 % it is 0.69–0.72 away, as far as two different people are.)
+    for amount in (0.5, 0.7):
+        shown = morph(analyzer, base, toward, amount, tmp_path / f"shown{amount}.png")
+        outcome = scan(cast.studio, shown, "attacker", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+        assert outcome.decision.verdict is not Verdict.ALLOW, (amount, outcome.decision.reasons)

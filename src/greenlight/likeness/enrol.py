@@ -67,9 +67,10 @@ def check_enrolment(photos: Sequence[Path], new: Sequence[LikenessReference], ga
     """Refuse reference photos that would put a face under the wrong name.
 
     A photo must look like the subject's other photos (those enrolled already and the others given
-    with it), and must keep ``ENROL_SEPARATION`` from everyone else already enrolled: otherwise a
-    protected person's face, or a blend of it, could be identified as a consenting talent and pass on
-    that talent's consent.
+    with it), and a talent's photo must keep ``ENROL_SEPARATION`` from everyone else already
+    enrolled: otherwise a protected person's face, or a blend of it, could be identified as a
+    consenting talent and pass on that talent's consent. A protected person's photos are never
+    refused for resembling someone else.
 
     Args:
         photos: the photos, in the order of ``new``.
@@ -89,7 +90,10 @@ def check_enrolment(photos: Sequence[Path], new: Sequence[LikenessReference], ga
                     f"{photo}: this face does not look like the other photos of {name} (distance {distance:.2f})",
                     "enrol only photos of this one person",
                 )
-        if (close := _closest_other(ref, gallery)) is not None:
+        # A protected person is registered whoever else is enrolled near them: refusing would let a
+        # talent enrolled first (a blend, say) keep the protected face for itself. Faces near both
+        # then need the protected person's consent too (Gallery.identify).
+        if ref.subject_kind is SubjectKind.TALENT and (close := _closest_other(ref, gallery)) is not None:
             who = gallery.names.get(close[1], close[1])
             how = "matches" if close[0] <= MATCH_THRESHOLD else "is too close to"
             raise EnrolmentError(
