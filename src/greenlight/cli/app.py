@@ -48,3 +48,7 @@ def main() -> None:
     except GreenlightError as error:
         console_err.print(f"error: {error.one_line()}")
         sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

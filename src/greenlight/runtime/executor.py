@@ -13,9 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,23 +36,25 @@ class LocalExecutor:
 
     def __init__(self, studio: Studio, lease_seconds: float | None = None, owner: str | None = None) -> None:
         self.studio = studio
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.owner = owner or leases.owner()
         self.lease_seconds = lease_seconds or float(os.environ.get("GREENLIGHT_LEASE_SECONDS", "600"))
         self._renewed = 0.0
 
     def recover(self) -> list[Job]:
-        """Queue again (or fail, after repeated deaths) every job whose executor stopped mid-way."""
+        """Queue again (or fail, after repeated deaths) every job whose executor stopped mid-way: its
+        lease ran out, or its process on this machine is gone."""
         recovered = []
         with self.studio.transaction() as tx:
-            for job_id in leases.abandoned(tx.registry.session, tuple(s.value for s in ACTIVE), time.time()):
+            session, states, now = tx.registry.session, tuple(s.value for s in ACTIVE), time.time()
+            for job_id in leases.abandoned(session, states, now) + leases.dead_holders(session, states, now):
+                leases.forfeit(session, job_id)
                 job = tx.registry.get(Job, job_id)
                 restarts = sum(1 for t in job.history if t.state is JobState.QUEUED and "lease ran out" in t.note)
                 if restarts >= MAX_RESTARTS:
                     job = advance(tx, job, JobState.FAILED, self.owner, "its executor stopped repeatedly; not retried")
                 else:
-                    job = advance(
-                        tx, job, JobState.QUEUED, self.owner, "its executor stopped (lease ran out); runs again"
-                    )
+                    why = "its executor stopped (lease ran out or process gone); runs again"
+                    job = advance(tx, job, JobState.QUEUED, self.owner, why)
                 recovered.append(job)
         for job in recovered:
             shutil.rmtree(self._workdir(job.id), ignore_errors=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -40,7 +44,40 @@ def abandoned(session: Session, states: tuple[str, ...], now: float) -> list[str
     return list(session.scalars(stmt.order_by(_jobs.c.n)))
 
 
+def forfeit(session: Session, job_id: str) -> None:
+    """Drop whatever lease a job has (its holder is known to be dead)."""
+    session.execute(update(_jobs).where(_jobs.c.id == job_id).values(lease_owner=None, lease_until=None))
+
+
 def held(session: Session, now: float) -> set[str]:
-    """Ids of jobs some executor holds a live lease on."""
-    stmt = select(_jobs.c.id).where(and_(_jobs.c.lease_owner.is_not(None), _jobs.c.lease_until >= now))
-    return set(session.scalars(stmt))
+    """Ids of jobs a living executor holds a lease on (one on this machine whose process is gone holds none)."""
+    stmt = select(_jobs.c.id, _jobs.c.lease_owner).where(
+        and_(_jobs.c.lease_owner.is_not(None), _jobs.c.lease_until >= now))
+    return {job_id for job_id, owner in session.execute(stmt) if owner_alive(owner)}
+
+
+def dead_holders(session: Session, states: tuple[str, ...], now: float) -> list[str]:
+    """Ids of jobs in ``states`` whose unexpired lease belongs to a process on this machine that is gone."""
+    stmt = select(_jobs.c.id, _jobs.c.lease_owner).where(
+        and_(_jobs.c.state.in_(states), _jobs.c.lease_owner.is_not(None), _jobs.c.lease_until >= now))
+    return [job_id for job_id, owner in session.execute(stmt.order_by(_jobs.c.n)) if not owner_alive(owner)]
+
+
+def owner(pid: int | None = None) -> str:
+    """A lease owner's name, ``host:pid:tag``: another process on this host can tell whether it lives."""
+    return f"{socket.gethostname()}:{pid or os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def owner_alive(name: str) -> bool:
+    """False only for an owner on this host whose process no longer exists; True when it cannot tell."""
+    host, _, rest = name.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
