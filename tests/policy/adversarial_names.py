@@ -214,7 +214,7 @@ HANDMADE = [
     ("multi-leet", "Lin-Manuel /\\/\\iranda", "tal_lin"),
     ("multi-leet", "Chewb/\\cc/\\", "pw_empire"),
     ("multi-leet", "|-|ermione Granger", "pw_potter"),
-    ("multi-leet", "Luke S|<ywa|_|<er", "pw_empire"),
+    ("multi-leet", "Luke S|<ywa|_ker", "pw_empire"),
     ("enclosed", "🅱🅰🆁🅰🅲🅺 🅾🅱🅰🅼🅰", "pp_obama"),
     ("enclosed", "🅑🅐🅡🅐🅒🅚 🅞🅑🅐🅜🅐", "pp_obama"),
     ("enclosed", "🄱🄰🅁🄰🄲🄺 🄾🄱🄰🄼🄰", "pp_obama"),
