@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Look-alikes confusables.txt maps to another non-Latin prototype, but that read as these letters.
 _CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
@@ -47,8 +47,7 @@ _IGNORABLE_RANGES = (
 )
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple, not a frozen dataclass: made for every word screened, so it must be cheap
     """One word of folded text: what it reads as, what it says plainly, and whether a trick was undone."""
 
     key: str  # the fold, for comparison: "0b4m4" and "Obama" both give "obama"
@@ -149,9 +148,12 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
         trick = any(marks[match.start() : match.start() + len(raw)]) or (
             any(c.isalpha() for c in raw) and any(not c.isalpha() for c in raw)
         )
-        gap = folded[end : match.start()] + " "
-        after_break, starts = _breaks(gap, out[-1].plain if out else "")
-        quoted = gap.rstrip()[-1:] in _QUOTES if gap.strip() else False
+        gap = folded[end : match.start()]
+        if out and gap == " ":  # the commonest gap by far: no break, no quote
+            after_break = starts = quoted = False
+        else:
+            after_break, starts = _breaks(gap + " ", out[-1].plain if out else "")
+            quoted = gap.rstrip()[-1:] in _QUOTES
         out.append(Word(fold_key(raw), raw, trick, capitals[match.start()], after_break, starts, quoted))
         end = match.start() + len(raw)
     return out
