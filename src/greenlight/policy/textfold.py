@@ -153,7 +153,7 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
             after_break = starts = quoted = False
         else:
             after_break, starts = _breaks(gap + " ", out[-1].plain if out else "")
-            quoted = gap.rstrip()[-1:] in _QUOTES
+            quoted = (gap.rstrip() or " ")[-1] in _QUOTES
         out.append(Word(fold_key(raw), raw, trick, capitals[match.start()], after_break, starts, quoted))
         end = match.start() + len(raw)
     return out
