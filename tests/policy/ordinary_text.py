@@ -141,6 +141,7 @@ BRIEFS = [
     "the rock climbs",
     "We will smith it by hand; it will rock.",
     "Will the smith finish it? It depends.",
+    "WILL IT RAIN? MAKE IT DARKER.",
     # names inside ordinary words, and ordinary words that begin with a name
     "a blacksmith's forge and a smithy at dawn",
     "the rose garden is rosier at noon",

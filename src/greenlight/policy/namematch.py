@@ -200,8 +200,9 @@ def _as_words(match: Match, text_words: Sequence[Word]) -> bool:
 
     A person's name must be written with capitals ("Will Smith", "the Rock", not "will smith a blade");
     a one-word name or title (a work called "It") with a capital that is not a sentence's first
-    letter, or in quotation marks. A trick undone or words joined are never chance. Titles of
-    several words ("star wars") are names however they are written.
+    letter and is not one of a word in capitals ("MAKE IT DARKER"), or in quotation marks. A trick
+    undone or words joined are never chance. Titles of several words ("star wars") are names however
+    they are written.
     """
     form = match.form
     pieces = text_words[match.start : match.end]
@@ -210,7 +211,7 @@ def _as_words(match: Match, text_words: Sequence[Word]) -> bool:
     content = [w for w in pieces if w.plain not in _ARTICLES] or list(pieces)
     if len(content) == 1:
         word = content[0]
-        return not (word.quoted or (word.capital and not word.sentence_start))
+        return not (word.quoted or (word.capital and not word.shouted and not word.sentence_start))
     return form.subject.kind != "protected-work" and not all(w.capital for w in content)
 
 

@@ -57,6 +57,7 @@ class Word(NamedTuple):  # a tuple, not a frozen dataclass: made for every word 
     after_break: bool = False  # a sentence or clause ends just before it: a name does not run across
     sentence_start: bool = False  # first of its text, sentence or line: a capital there says nothing
     quoted: bool = False  # just after an opening quotation mark
+    shouted: bool = False  # all capitals, two letters or more ("IT", "WILL"): a capital that says less
 
 
 @lru_cache(maxsize=4096)
@@ -154,7 +155,9 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
         else:
             after_break, starts = _breaks(gap + " ", out[-1].plain if out else "")
             quoted = (gap.rstrip() or " ")[-1] in _QUOTES
-        out.append(Word(fold_key(raw), raw, trick, capitals[match.start()], after_break, starts, quoted))
+        capital = capitals[match.start()]
+        shouted = capital and len(raw) > 1 and all(capitals[match.start() : match.start() + len(raw)])
+        out.append(Word(fold_key(raw), raw, trick, capital, after_break, starts, quoted, shouted))
         end = match.start() + len(raw)
     return out
 
