@@ -26,7 +26,19 @@ POTTER = NamedSubject(
     "Harry Potter and the Philosopher's Stone",
     ("Harry Potter and the Philosopher's Stone", "Harry Potter", "Hermione Granger"),
 )
-EVERYONE = [OBAMA, BIDEN, CHER, ZOE, LIN, ROSE, EMPIRE, POTTER]
+# Names made only of ordinary English words: found when written as a name, not as the words.
+WILL = NamedSubject("talent", "tal_will", "Will Smith", ("Will Smith",))
+ROCK = NamedSubject("protected-person", "pp_rock", "Dwayne Johnson", ("Dwayne Johnson", "The Rock"))
+IT = NamedSubject("protected-work", "pw_it", "It", ("It",))
+# A rendering in a script with no Latin reading is an alias the studio adds (`protect person --alias`).
+OBAMA_CJK = NamedSubject("protected-person", "pp_obama_cjk", "Barack Obama",
+                         ("Barack Obama", "奥巴马", "バラク・オバマ"))
+EVERYONE = [OBAMA, BIDEN, CHER, ZOE, LIN, ROSE, EMPIRE, POTTER, WILL, ROCK, IT]
+
+
+def tags(text: str) -> str:
+    """``text`` in Unicode TAG characters (U+E0020–U+E007E): invisible, but read as ASCII by some models."""
+    return "".join(chr(0xE0000 + ord(c)) for c in text)
 
 CYRILLIC = str.maketrans("aceopxyiBHKMTAEOPCX", "асеорхуіВНКМТАЕОРСХ")
 GREEK = str.maketrans("ABEHIKMNOPTXYZov", "ΑΒΕΗΙΚΜΝΟΡΤΧΥΖον")
@@ -179,6 +191,52 @@ HANDMADE = [
     ("apostrophe", "Obama’s motorcade", "pp_obama"),
     ("cyrillic-lower", "Dаrth Vаdеr and Оbаmа", "pw_empire"),
     ("cyrillic-lower", "Obaмa with a Cyrillic em", "pp_obama"),
+    # the second attack (repro/screen_bypass.sh) and variations on it
+    ("tag-characters", "a senator at a podium " + tags("Barack Obama"), "pp_obama"),
+    ("tag-characters", tags("Joe Biden") + " at the airport", "pp_biden"),
+    ("tag-characters", "a poster, " + tags("Darth Vader"), "pw_empire"),
+    ("bidi-reversed", "\u202eamabo kcarab", "pp_obama"),
+    ("bidi-reversed", "a portrait of \u202enedib eoj\u202c at a podium", "pp_biden"),
+    ("bidi-reversed", "\u2067redav htrad\u2069 helmet", "pw_empire"),
+    ("bidi-reversed", "\u202bAMABO\u202c speaking", "pp_obama"),
+    ("html", "Barack Ob&#97;ma", "pp_obama"),
+    ("html", "Joe Bi&#x64;en at the airport", "pp_biden"),
+    ("html", "Ba<i></i>rack Oba<b></b>ma", "pp_obama"),
+    ("html", "Barack<br>Obama", "pp_obama"),
+    ("html", "Darth&nbsp;Vader&apos;s helmet", "pw_empire"),
+    ("html", "Dar<span>th</span> Va<em>der</em>", "pw_empire"),
+    ("html", "Chew&shy;bacca roars", "pw_empire"),
+    ("multi-leet", "()bama at the lectern", "pp_obama"),
+    ("multi-leet", "Joe Bi|)en", "pp_biden"),
+    ("multi-leet", "Joe Bi[)en in the rain", "pp_biden"),
+    ("multi-leet", "|)arth \\/ader", "pw_empire"),
+    ("multi-leet", "Barack Ob/\\m/\\", "pp_obama"),
+    ("multi-leet", "Lin-Manuel /\\/\\iranda", "tal_lin"),
+    ("multi-leet", "Chewb/\\cc/\\", "pw_empire"),
+    ("multi-leet", "|-|ermione Granger", "pw_potter"),
+    ("multi-leet", "Luke S|<ywa|_ker", "pw_empire"),
+    ("enclosed", "🅱🅰🆁🅰🅲🅺 🅾🅱🅰🅼🅰", "pp_obama"),
+    ("enclosed", "🅑🅐🅡🅐🅒🅚 🅞🅑🅐🅜🅐", "pp_obama"),
+    ("enclosed", "🄱🄰🅁🄰🄲🄺 🄾🄱🄰🄼🄰", "pp_obama"),
+    ("enclosed", "🄑🄐🄡🄐🄒🄚 🄞🄑🄐🄜🄐", "pp_obama"),
+    ("enclosed", "⒥⒪⒠ ⒝⒤⒟⒠⒩", "pp_biden"),
+    ("enclosed", "🇧🇦🇷🇦🇨🇰 🇴🇧🇦🇲🇦", "pp_obama"),
+    ("inside-word", "an obamaesque senator", "pp_obama"),
+    ("inside-word", "a bidenlike smile", "pp_biden"),
+    ("inside-word", "a saldanaish pout", "tal_zoe"),
+    ("inside-word", "antibiden placards", "pp_biden"),
+    ("inside-word", "a Mirandastyle musical number", "tal_lin"),
+    ("transliterated", "Барак Обама", "pp_obama"),
+    ("transliterated", "a portrait of Μπαράκ Ομπάμα at a podium", "pp_obama"),
+    ("transliterated", "Дарт Вейдер", "pw_empire"),
+    ("transliterated", "Ρόουζ Λέσλι", "tal_rose"),
+    ("dictionary-name", "Will Smith on the red carpet", "tal_will"),
+    ("dictionary-name", "a portrait of WILL SMITH", "tal_will"),
+    ("dictionary-name", "The Rock flexing at the gym", "pp_rock"),
+    ("dictionary-name", "a cameo by the Rock", "pp_rock"),
+    ("dictionary-name", "a clown like the one in It, the 1990 miniseries", "pw_it"),
+    ("dictionary-name", 'a storm drain poster for "It"', "pw_it"),
+    ("dictionary-name", "w1ll sm1th at the premiere", "tal_will"),
 ]
 
 

@@ -133,6 +133,23 @@ BRIEFS = [
     "A wizard's study with books and potions",
     "A galaxy far away seen from a cockpit",
     "The empire's fleet is a generic armada we designed ourselves",
+    # the second attack (repro/screen_false_positives.sh): names made of ordinary words, written as the words
+    "The blacksmith will smith a new blade tonight.",
+    "Shot 12: make it darker.",
+    "Shot 12: the street is dark and wet.",
+    "It is late. It rains on the rock and the rock climbs out of the sea.",
+    "the rock climbs",
+    "We will smith it by hand; it will rock.",
+    "Will the smith finish it? It depends.",
+    "WILL IT RAIN? MAKE IT DARKER.",
+    # names inside ordinary words, and ordinary words that begin with a name
+    "a blacksmith's forge and a smithy at dawn",
+    "the rose garden is rosier at noon",
+    "cherished memories of the cherry orchard",
+    "a smithing class at the forge, then rock climbing",
+    # a name split by a sentence or a clause
+    "the star. Wars begin here, says the narrator",
+    "Darth, vader and a stone: three words on a card",
 ]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -54,3 +54,34 @@ def test_camel_case_and_possessives_split_as_a_reader_would():
 
 def test_collapse_merges_doubled_letters():
     assert collapse("obammma") == collapse("obama") == "obama"
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("a " + "".join(chr(0xE0000 + ord(c)) for c in "Obama"), "a Obama"),  # TAG characters read as ASCII
+        ("\u202eamabo kcarab\u202c at a podium", "barack obama at a podium"),  # displayed order
+        ("Ba<i></i>rack Ob&#97;ma &amp;amp; co", "Barack Obama & co"),
+        ("Joe Bi|)en, ()bama, |)arth \\/ader", "Joe Biden, obama, darth vader"),
+        ("Μπαράκ Ομπάμα, Барак Обама", "Barak Obama, Barak Obama"),
+        ("a plain brief (with brackets) & more", "a plain brief (with brackets) & more"),
+    ],
+)
+def test_decoded_reads_the_text_as_displayed(text, shown):
+    from greenlight.policy.textviews import decoded
+
+    assert decoded(text) == shown
+
+
+def test_enclosed_letters_read_as_letters():
+    assert keys("🅾🅱🅰🅼🅰 🄾🄱🄰🄼🄰 🅞🅑🅐🅜🅐 🇴🇧🇦🇲🇦 ⒪⒝⒜⒨⒜") == ["obama"] * 5
+
+
+def test_words_know_their_capitals_breaks_and_quotes():
+    found = words('She drops the rose. Leslie, her "It" and Mr. Smith')
+    by_word = {w.plain: (w.capital, w.after_break, w.sentence_start, w.quoted) for w in found}
+    assert by_word["she"] == (True, False, True, False)
+    assert by_word["leslie"] == (True, True, True, False)
+    assert by_word["her"] == (False, True, False, False)
+    assert by_word["it"] == (True, False, False, True)
+    assert by_word["smith"] == (True, False, False, False)  # a title's full stop ends no sentence

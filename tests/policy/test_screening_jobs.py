@@ -40,6 +40,16 @@ def studio(cli):  # noqa: F811
         ("a star wars-era costume", 3),
         ("a hairy potter at his wheel", 0),
         ("the bamboo forest at dawn", 0),
+        ("a senator " + "".join(chr(0xE0000 + ord(c)) for c in "Barack Obama"), 4),
+        ("\u202eamabo kcarab", 4),
+        ("Barack Ob&#97;ma", 4),
+        ("Barack<br>Obama", 4),
+        ("()bama", 3),
+        ("🅱🅰🆁🅰🅲🅺 🅾🅱🅰🅼🅰", 4),
+        ("Барак Обама", 4),
+        ("Μπαράκ Ομπάμα", 4),
+        ("an obamaesque senator", 3),
+        ("Shot 12: make it darker.", 0),
     ],
 )
 def test_screen_command_sees_through_tricks(studio, prompt, code):
@@ -67,4 +77,18 @@ def test_the_outside_tools_name_and_the_file_name_are_screened_at_ingest(studio,
     assert code == 4 and "protected.person" in [r["code"] for r in result["reasons"]]
     named = save_image(tmp_path / "barack_obama_v2.png", data.coffee())
     code, result = _ingest(studio, named, "Matte Painter 4")
+    assert code == 4 and "protected.person" in [r["code"] for r in result["reasons"]]
+
+
+def test_a_name_in_another_script_is_screened_through_its_alias(studio, tmp_path):
+    from skimage import data
+
+    from greenlight.media import save_image
+
+    assert studio("protect", "person", "Joe Biden", "--alias", "拜登", "--alias", "ジョー・バイデン").code == 0
+    for text in ("拜登在讲台上", "ジョー・バイデンの肖像"):
+        run = studio("screen", text, "--production", "NIGHTFALL", "--use", "previs")
+        assert run.code == 4, (text, run.out)
+    plate = save_image(tmp_path / "拜登.png", data.coffee())
+    code, result = _ingest(studio, plate, "Matte Painter 4")
     assert code == 4 and "protected.person" in [r["code"] for r in result["reasons"]]

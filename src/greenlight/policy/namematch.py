@@ -26,11 +26,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from greenlight.policy.textfold import Word, collapse, words
+from greenlight.policy.textfold import Word, collapse, fold_key, skeleton, words
 
 _TITLE_PARTS = re.compile(r"\s*[:\u2013\u2014()\[\]]\s*|\s+-\s+|\s+and\s+the\s+", re.IGNORECASE)
 _ARTICLES = {"the", "a", "an"}
 _INSIDE_MIN = 8  # a name this long is looked for inside longer words; shorter ones are ordinary word parts
+_AFFIXED_MIN = 5  # a person's name this long is looked for with an affix ("obamaesque", "antibiden")
+# Affixes that make a word of a person's name; "care" is not one ("obamacare" names a law, not a likeness).
+_SUFFIXES = frozenset(fold_key(s) for s in ["esque", "like", "ish", "ian", "ians", "ite", "ites", "ism", "isms",
+    "ist", "ists", "istic", "style", "styled", "type", "looking", "lookalike", "alike", "wannabe", "mania", "era",
+    "ized", "ised", "ify", "ified", "verse", "core", "wave", "bot"])
+_PREFIXES = frozenset(fold_key(s) for s in ["anti", "pro", "neo", "post", "pre", "ex", "faux", "mini", "mega",
+    "super", "pseudo", "quasi", "non", "fake", "baby", "young", "old", "mock"])
 _STOPWORDS = _ARTICLES | {"of", "and", "in", "into", "on", "at", "to", "for", "from", "with", "by", "or", "is", "it"}
 # Words of one or two letters as common as any in the dictionary (which lists words of 3 to 7).
 _SHORT_WORDS = frozenset({
@@ -47,6 +54,7 @@ class Form:
     words: tuple[str, ...]
     role: str  # "name", "surname" or "part" (of a work's title)
     run_together: bool = False  # a multi-word name as one word ("darthvader")
+    common: bool = False  # every word of it an ordinary English word ("Will Smith", "The Rock", "It")
     joined: str = ""  # the words' letters run together, filled in from ``words``
 
     def __post_init__(self) -> None:
@@ -75,10 +83,18 @@ class NameIndex:
     long_forms: dict[str, list[Form]] = field(default_factory=dict)
     deletions: dict[str, set[str]] = field(default_factory=dict)
     collapsed: dict[str, set[str]] = field(default_factory=dict)
+    affixed: dict[str, list[Form]] = field(default_factory=dict)  # person names found with an affix
+    scripts: dict[str, list[Form]] = field(default_factory=dict)  # names in a script with no Latin reading
     longest: int = 0  # letters of the longest form, joined
     longest_word: int = 0  # letters of the longest word of any form
 
     def add(self, form: Form) -> None:
+        if form.role == "script":
+            self.scripts.setdefault(form.joined, []).append(form)
+            return
+        if (len(form.words) == 1 and len(form.joined) >= _AFFIXED_MIN and not form.common
+                and form.subject.kind != "protected-work"):
+            self.affixed.setdefault(form.joined, []).append(form)
         self.by_joined.setdefault(form.joined, []).append(form)
         self.longest = max(self.longest, len(form.joined))
         self.longest_word = max(self.longest_word, *(len(w) for w in form.words))
@@ -114,19 +130,27 @@ def forms_of(subject: Any) -> list[Form]:
     """Every form a subject (``kind``, ``names``) is named by."""
     forms = []
     for name in subject.names:
-        keys = tuple(w.key for w in words(name, symbols_as_letters=False))
-        if keys:
-            forms.append(Form(subject, keys, "name"))
+        found = words(name, symbols_as_letters=False)
+        if found:
+            forms.append(Form(subject, tuple(w.key for w in found), "name", common=all(map(ordinary, found))))
         if subject.kind == "protected-work":
             forms += [Form(subject, part, "part") for part in _title_parts(name)]
+        letters = script_letters(name)
+        if letters and not letters.isascii():  # 奥巴马: no Latin reading, so matched as it is written
+            forms.append(Form(subject, (letters,), "script"))
     # a long name run together is also one word, so it may be misspelt as one ("darthvadr")
     forms += [Form(f.subject, (f.joined,), f.role, run_together=True)
               for f in list(forms) if len(f.words) > 1 and len(f.joined) >= 8]
     if subject.kind != "protected-work" and subject.names:
         last = words(subject.names[0], symbols_as_letters=False)
         if len(last) >= 2 and len(last[-1].plain) >= 4:
-            forms.append(Form(subject, (last[-1].key,), "surname"))
+            forms.append(Form(subject, (last[-1].key,), "surname", common=ordinary(last[-1])))
     return forms
+
+
+def script_letters(text: str) -> str:
+    """The letters of ``text``'s skeleton run together (punctuation such as "・" dropped): for other scripts."""
+    return "".join(c for c in skeleton(text)[0] if c.isalnum())
 
 
 def _title_parts(title: str) -> list[tuple[str, ...]]:
@@ -156,14 +180,39 @@ def compile_names(subjects: tuple[Any, ...]) -> NameIndex:
     return index
 
 
-def find(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
-    """Every match of a form in the folded words of a text (a subject may match several times)."""
-    yield from _joined(index, text_words)
+def find(index: NameIndex, text_words: Sequence[Word], lenient: bool = False) -> Iterable[Match]:
+    """Every match of a form in the folded words of a text (a subject may match several times).
+
+    ``lenient``: the words are a transliteration ("Барак Обама"), so each word of a phrase may be off
+    by one edit more: a name spelt by sound is rarely spelt as in English.
+    """
+    yield from (m for m in _joined(index, text_words) if not _as_words(m, text_words))
     yield from _inside(index, text_words)
+    yield from _affixed(index, text_words)
     seen: dict[str, dict[str, tuple[int, bool]]] = {}
-    near = [seen[w.key] if w.key in seen else seen.setdefault(w.key, _near(index, w)) for w in text_words]
-    yield from _phrases(index, text_words, near)
+    near = [seen[w.key] if w.key in seen else seen.setdefault(w.key, _near(index, w, lenient)) for w in text_words]
+    yield from _phrases(index, text_words, near, lenient)
     yield from _single(index, text_words, near)
+
+
+def _as_words(match: Match, text_words: Sequence[Word]) -> bool:
+    """Whether a name made of ordinary words is written as those words, not as a name.
+
+    A person's name must be written with capitals ("Will Smith", "the Rock", not "will smith a blade");
+    a one-word name or title (a work called "It") with a capital that is not a sentence's first
+    letter and is not one of a word in capitals ("MAKE IT DARKER"), or in quotation marks. A trick
+    undone or words joined are never chance. Titles of several words ("star wars") are names however
+    they are written.
+    """
+    form = match.form
+    pieces = text_words[match.start : match.end]
+    if not form.common or any(w.marked for w in pieces) or len(pieces) != len(form.words):
+        return False
+    content = [w for w in pieces if w.plain not in _ARTICLES] or list(pieces)
+    if len(content) == 1:
+        word = content[0]
+        return not (word.quoted or (word.capital and not word.shouted and not word.sentence_start))
+    return form.subject.kind != "protected-work" and not all(w.capital for w in content)
 
 
 def _joined(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
@@ -171,6 +220,8 @@ def _joined(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
     for start in range(len(text_words)):
         letters = ""
         for end in range(start + 1, len(text_words) + 1):
+            if end - 1 > start and text_words[end - 1].after_break:
+                break  # "the rose. Leslie" is two sentences, not Rose Leslie
             letters += text_words[end - 1].key
             if len(letters) > index.longest:
                 break
@@ -202,7 +253,22 @@ def _inside(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
                         yield Match(form, i, i + 1, exact=True, folded=True)
 
 
-def _near(index: NameIndex, word: Word) -> dict[str, tuple[int, bool]]:
+def _affixed(index: NameIndex, text_words: Sequence[Word]) -> Iterable[Match]:
+    """A person's name of five letters or more with an affix in one word ("obamaesque", "antibiden"): possible."""
+    if not index.affixed:
+        return
+    for i, word in enumerate(text_words):
+        key = word.key
+        if len(key) <= _AFFIXED_MIN or ordinary(word):
+            continue
+        for cut in range(2, len(key) - 1):
+            head, tail = key[:cut], key[cut:]
+            for form in (index.affixed.get(head, []) if tail in _SUFFIXES else []) + (
+                    index.affixed.get(tail, []) if head in _PREFIXES else []):
+                yield Match(form, i, i + 1, exact=True, folded=True, loose=True)
+
+
+def _near(index: NameIndex, word: Word, lenient: bool = False) -> dict[str, tuple[int, bool]]:
     """Name words one or two edits from ``word`` (from its key alone): {name word: (edits, only a doubled letter)}."""
     key = word.key
     found: dict[str, tuple[int, bool]] = {}
@@ -211,7 +277,7 @@ def _near(index: NameIndex, word: Word) -> dict[str, tuple[int, bool]]:
     for name_word in index.collapsed.get(collapse(key), ()):
         if name_word != key:
             found[name_word] = (1, True)
-    for variant in _deletions(key, 2 if len(key) >= 8 else 1):
+    for variant in _deletions(key, 2 if len(key) >= 8 or lenient else 1):
         for name_word in index.deletions.get(variant, ()):
             if name_word not in found and name_word != key:
                 edits = edit_distance(key, name_word, 2)
@@ -220,15 +286,15 @@ def _near(index: NameIndex, word: Word) -> dict[str, tuple[int, bool]]:
     return found
 
 
-def _fits(word: Word, name_word: str, edits: int, doubled: bool, in_phrase: bool) -> str | None:
+def _fits(word: Word, name_word: str, edits: int, doubled: bool, in_phrase: bool, lenient: bool = False) -> str | None:
     """How a word near a name word counts: "fuzzy", "loose" (possible only) or not at all (None)."""
     if doubled:
         if in_phrase:
             return "fuzzy"
         return None if ordinary(word) else "loose"
-    if ordinary(word):
+    if ordinary(word) and not lenient:  # a transliteration is not English, even where it spells a word ("dart")
         return None
-    if edits <= _tolerance(name_word, in_phrase):
+    if edits <= _tolerance(name_word, in_phrase) + (lenient and in_phrase):
         return "fuzzy"
     if not in_phrase and edits == 1 and len(name_word) >= 4 and (
         word.marked or _swapped(word.key, name_word) or word.key == name_word + "s"  # "the Obamas"
@@ -254,25 +320,27 @@ def _swapped(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
-def _phrases(index: NameIndex, text_words: Sequence[Word], near: list[dict]) -> Iterable[Match]:
+def _phrases(index: NameIndex, text_words: Sequence[Word], near: list[dict], lenient: bool) -> Iterable[Match]:
     """Multi-word forms with a small misspelling in any of their words."""
     for start, word in enumerate(text_words):
         for first in (word.key, *near[start]):
             for form in index.by_first.get(first, ()):
                 end = start + len(form.words)
-                if end <= len(text_words) and _phrase_fits(form, text_words, near, start):
+                if end <= len(text_words) and _phrase_fits(form, text_words, near, start, lenient):
                     marked = any(w.marked for w in text_words[start:end])
                     yield Match(form, start, end, exact=False, folded=marked)
 
 
-def _phrase_fits(form: Form, text_words: Sequence[Word], near: list[dict], start: int) -> bool:
+def _phrase_fits(form: Form, text_words: Sequence[Word], near: list[dict], start: int, lenient: bool) -> bool:
     edited = False
     for offset, want in enumerate(form.words):
         got = text_words[start + offset]
+        if offset and got.after_break:
+            return False
         if got.key == want:
             continue
         info = near[start + offset].get(want)
-        if info is None or _fits(got, want, *info, in_phrase=True) is None:
+        if info is None or _fits(got, want, *info, in_phrase=True, lenient=lenient) is None:
             return False
         edited = True
     return edited  # an unedited phrase is found, surer, by _joined

@@ -7,6 +7,9 @@ whole words, as words or joined ("BarackObama", "O b a m a"), with a small missp
 each word of a multi-word name ("Barak Obama") and in long single words (``namematch``). Ordinary
 words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone,
 and a short name written loosely ("Obamma"), are weaker hits: reported as possible, never ignored.
+The text is also screened as displayed and decoded (``textviews``: TAG characters, bidi overrides,
+HTML, leet of several characters, Greek and Cyrillic transliteration), and for aliases written in a
+script with no Latin reading (a name in Chinese or Japanese is caught only through such an alias).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from greenlight.domain import SubjectKind
-from greenlight.policy.namematch import Match, compile_names, edit_distance, find
-from greenlight.policy.textfold import has_symbols, initials_dropped, letters_joined, words
+from greenlight.policy.namematch import Match, NameIndex, compile_names, edit_distance, find, script_letters
+from greenlight.policy.textfold import Word, has_symbols, initials_dropped, letters_joined, words
+from greenlight.policy.textviews import decoded, transliterated
 
 __all__ = ["NameHit", "NamedSubject", "edit_distance", "normalise", "screen_text"]
 
@@ -73,21 +77,45 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
     """
     ordered = tuple(subjects)
     index = compile_names(ordered)
+    best: dict[str, tuple[tuple, NameHit]] = {}
+
+    def keep(hit: NameHit) -> None:
+        rank = (hit.possible, not hit.exact, hit.folded)
+        known = best.get(hit.subject.subject_id)
+        if known is None or rank < known[0]:
+            best[hit.subject.subject_id] = (rank, hit)
+
+    readings = [(text, False)]
+    shown = decoded(text)
+    if shown != text:  # hidden as TAG characters, reversed by a bidi override, in HTML, leet, transliterated
+        readings.append((shown, transliterated(text) != text))
+    for reading, lenient in readings:
+        for view in _views(reading):
+            for match in find(index, view, lenient):
+                keep(_hit(match, view))
+    for hit in _in_other_scripts(index, text):
+        keep(hit)
+    return [best[s.subject_id][1] for s in ordered if s.subject_id in best]
+
+
+def _views(text: str) -> list[list[Word]]:
+    """The folded words of ``text``, and the variants of them worth screening too."""
     views = [words(text)]
     if has_symbols(text):  # "obama@example.org" and "Obama2024" are Obama too, "@" and "2024" apart
         views.append(words(text, symbols_as_letters=False))
     for variant in (letters_joined(views[0]), initials_dropped(views[0])):
         if len(variant) < len(views[0]):  # letters spelt out ("O b a m m a"), a middle initial ("Barack H. Obama")
             views.append(variant)
-    best: dict[str, tuple[tuple, NameHit]] = {}
-    for view in views:
-        for match in find(index, view):
-            hit = _hit(match, view)
-            rank = (hit.possible, not hit.exact, hit.folded)
-            known = best.get(hit.subject.subject_id)
-            if known is None or rank < known[0]:
-                best[hit.subject.subject_id] = (rank, hit)
-    return [best[s.subject_id][1] for s in ordered if s.subject_id in best]
+    return views
+
+
+def _in_other_scripts(index: NameIndex, text: str) -> list[NameHit]:
+    """Aliases written in a script with no Latin reading (奥巴马), found anywhere in the text's letters."""
+    if not index.scripts or text.isascii():
+        return []
+    letters = script_letters(text)
+    return [NameHit(form.subject, alias, exact=True) for alias, forms in index.scripts.items() if alias in letters
+            for form in forms]
 
 
 def _hit(match: Match, view) -> NameHit:

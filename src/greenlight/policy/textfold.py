@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Look-alikes confusables.txt maps to another non-Latin prototype, but that read as these letters.
 _CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
@@ -32,19 +32,32 @@ _POSSESSIVE = re.compile(r"'s\b")
 _WITH_SYMBOLS = re.compile(r"[$@€¢§]?[a-z0-9]+(?:[$@!|€¢§]+[a-z0-9]+)*[$@€¢§]?")
 _PLAIN = re.compile(r"[a-z]+|[0-9]+")
 _MIXED = re.compile(r"[^\W\d_][0-9]|[0-9][^\W\d_]")
+# Enclosed letters NFKC leaves alone, or turns into "(a)": (first code point, first letter, count).
+_ENCLOSED = ((0x1F150, "a", 26), (0x1F170, "a", 26), (0x1F130, "a", 26), (0x1F110, "a", 26), (0x249C, "a", 26),
+             (0x1F1E6, "a", 26), (0x24B6, "a", 52))
+_SENTENCE_END = re.compile(r"[.!?:]\s|\n")
+_CLAUSE_END = re.compile(r"[.!?,;:()\[\]\u2013\u2014]\s|\s[-\u2013\u2014]\s|\n\s*\n")
+_QUOTES = "\"\u201c\u201e\u00ab\u2018"
+# Abbreviations a full stop ends without ending a sentence.
+_TITLES = frozenset(["mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "sen", "rep", "gov", "pres", "lt",
+    "col", "capt", "sgt", "rev", "hon", "mt", "vs"])
 _IGNORABLE_RANGES = (
     (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x3164, 0x3164),
     (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0100, 0xE01EF),
 )
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple, not a frozen dataclass: made for every word screened, so it must be cheap
     """One word of folded text: what it reads as, what it says plainly, and whether a trick was undone."""
 
     key: str  # the fold, for comparison: "0b4m4" and "Obama" both give "obama"
     plain: str  # lower-case, accents dropped, digits left as they are: for messages and word lists
     marked: bool  # a look-alike, an accent, a digit or symbol for a letter was undone in it
+    capital: bool = False  # written with a capital first letter
+    after_break: bool = False  # a sentence or clause ends just before it: a name does not run across
+    sentence_start: bool = False  # first of its text, sentence or line: a capital there says nothing
+    quoted: bool = False  # just after an opening quotation mark
+    shouted: bool = False  # all capitals, two letters or more ("IT", "WILL"): a capital that says less
 
 
 @lru_cache(maxsize=4096)
@@ -68,6 +81,10 @@ def _fold_char(char: str) -> tuple[str, bool]:
     # the character as written first: NFKC would turn some look-alikes into a space and a mark ("˛" for i)
     if char in CONFUSABLES:
         return CONFUSABLES[char], True
+    code = ord(char)
+    for first, letter, count in _ENCLOSED:
+        if first <= code < first + count:
+            return chr(ord(letter) + (code - first) % 26), True
     compat = unicodedata.normalize("NFKC", char)
     out, marked = [], compat != char
     for part in unicodedata.normalize("NFD", compat):
@@ -87,15 +104,23 @@ def _fold_char(char: str) -> tuple[str, bool]:
 
 def skeleton(text: str) -> tuple[str, list[bool]]:
     """The text folded as UTS #39 describes, lower-cased, and for each character whether it was a trick."""
+    folded, marks, _ = _skeleton(text)
+    return folded, marks
+
+
+def _skeleton(text: str) -> tuple[str, list[bool], list[bool]]:
+    """The skeleton, with for each character whether it was a trick and whether it was a capital."""
     text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
     text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
     chars: list[str] = []
     marks: list[bool] = []
+    capitals: list[bool] = []
     for char in text:
         folded, marked = _fold_char(char)
         chars.extend(folded)
         marks.extend([marked] * len(folded))
-    return "".join(chars), marks
+        capitals.extend([char.isupper()] * len(folded))
+    return "".join(chars), marks, capitals
 
 
 def fold_key(word: str) -> str:
@@ -113,9 +138,10 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
         symbols_as_letters: read ``$ @ ! |`` and digits inside words as letters ("$tar W@rs", "0b4m4");
             with False they separate words instead ("obama@example.org", "Obama2024").
     """
-    folded, marks = skeleton(text)
+    folded, marks, capitals = _skeleton(text)
     pattern = _WITH_SYMBOLS if symbols_as_letters else _PLAIN
-    out = []
+    out: list[Word] = []
+    end = 0
     for match in pattern.finditer(folded):
         raw = match.group().rstrip("!|")
         if not raw:
@@ -123,8 +149,29 @@ def words(text: str, symbols_as_letters: bool = True) -> list[Word]:
         trick = any(marks[match.start() : match.start() + len(raw)]) or (
             any(c.isalpha() for c in raw) and any(not c.isalpha() for c in raw)
         )
-        out.append(Word(fold_key(raw), raw, trick))
+        gap = folded[end : match.start()]
+        if out and gap == " ":  # the commonest gap by far: no break, no quote
+            after_break = starts = quoted = False
+        else:
+            after_break, starts = _breaks(gap + " ", out[-1].plain if out else "")
+            quoted = (gap.rstrip() or " ")[-1] in _QUOTES
+        capital = capitals[match.start()]
+        shouted = capital and len(raw) > 1 and all(capitals[match.start() : match.start() + len(raw)])
+        out.append(Word(fold_key(raw), raw, trick, capital, after_break, starts, quoted, shouted))
+        end = match.start() + len(raw)
     return out
+
+
+def _breaks(gap: str, before: str) -> tuple[bool, bool]:
+    """(whether a clause or sentence ends in ``gap``, whether a sentence starts after it), after the word ``before``.
+
+    A full stop after a single letter or a title is an initial or an abbreviation ("Barack H. Obama").
+    """
+    if not before:
+        return False, True
+    if len(before) == 1 or before in _TITLES:
+        return False, False
+    return _CLAUSE_END.search(gap) is not None, _SENTENCE_END.search(gap) is not None
 
 
 def has_symbols(text: str) -> bool:
@@ -146,7 +193,9 @@ def letters_joined(text_words: list[Word]) -> list[Word]:
             run.append(word)
             continue
         if len(run) >= 3:
-            out.append(Word("".join(w.key for w in run), "".join(w.plain for w in run), True))
+            first = run[0]
+            out.append(Word("".join(w.key for w in run), "".join(w.plain for w in run), True, first.capital,
+                            first.after_break, first.sentence_start, first.quoted))
         else:
             out.extend(run)
         run = []
