@@ -308,13 +308,17 @@ def _drop_checkpoints_beyond(cli, size: int) -> None:
 
 
 def _resign_checkpoints(cli, identity) -> None:
-    """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's."""
+    """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's.
+
+    The attacker runs the writer's own code, as keys init does, so the lines are well formed.
+    """
     from greenlight.ledger.checkpoint_log import CheckpointLog
     from greenlight.provenance.keys import StudioSeal
 
     path = checkpoints_file(cli)
     path.unlink()
-    assert CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer)).update(database(cli))
+    attacker = CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer))
+    assert attacker.update(database(cli), begin="keys")
 
 
 # --- attacks that get the studio to re-sign (repro: ledger_rewrite_resign.sh, ledger_drop_keys.sh) ------------
@@ -350,7 +354,7 @@ def test_a_mid_chain_removal_with_the_checkpoints_file_deleted_is_not_re_signed(
     erase_revocation(busy)
     checkpoints_file(busy).unlink()
     run = busy("ledger", "checkpoint")
-    assert run.code == 1 and "restart-checkpoints" in run.err + run.out
+    assert run.code != 0 and "restart-checkpoints" in run.err + run.out
     assert signed_lines(busy) == []
     assert_caught(busy, "checkpoints", "entry 1")
 
@@ -367,7 +371,7 @@ def test_a_mid_chain_removal_under_the_checkpoints_is_not_signed_over(busy):
     before = len(signed_lines(busy))
     erase_revocation(busy)
     assert busy("talent", "add", "After The Edit").code == 0
-    assert busy("ledger", "checkpoint").code == 1
+    assert busy("ledger", "checkpoint").code != 0
     assert len(signed_lines(busy)) == before
     assert_caught(busy, "checkpoint", "root")
 
@@ -379,7 +383,7 @@ def test_deleted_keys_and_checkpoints_are_caught(busy):
     checkpoints_file(busy).unlink()
     assert_caught(busy, "entry 1", "key")
     busy("talent", "add", "After The Loss")  # no unsigned checkpoint is written over a keyed history
-    assert not checkpoints_file(busy).exists()
+    assert not checkpoints_file(busy).exists() or checkpoints_file(busy).read_text() == ""
 
 
 def test_new_keys_over_a_keyed_history_with_its_checkpoints_deleted_are_caught(busy):
@@ -409,7 +413,7 @@ def test_restarted_checkpoints_are_ledgered_and_fail_verify_until_acknowledged(b
     assert any("restarted" in note for note in report["notes"])
     code, report = verify(busy, "--checkpoint", kept)  # a checkpoint kept outside vouches for what came before
     assert (code, report["problems"]) == (0, []), report
-    assert busy("ledger", "restart-checkpoints", "--reason", "again").code == 1  # signed checkpoints exist
+    assert busy("ledger", "restart-checkpoints", "--reason", "again").code != 0  # signed checkpoints exist
 
 
 def test_a_consistent_tail_cut_is_caught_by_the_checkpoints_copied_out(busy, tmp_path):
