@@ -92,7 +92,13 @@ def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = (),
     problems += walk.replay.problems(session)
     signed = sum(1 for s in lines if s.checkpoint.signature is not None)
     protected = seal is not None and signed > 0
-    notes += _protection_notes(seal, signed, read, chain.count)
+    if walk.keys_seq is None or signed:  # a keyed ledger without its checkpoints is a problem above, not a note
+        notes += _protection_notes(seal, signed, read, chain.count)
+    if signed and not any(o.origin == "given" for o in others):
+        notes.append("entries cut from the end of the ledger together with the matching lines of the checkpoints "
+                     "file leave a history that looks whole from inside the studio: only checkpoints kept outside "
+                     "it catch that (`ledger checkpoint --to DIR` on a schedule, then `ledger verify --checkpoint "
+                     "DIR`), and output manifests for what was delivered")
     counts = {"file": len(read.lines), "signed": signed, "given": sum(o.origin == "given" for o in others),
               "manifests": sum(o.origin == "manifest" for o in others)}
     return AuditReport(not problems, chain.count, tuple(problems), tuple(notes), protected, counts,
