@@ -67,10 +67,16 @@ def checkpoint(
     if seal is None:
         raise LedgerError("the studio has no signing key, and an unsigned checkpoint proves nothing",
                           "run `greenlight keys init` (or `keys import`) first")
-    signed = home.checkpoints.update(home.database)
+    from greenlight.ledger.checkpoint_log import CheckpointRefused
+
+    try:
+        signed = home.checkpoints.update_or_raise(home.database)
+    except (CheckpointRefused, OSError) as exc:
+        signed, why = None, str(exc)
+    else:
+        why = "the ledger does not continue its last signed checkpoint"
     if signed is None or signed.signature is None:
-        raise LedgerError("the ledger does not continue its last signed checkpoint, or its checkpoints are missing, "
-                          "so none was signed over it",
+        raise LedgerError(f"no checkpoint signed: {why}",
                           "run `greenlight ledger verify` to see what broke; checkpoints that were really lost are "
                           "begun again only on the record, with `greenlight ledger restart-checkpoints --reason ...`")
     data = {**signed.to_plain(), "signer_chain": seal.chain_pem.decode("ascii")}

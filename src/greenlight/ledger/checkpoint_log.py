@@ -124,6 +124,10 @@ class CheckpointLog:
             log.warning("ledger checkpoint not written: %s; run `greenlight ledger verify`", exc)
             return None
 
+    def update_or_raise(self, database) -> Checkpoint | None:
+        """``update``, but a refusal raises ``CheckpointRefused`` saying why (for `greenlight ledger checkpoint`)."""
+        return self._update(database, None)
+
     def _update(self, database, begin: str | None) -> Checkpoint | None:
         seal = self.seal()
         with self._locked() as f:
@@ -208,8 +212,7 @@ def _first_signed(session, last: Checkpoint | None, begin: str | None, seal: Sea
                                 "key now (keys/ deleted?): no unsigned checkpoint is written over a signed history")
     raise CheckpointRefused(f"ledger entry {keys[0]} records the studio's signing key, but {path} holds no signed "
                             "checkpoint (deleted or emptied?): the studio does not sign over history its checkpoints "
-                            "no longer vouch for; `greenlight ledger restart-checkpoints --reason ...` starts a new "
-                            "file on the record")
+                            "no longer vouch for")
 
 
 def _new_lines(session, frontier: Frontier, last: Checkpoint | None, head, anchor: int | None, restart: bool,
