@@ -308,13 +308,127 @@ def _drop_checkpoints_beyond(cli, size: int) -> None:
 
 
 def _resign_checkpoints(cli, identity) -> None:
-    """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's."""
+    """Write a fresh checkpoints file for the rewritten ledger, signed with a key that is not the studio's.
+
+    The attacker runs the writer's own code, as keys init does, so the lines are well formed.
+    """
     from greenlight.ledger.checkpoint_log import CheckpointLog
     from greenlight.provenance.keys import StudioSeal
 
     path = checkpoints_file(cli)
     path.unlink()
-    assert CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer)).update(database(cli))
+    attacker = CheckpointLog(path, lambda: StudioSeal(identity.chain_pem, identity.signer))
+    assert attacker.update(database(cli), begin="keys")
+
+
+# --- attacks that get the studio to re-sign (repro: ledger_rewrite_resign.sh, ledger_drop_keys.sh) ------------
+
+
+def remove_entry(cli, kind: str, subject: str) -> None:
+    """Remove one entry from the middle of the chain and renumber and rehash every later one, and the head."""
+    rows = sql(cli, "SELECT seq, kind, subject, record FROM ledger_entries ORDER BY seq")
+    kept = [r for r in rows if (r[1], r[2]) != (kind, subject)]
+    sql(cli, "DELETE FROM ledger_entries")
+    prev = GENESIS
+    for number, (_, k, subject_, record) in enumerate(kept, start=1):
+        digest = entry_hash(number, json.loads(record), prev)
+        sql(cli, "INSERT INTO ledger_entries (seq, kind, subject, prev_hash, hash, record) VALUES (:s, :k, :j, :p, "
+            ":h, :r)", s=number, k=k, j=subject_, p=prev, h=digest, r=record)
+        prev = digest
+    sql(cli, "UPDATE ledger_head SET count = :c, last_hash = :h", c=len(kept), h=prev)
+
+
+def erase_revocation(cli) -> None:
+    """The revocation leaves the middle of the chain and the grant row goes back to active."""
+    remove_entry(cli, "consent.revoked", cli.grant_id)
+    edit_row(cli, "consent_grants", cli.grant_id, lambda r: r.update(state="active", history=[]), state="active")
+
+
+def signed_lines(cli) -> list[dict]:
+    path = checkpoints_file(cli)
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return [line for line in lines if line.get("signature")]
+
+
+def test_a_mid_chain_removal_with_the_checkpoints_file_deleted_is_not_re_signed(busy):
+    erase_revocation(busy)
+    checkpoints_file(busy).unlink()
+    run = busy("ledger", "checkpoint")
+    assert run.code != 0 and "restart-checkpoints" in run.err + run.out
+    assert signed_lines(busy) == []
+    assert_caught(busy, "checkpoints", "entry 1")
+
+
+def test_a_mid_chain_removal_with_the_checkpoints_file_emptied_is_not_signed_by_the_next_command(busy):
+    erase_revocation(busy)
+    checkpoints_file(busy).write_text("")
+    assert busy("talent", "add", "After The Edit").code == 0  # ordinary work goes on, unsigned over
+    assert signed_lines(busy) == []
+    assert_caught(busy, "checkpoints", "entry 1")
+
+
+def test_a_mid_chain_removal_under_the_checkpoints_is_not_signed_over(busy):
+    before = len(signed_lines(busy))
+    erase_revocation(busy)
+    assert busy("talent", "add", "After The Edit").code == 0
+    assert busy("ledger", "checkpoint").code != 0
+    assert len(signed_lines(busy)) == before
+    assert_caught(busy, "checkpoint", "root")
+
+
+def test_deleted_keys_and_checkpoints_are_caught(busy):
+    import shutil
+
+    shutil.rmtree(Path(busy.home) / "keys")
+    checkpoints_file(busy).unlink()
+    assert_caught(busy, "entry 1", "key")
+    busy("talent", "add", "After The Loss")  # no unsigned checkpoint is written over a keyed history
+    assert not checkpoints_file(busy).exists() or checkpoints_file(busy).read_text() == ""
+
+
+def test_new_keys_over_a_keyed_history_with_its_checkpoints_deleted_are_caught(busy):
+    import shutil
+
+    erase_revocation(busy)
+    shutil.rmtree(Path(busy.home) / "keys")
+    checkpoints_file(busy).unlink()
+    assert busy("keys", "init").code == 0  # a second keys.created: the first key's checkpoints are not re-made
+    assert signed_lines(busy) == []
+    assert_caught(busy, "entry 1", "checkpoints")
+
+
+def test_restarted_checkpoints_are_ledgered_and_fail_verify_until_acknowledged(busy, tmp_path):
+    kept = tmp_path / "legal.json"
+    assert busy("ledger", "checkpoint", kept).code == 0
+    checkpoints_file(busy).unlink()
+    assert busy("ledger", "restart-checkpoints").code != 0  # a reason is required
+    run = busy("ledger", "restart-checkpoints", "--reason", "disk lost")
+    assert run.code == 0, run.err
+    restart = seq_of(busy, "checkpoints.restarted", "checkpoints")
+    assert signed_lines(busy)[0]["restarted_at"] == restart
+    assert_caught(busy, "restarted", f"entry {restart}", "--accept-restart")
+    busy("talent", "add", "After The Restart")
+    code, report = verify(busy, "--accept-restart", str(restart))
+    assert (code, report["problems"]) == (0, []), report
+    assert any("restarted" in note for note in report["notes"])
+    code, report = verify(busy, "--checkpoint", kept)  # a checkpoint kept outside vouches for what came before
+    assert (code, report["problems"]) == (0, []), report
+    assert busy("ledger", "restart-checkpoints", "--reason", "again").code != 0  # signed checkpoints exist
+
+
+def test_a_consistent_tail_cut_is_caught_by_the_checkpoints_copied_out(busy, tmp_path):
+    kept = tmp_path / "legal"
+    assert busy("ledger", "checkpoint", "--to", kept).code == 0
+    busy("talent", "add", "Later Person")
+    assert busy("ledger", "checkpoint", "--to", kept).code == 0
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+    truncate(busy, revoked - 1)
+    _drop_checkpoints_beyond(busy, revoked - 1)
+    sql(busy, "DELETE FROM protected_persons")
+    sql(busy, "DELETE FROM protected_works")
+    edit_row(busy, "consent_grants", busy.grant_id, lambda r: r.update(state="active", history=[]), state="active")
+    assert len(list(kept.glob("*.json"))) == 2
+    assert_caught(busy, "entries", "removed", args=("--checkpoint", kept))
 
 
 # --- studios nobody tampered with ----------------------------------------------------------------------
@@ -375,6 +489,16 @@ def test_concurrent_appends_verify_clean(busy):
     assert sizes == sorted(sizes) and sizes[-1] == head_count(busy)
     code, report = verify(busy)
     assert (code, report["problems"]) == (0, [])
+
+
+def test_a_studio_given_keys_after_some_work_verifies_clean(backend):
+    cli = backend
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    cli("talent", "add", "Jane Doe")
+    assert cli("keys", "init").code == 0
+    grant(cli)
+    code, report = verify(cli)
+    assert (code, report["problems"], report["protected"]) == (0, [], True)
 
 
 def test_a_studio_without_keys_verifies_but_does_not_claim_protection(cli):

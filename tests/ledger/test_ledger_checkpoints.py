@@ -174,3 +174,33 @@ def test_sign_and_verify_bytes_accept_a_raw_signature_from_a_callback_signer(sea
     assert verify_bytes(seal.chain_pem, b"head", signature)
     assert not verify_bytes(seal.chain_pem, b"another head", signature)
     assert not verify_bytes(seal.chain_pem, b"head", b"\x30\x00")
+
+
+def _keys_event(database) -> None:
+    with database.session() as session:
+        Ledger(session).append(LedgerEvent(kind="keys.created", subject="keys", payload={}))
+
+
+def test_the_key_command_signs_its_first_line_at_the_key_entry_even_when_others_appended_first(database, log):
+    append(database, log, 2)  # lines written before keys: here signed (the seal is there), as for a legacy studio
+    log.path.unlink()
+    _keys_event(database)
+    append(database, log, 2, start=10)  # another process commits before the key command checkpoints ...
+    assert log.read().lines == ()  # ... and is refused: the ledger records a key, the file has no signed line
+    assert log.update(database, begin="keys").tree_size == 5
+    assert [w["tree_size"] for w in lines(log)] == [3, 5]
+    result = report(database, log)
+    assert (result.ok, result.problems) == (True, ())
+
+
+def test_a_keyed_ledger_is_not_signed_again_from_scratch(database, log):
+    _keys_event(database)
+    append(database, log, 3)
+    assert log.update(database, begin="keys").tree_size == 4
+    log.path.write_text("")
+    append(database, log, 1, start=20)
+    assert log.update(database) is None
+    _keys_event(database)  # what `keys init` over the lost file appends: a second key entry, still refused
+    assert log.update(database, begin="keys") is None
+    assert lines(log) == []
+    assert any("holds no signed checkpoint" in p for p in report(database, log).problems)

@@ -31,7 +31,11 @@ def run_demo(folder: Path | None) -> None:
     console.rule("Greenlight demo")
     console.print(f"studio: {studio.home}")
     if not keys_folder(studio).exists():
-        init_keys(keys_folder(studio), "Greenlight demo studio")
+        identity = init_keys(keys_folder(studio), "Greenlight demo studio")
+        with studio.transaction() as tx:  # on the record, as `keys init` does: checkpoints are signed from here
+            tx.begins_checkpoints = "keys"
+            tx.ledger_event("keys.created", "keys", "demo", signer=identity.subject,
+                            organisation="Greenlight demo studio")
     photo, take = _demo_media(studio.home / "media")
     talent = _cast(studio, photo)
     for code, _ in PRODUCTIONS:

@@ -8,26 +8,33 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import JsonOption, StudioOption, console, open_studio, print_json
+from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
 
 app = typer.Typer(help="The append-only, hash-chained record of every change and decision.", no_args_is_help=True)
 
 CheckpointFiles = Annotated[
     list[Path] | None,
-    typer.Option("--checkpoint", help="A checkpoint kept by legal or talent (`ledger checkpoint FILE`); repeatable."),
+    typer.Option("--checkpoint", help="A checkpoint kept by legal or talent (`ledger checkpoint FILE`), or a folder "
+                 "of them (`ledger checkpoint --to DIR`); repeatable."),
+]
+AcceptRestart = Annotated[
+    int | None,
+    typer.Option("--accept-restart", help="Acknowledge that the checkpoints file was restarted at this entry "
+                 "(`ledger restart-checkpoints`) and nothing in the studio vouches for the entries before it."),
 ]
 
 
 @app.command("verify")
-def verify(checkpoint: CheckpointFiles = None, studio: StudioOption = None, json: JsonOption = False) -> None:
+def verify(checkpoint: CheckpointFiles = None, accept_restart: AcceptRestart = None, studio: StudioOption = None,
+           json: JsonOption = False) -> None:
     """Check the chain, every signed checkpoint (the studio's file, the ones given, every output's Content
     Credentials) and every registry row against the ledger's events. Exit 1 naming what broke."""
     from greenlight.ledger.audit import audit
 
     home = open_studio(studio)
-    others = [*(_given(path) for path in checkpoint or ()), *_manifests(home)]
+    others = [*(given for path in checkpoint or () for given in _given_all(path)), *_manifests(home)]
     with home.transaction() as tx:
-        report = audit(tx.ledger.session, home.checkpoints, others)
+        report = audit(tx.ledger.session, home.checkpoints, others, accept_restart)
     if json:
         latest = report.latest.to_plain() if report.latest else None
         print_json({"ok": report.ok, "entries": report.count, "problems": list(report.problems),
@@ -41,12 +48,16 @@ def verify(checkpoint: CheckpointFiles = None, studio: StudioOption = None, json
 @app.command("checkpoint")
 def checkpoint(
     target: Annotated[Path | None, typer.Argument(help="Where to write it (default: print it).")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="A folder outside the studio (legal's share, a talent rep's "
+                                                         "drop): add checkpoint-<entries>-<time>.json there.")] = None,
     studio: StudioOption = None,
 ) -> None:
     """Sign a checkpoint of the ledger head now and export it, for legal or a talent's representative to keep.
 
     It holds only sizes and hashes, no names, so it may leave the studio folder. Later,
-    `greenlight ledger verify --checkpoint FILE` shows whether the ledger still contains what it did.
+    `greenlight ledger verify --checkpoint FILE` (or the `--to` folder) shows whether the ledger still
+    contains what it did. Run `ledger checkpoint --to DIR` on a schedule: only copies held outside the
+    studio catch a tail cut from the database and the checkpoints file together.
     """
     from greenlight.errors import InvalidInput, LedgerError
     from greenlight.store.files import atomic_writer
@@ -56,14 +67,26 @@ def checkpoint(
     if seal is None:
         raise LedgerError("the studio has no signing key, and an unsigned checkpoint proves nothing",
                           "run `greenlight keys init` (or `keys import`) first")
-    signed = home.checkpoints.update(home.database)
+    from greenlight.ledger.checkpoint_log import CheckpointRefused
+
+    try:
+        signed = home.checkpoints.update_or_raise(home.database)
+    except (CheckpointRefused, OSError) as exc:
+        signed, why = None, str(exc)
+    else:
+        why = "the ledger does not continue its last signed checkpoint"
     if signed is None or signed.signature is None:
-        raise LedgerError("the ledger does not continue its last checkpoint, so no new one was signed",
-                          "run `greenlight ledger verify` to see what broke")
+        raise LedgerError(f"no checkpoint signed: {why}",
+                          "run `greenlight ledger verify` to see what broke; checkpoints that were really lost are "
+                          "begun again only on the record, with `greenlight ledger restart-checkpoints --reason ...`")
     data = {**signed.to_plain(), "signer_chain": seal.chain_pem.decode("ascii")}
+    if to is not None:
+        target = to / f"checkpoint-{signed.tree_size:08d}-{signed.when.replace(':', '')}.json"
     if target is None:
         return print_json(data)
     try:
+        if to is not None:
+            to.mkdir(parents=True, exist_ok=True)
         with atomic_writer(target) as out:
             out.write((jsonlib.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     except OSError as exc:
@@ -72,6 +95,51 @@ def checkpoint(
     console.print(f"signed checkpoint of {signed.tree_size} entries (root {signed.root_hash[:16]}…, {signed.when}) "
                   f"written to {target}; check the ledger against it with "
                   f"`greenlight ledger verify --checkpoint {target}`")
+
+
+@app.command("restart-checkpoints")
+def restart_checkpoints(
+    reason: Annotated[str, typer.Option(help="Why the checkpoints file was lost (recorded in the ledger).")],
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """Begin a new checkpoints file after the old one was lost, on the record.
+
+    Appends a `checkpoints.restarted` entry, moves what is left of the old file aside, and signs a first
+    checkpoint there marked `restarted_at`. Nothing in the studio vouches for the entries before it, so
+    `ledger verify` fails until a checkpoint kept outside covers them (`--checkpoint`) or the restart is
+    acknowledged (`--accept-restart N`). Refused while the file still holds a checkpoint the key signed.
+    """
+    import time
+
+    from greenlight.errors import LedgerError
+    from greenlight.ledger.checkpoint import signature_problem
+    from greenlight.ledger.checkpoint_log import RESTART, RESTART_EVENT
+
+    home = open_studio(studio)
+    log = home.checkpoints
+    seal = log.seal()
+    if seal is None:
+        raise LedgerError("the studio has no signing key to sign new checkpoints with",
+                          "run `greenlight keys init` (or `keys import`) first")
+    if any(signature_problem(line.checkpoint, seal) is None for line in log.read().lines):
+        raise LedgerError(f"{log.path} still holds checkpoints the studio key signed: the ledger must match them, "
+                          "not be signed again", "run `greenlight ledger verify` to see what broke")
+    aside = None
+    if log.path.exists():
+        aside = log.path.with_name(f"{log.path.name}.lost-{int(time.time())}")
+        log.path.rename(aside)  # kept for whoever investigates, never read again
+    with home.transaction() as tx:
+        tx.begins_checkpoints = RESTART
+        tx.ledger_event(RESTART_EVENT, "checkpoints", actor(as_), reason=reason,
+                        old_file=aside.name if aside else None)
+    first = log.read().lines[0].checkpoint if log.read().lines else None
+    if first is None or first.restarted_at is None:
+        raise LedgerError("the new checkpoints file could not be signed", "run `greenlight ledger verify`")
+    console.print(f"checkpoints restarted at ledger entry {first.restarted_at}: nothing in the studio vouches for "
+                  f"entries 1 to {first.restarted_at - 1}; `ledger verify` fails until a checkpoint kept outside "
+                  f"covers them (--checkpoint) or you acknowledge it (--accept-restart {first.restarted_at})",
+                  style="yellow")
 
 
 @app.command("prove")
@@ -139,6 +207,13 @@ def export(
     with home.transaction() as tx:
         count = tx.ledger.export_jsonl(target)
     console.print(f"wrote {count} entries to {target}")
+
+
+def _given_all(path: Path) -> list:
+    """The checkpoint in ``path``, or every ``*.json`` checkpoint in it when it is a folder (`checkpoint --to`)."""
+    if Path(path).is_dir():
+        return [_given(file) for file in sorted(Path(path).glob("*.json"))]
+    return [_given(path)]
 
 
 def _given(path: Path):

@@ -26,6 +26,7 @@ def keys_init(
     home = open_studio(studio)
     identity = init_keys(keys_folder(home), organisation)
     with home.transaction() as tx:
+        tx.begins_checkpoints = "keys"
         tx.ledger_event("keys.created", "keys", actor(as_), signer=identity.subject, organisation=organisation)
     console.print(f"signing identity {identity.subject} in {keys_folder(home)} (private keys 0600)")
 
@@ -49,6 +50,7 @@ def keys_import(
             raise InvalidInput(f"{path}: no such file", "give the PEM files of the studio's signing identity")
     identity = import_keys(keys_folder(home), chain.read_bytes(), key.read_bytes(), root.read_bytes())
     with home.transaction() as tx:
+        tx.begins_checkpoints = "keys"
         tx.ledger_event("keys.imported", "keys", actor(as_), signer=identity.subject)
     console.print(f"signing identity {identity.subject} installed in {keys_folder(home)} (private key 0600)")
 

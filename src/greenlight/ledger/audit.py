@@ -17,14 +17,13 @@ from sqlalchemy.orm import Session
 
 from greenlight.ledger.chain import verify_chain
 from greenlight.ledger.checkpoint import Checkpoint, Seal, signature_problem
-from greenlight.ledger.checkpoint_log import CheckpointLog, FileRead
+from greenlight.ledger.checkpoint_log import KEY_EVENTS, CheckpointLog, FileRead
 from greenlight.ledger.log import Ledger
 from greenlight.ledger.merkle import Frontier
 from greenlight.ledger.replay import Replay
 from greenlight.store.tables import HEAD_ID, ledger_head
 
 FILE = "ledger/checkpoints.jsonl"
-_KEY_EVENTS = ("keys.created", "keys.imported")
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,17 @@ class AuditReport:
     latest: Checkpoint | None = None
 
 
-def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = ()) -> AuditReport:
+def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = (),
+          accept_restart: int | None = None) -> AuditReport:
     """Check the ledger in ``session`` against itself, every checkpoint, and the registry.
 
     Args:
         session: a database session (its transaction holds appenders off while the audit reads).
         log: the studio's checkpoints file and key.
         others: checkpoints from elsewhere: files kept by legal or talent, outputs' Content Credentials.
+        accept_restart: the entry at which the operator acknowledges that the checkpoints file was
+            restarted (``ledger restart-checkpoints``); until then a restart is a problem, since
+            nothing in the studio vouches for the history before it.
     """
     seal = log.seal()
     read = log.read()
@@ -77,15 +80,25 @@ def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = ()) 
     chain = verify_chain(walk.rows(Ledger(session).raw_rows()), None if head is None else (head.count, head.last_hash))
     problems = list(chain.problems) + problems
     problems += _merkle_problems(trusted, walk, chain.count)
-    problems += _missing_from_file(others, read, trusted)
+    first = next((s.checkpoint for line, s in zip(read.lines, lines, strict=True)
+                  if s.checkpoint.signature is not None and line.number not in forged), None)
+    restarted = first.restarted_at if first is not None else None
+    problems += _missing_from_file(others, read, trusted, restarted)
     problems += _unsigned_after_keys(read, walk.keys_seq)
-    if seal is not None and not read.lines and chain.count:
-        problems.append(f"the checkpoints file {FILE} is missing or empty although the studio has a signing key "
-                        "(deleted?); a studio from before checkpoints: run `greenlight ledger checkpoint` once")
+    problems += _start_problems(first, seal, walk.keys_seq, bool(read.lines) or not chain.count)
+    if restarted is not None:
+        outside = [s for s in trusted if s.origin != "file"]
+        problems += _restart_problems(restarted, outside, accept_restart, notes)
     problems += walk.replay.problems(session)
     signed = sum(1 for s in lines if s.checkpoint.signature is not None)
     protected = seal is not None and signed > 0
-    notes += _protection_notes(seal, signed, read, chain.count)
+    if walk.keys_seq is None or signed:  # a keyed ledger without its checkpoints is a problem above, not a note
+        notes += _protection_notes(seal, signed, read, chain.count)
+    if signed and not any(o.origin == "given" for o in others):
+        notes.append("entries cut from the end of the ledger together with the matching lines of the checkpoints "
+                     "file leave a history that looks whole from inside the studio: only checkpoints kept outside "
+                     "it catch that (`ledger checkpoint --to DIR` on a schedule, then `ledger verify --checkpoint "
+                     "DIR`), and output manifests for what was delivered")
     counts = {"file": len(read.lines), "signed": signed, "given": sum(o.origin == "given" for o in others),
               "manifests": sum(o.origin == "manifest" for o in others)}
     return AuditReport(not problems, chain.count, tuple(problems), tuple(notes), protected, counts,
@@ -108,7 +121,7 @@ class _Walk:
         for seq, record, prev_hash, digest in rows:
             event = json.loads(record)
             self.replay.feed(seq, event)
-            if self.keys_seq is None and isinstance(event, dict) and event.get("kind") in _KEY_EVENTS:
+            if self.keys_seq is None and isinstance(event, dict) and event.get("kind") in KEY_EVENTS:
                 self.keys_seq = seq
             # The tree is over the entries as they sit, in order; a gap or an edit shows as another root.
             self.frontier.append(bytes.fromhex(digest) if _is_hex(digest) else digest.encode())
@@ -165,12 +178,52 @@ def _merkle_problems(trusted: Sequence[Sourced], walk: _Walk, count: int) -> lis
     return problems
 
 
-def _missing_from_file(others: Sequence[Sourced], read: FileRead, trusted: Sequence[Sourced]) -> list[str]:
-    """A good checkpoint held elsewhere must also be in the file: if not, lines were cut from the file."""
+def _missing_from_file(others: Sequence[Sourced], read: FileRead, trusted: Sequence[Sourced],
+                       restarted: int | None) -> list[str]:
+    """A good checkpoint held elsewhere must also be in the file: if not, lines were cut from the file.
+
+    After a restart the file holds nothing from before it: older checkpoints are checked against the
+    ledger's Merkle roots only (``_merkle_problems``).
+    """
     ids = {line.checkpoint.id for line in read.lines}
     good = {id(s) for s in trusted}
     return [f"{s.source}: its checkpoint of {s.checkpoint.tree_size} entries signed {s.checkpoint.when} is not in "
-            f"{FILE}: lines were removed from the file" for s in others if id(s) in good and s.checkpoint.id not in ids]
+            f"{FILE}: lines were removed from the file" for s in others if id(s) in good and s.checkpoint.id not in ids
+            and (restarted is None or s.checkpoint.tree_size >= restarted)]
+
+
+def _start_problems(first: Checkpoint | None, seal: Seal | None, keys_seq: int | None, has_file: bool) -> list[str]:
+    """Checkpoints must run from the key's own entry: a keyed ledger without them lost them, or was re-signed."""
+    if keys_seq is not None and seal is None:
+        return [f"ledger entry {keys_seq} records the studio's signing key, but keys/ holds none (deleted?): no "
+                f"checkpoint since entry {keys_seq} can be checked, and the history since then is unprotected"]
+    if keys_seq is not None and first is None:
+        return [f"ledger entry {keys_seq} records the studio's signing key, but {FILE} holds no signed checkpoint "
+                f"(missing or emptied): the checkpoints since entry {keys_seq} were deleted; if they were lost, "
+                "`greenlight ledger restart-checkpoints --reason ...` starts a new file on the record"]
+    if seal is not None and first is None and not has_file:
+        return [f"the checkpoints file {FILE} is missing or empty although the studio has a signing key (deleted?); "
+                "`greenlight ledger restart-checkpoints --reason ...` starts a new file on the record"]
+    if first is not None and first.restarted_at is None and keys_seq is not None and first.tree_size > keys_seq:
+        return [f"{FILE}: its first signed checkpoint covers {first.tree_size} entries, but ledger entry {keys_seq} "
+                "records the studio key, where the first one is signed: the file was deleted and signed again over "
+                "a history no checkpoint vouches for"]
+    return []
+
+
+def _restart_problems(restarted: int, outside: Sequence[Sourced], accept: int | None, notes: list[str]) -> list[str]:
+    """A restarted file vouches for nothing before it: a checkpoint kept outside must, or the operator says so."""
+    if any(s.checkpoint.tree_size >= restarted - 1 for s in outside):
+        notes.append(f"{FILE} was restarted at entry {restarted}; a checkpoint kept outside vouches for the "
+                     "entries before it")
+        return []
+    if accept == restarted:
+        notes.append(f"{FILE} was restarted at entry {restarted} (acknowledged): entries 1 to {restarted - 1} are "
+                     "NOT protected by any checkpoint")
+        return []
+    return [f"{FILE} was restarted at ledger entry {restarted} (`ledger restart-checkpoints`): no checkpoint in the "
+            f"studio vouches for entries 1 to {restarted - 1}; give one kept outside (`--checkpoint FILE`) or "
+            f"acknowledge it with `--accept-restart {restarted}`"]
 
 
 def _unsigned_after_keys(read: FileRead, keys_seq: int | None) -> list[str]:

@@ -45,11 +45,15 @@ class Checkpoint:
     prev: str = GENESIS
     key_id: str | None = None
     signature: str | None = None  # base64 of the DER ES256 signature of ``signed_bytes()``
+    # Set on the first line of a checkpoints file started again by `ledger restart-checkpoints` after the
+    # old one was lost: the entry that records the restart. Nothing in the file vouches for entries before it.
+    restarted_at: int | None = None
 
     def body(self) -> dict[str, Any]:
-        """Every signed field, with the schema label."""
-        return {"schema": SCHEMA, "tree_size": self.tree_size, "root_hash": self.root_hash,
+        """Every signed field, with the schema label (``restarted_at`` only when set, so older lines still verify)."""
+        body = {"schema": SCHEMA, "tree_size": self.tree_size, "root_hash": self.root_hash,
                 "last_hash": self.last_hash, "timestamp": self.timestamp, "prev": self.prev, "key_id": self.key_id}
+        return body if self.restarted_at is None else {**body, "restarted_at": self.restarted_at}
 
     def signed_bytes(self) -> bytes:
         return _CONTEXT + json.dumps(self.body(), sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -85,7 +89,8 @@ class Checkpoint:
             raise ValueError(f"not a {SCHEMA} record")
         try:
             checkpoint = cls(int(data["tree_size"]), str(data["root_hash"]), str(data["last_hash"]),
-                             int(data["timestamp"]), str(data["prev"]), data.get("key_id"), data.get("signature"))
+                             int(data["timestamp"]), str(data["prev"]), data.get("key_id"), data.get("signature"),
+                             None if data.get("restarted_at") is None else int(data["restarted_at"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"a checkpoint field is missing or malformed ({exc})") from None
         if checkpoint.tree_size < 0 or not all(_is_hash(h) for h in (checkpoint.root_hash, checkpoint.last_hash)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from greenlight.domain import canonical_json
@@ -29,6 +29,10 @@ from greenlight.ledger.merkle import Frontier
 from greenlight.store.tables import HEAD_ID, ledger_entries, ledger_head
 
 log = logging.getLogger(__name__)
+
+KEY_EVENTS = ("keys.created", "keys.imported")  # from these entries on, the ledger's head is signed
+RESTART_EVENT = "checkpoints.restarted"  # `greenlight ledger restart-checkpoints`: the old file was lost
+KEYS, RESTART = "keys", "restart"  # what may begin a file over a keyed ledger (``CheckpointLog.update``'s begin)
 
 _TAIL = 1 << 16  # bytes read back from the end of the file to find its last line
 
@@ -103,21 +107,28 @@ class CheckpointLog:
         except GreenlightError:
             return None  # the key files cannot be read: the output goes without, verify says why
 
-    def update(self, database) -> Checkpoint | None:
+    def update(self, database, begin: str | None = None) -> Checkpoint | None:
         """Append a signed checkpoint of the ledger head if it moved since the last one; return the latest.
 
         A ledger that no longer continues the last checkpoint (shorter, or rewritten below it), or a
         last line that is forged, is not signed over: a warning is logged and None returned, and
-        ``greenlight ledger verify`` names the fault. A file that cannot be written is logged the same way.
+        ``greenlight ledger verify`` names the fault. Nor is a ledger that records the studio key but whose
+        file holds no signed checkpoint (deleted or emptied): that file is started only by the key's own
+        command (``begin="keys"``: the first line is signed at the key's entry) or by an explicit, ledgered
+        restart (``begin="restart"``). A file that cannot be written is logged the same way.
         """
         try:
-            return self._update(database)
+            return self._update(database, begin)
         except (CheckpointRefused, OSError, GreenlightError, SQLAlchemyError) as exc:
             # The command's own transaction has committed: say why it is not yet covered, do not fail it.
             log.warning("ledger checkpoint not written: %s; run `greenlight ledger verify`", exc)
             return None
 
-    def _update(self, database) -> Checkpoint | None:
+    def update_or_raise(self, database) -> Checkpoint | None:
+        """``update``, but a refusal raises ``CheckpointRefused`` saying why (for `greenlight ledger checkpoint`)."""
+        return self._update(database, None)
+
+    def _update(self, database, begin: str | None) -> Checkpoint | None:
         seal = self.seal()
         with self._locked() as f:
             last, frontier = self._continue_from(f, seal)
@@ -130,14 +141,16 @@ class CheckpointLog:
                 same = last is not None and (head.count, head.last_hash) == (last.tree_size, last.last_hash)
                 if same and (last.signature is not None or seal is None):
                     return last  # nothing new (an unsigned one is signed over once the studio has a key)
-                last_hash = _extend(session, frontier, last.last_hash if last else GENESIS, head)
-            checkpoint = Checkpoint(frontier.size, frontier.root(), last_hash, int(time.time() * 1000),
-                                    last.id if last else GENESIS).sealed(seal)
-            line = canonical_json({**checkpoint.to_plain(), "frontier": frontier.to_hex()}) + "\n"
-            f.write(line.encode("utf-8"))
+                anchor = None
+                if last is None or last.signature is None:
+                    anchor = _first_signed(session, last, begin, seal, self.path)
+                written = _new_lines(session, frontier, last, head, anchor, begin == RESTART, seal)
+            for checkpoint, line_frontier in written:
+                line = canonical_json({**checkpoint.to_plain(), "frontier": line_frontier}) + "\n"
+                f.write(line.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
-            return checkpoint
+            return written[-1][0]
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[BinaryIO]:
@@ -176,19 +189,73 @@ class CheckpointLog:
         return checkpoint, frontier
 
 
-def _extend(session, frontier: Frontier, last_hash: str, head) -> str:
-    """Add the entries after ``frontier.size`` to it, checking each hash and link; returns the last hash."""
-    if head.count < frontier.size:
+def _first_signed(session, last: Checkpoint | None, begin: str | None, seal: Seal | None, path: Path) -> int | None:
+    """The entry the first signed line must cover exactly, or None to sign the head; raises when none may be signed.
+
+    A ledger with a key event (``keys.created``/``keys.imported``) but no signed line in the file lost its
+    checkpoints: signing its head now would vouch for whatever the database holds, rewritten or not.
+    """
+    if begin == RESTART:
+        restart = session.execute(select(func.max(ledger_entries.c.seq))
+                                  .where(ledger_entries.c.kind == RESTART_EVENT)).scalar()
+        if last is not None or restart is None:
+            raise CheckpointRefused(f"a restart begins a new file, but {path} is not empty")
+        return int(restart)
+    keys = list(session.execute(select(ledger_entries.c.seq).where(ledger_entries.c.kind.in_(KEY_EVENTS))
+                                .order_by(ledger_entries.c.seq).limit(2)).scalars())
+    if not keys:
+        return None  # no key yet: unsigned lines; signing starts with the key's own command
+    if begin == KEYS and len(keys) == 1:
+        return int(keys[0])
+    if seal is None:
+        raise CheckpointRefused(f"ledger entry {keys[0]} records the studio's signing key, but the studio has no "
+                                "key now (keys/ deleted?): no unsigned checkpoint is written over a signed history")
+    raise CheckpointRefused(f"ledger entry {keys[0]} records the studio's signing key, but {path} holds no signed "
+                            "checkpoint (deleted or emptied?): the studio does not sign over history its checkpoints "
+                            "no longer vouch for")
+
+
+def _new_lines(session, frontier: Frontier, last: Checkpoint | None, head, anchor: int | None, restart: bool,
+               seal: Seal | None) -> list[tuple[Checkpoint, list[str]]]:
+    """The checkpoints to append: one at ``anchor`` first when it is set (and beyond the last line), then the head."""
+    lines: list[tuple[Checkpoint, list[str]]] = []
+    prev, last_hash = (last.id, last.last_hash) if last else (GENESIS, GENESIS)
+    now = int(time.time() * 1000)
+    if anchor is not None and anchor > frontier.size:
+        last_hash = _extend(session, frontier, last_hash, head, upto=anchor)
+        first = Checkpoint(frontier.size, frontier.root(), last_hash, now, prev,
+                           restarted_at=anchor if restart else None).sealed(seal)
+        lines.append((first, frontier.to_hex()))
+        prev = first.id
+    if not lines or frontier.size < head.count:
+        last_hash = _extend(session, frontier, last_hash, head)
+        lines.append((Checkpoint(frontier.size, frontier.root(), last_hash, now, prev).sealed(seal),
+                      frontier.to_hex()))
+    return lines
+
+
+def _extend(session, frontier: Frontier, last_hash: str, head, upto: int | None = None) -> str:
+    """Add the entries after ``frontier.size`` (to ``upto``, else the head) to it, checking each hash and link.
+
+    Returns the last hash.
+    """
+    if head.count < frontier.size or (upto is not None and head.count < upto):
         raise CheckpointRefused(f"the ledger holds {head.count} entries, fewer than the last checkpoint's "
                                 f"{frontier.size}")
     columns = (ledger_entries.c.seq, ledger_entries.c.record, ledger_entries.c.prev_hash, ledger_entries.c.hash)
     newer = select(*columns).where(ledger_entries.c.seq > frontier.size).order_by(ledger_entries.c.seq)
+    if upto is not None:
+        newer = newer.where(ledger_entries.c.seq <= upto)
     for seq, record, prev_hash, digest in session.execute(newer):
         linked = seq == frontier.size + 1 and prev_hash == last_hash
         if not linked or entry_hash(seq, json.loads(record), prev_hash) != digest:
             raise CheckpointRefused(f"ledger entry {seq} does not continue the last checkpoint")
         frontier.append(bytes.fromhex(digest))
         last_hash = digest
+    if upto is not None:
+        if frontier.size != upto:
+            raise CheckpointRefused(f"ledger entry {frontier.size + 1} is missing")
+        return last_hash
     if (frontier.size, last_hash) != (head.count, head.last_hash):
         raise CheckpointRefused("the ledger head does not match its last entry")
     return last_hash

@@ -31,6 +31,9 @@ class Transaction:
 
     registry: Registry
     ledger: Ledger
+    # Set by `keys init`/`keys import` ("keys") and `ledger restart-checkpoints` ("restart"): the only commands
+    # allowed to begin the checkpoints file of a ledger that records the studio key.
+    begins_checkpoints: str | None = None
 
     def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
         """Append a ledger event whose payload is ``record``'s canonical form (plus ``extra``)."""
@@ -75,9 +78,10 @@ class Studio:
         """One database transaction; once it commits with new ledger entries, the head is checkpointed."""
         with self.database.session() as session:
             ledger = Ledger(session)
-            yield Transaction(Registry(session), ledger)
+            tx = Transaction(Registry(session), ledger)
+            yield tx
         if ledger.appended:
-            self.checkpoints.update(self.database)
+            self.checkpoints.update(self.database, tx.begins_checkpoints)
 
     @cached_property
     def checkpoints(self) -> CheckpointLog:
