@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo's studio and sample media (demo-studio/media), made afresh by every `make demo`.
+DEMO_DIR ?= demo-studio
 
 # The sample faces sit beside the checkout in a studio's CI; tests that need them skip without.
 GREENLIGHT_FACES ?= $(abspath $(wildcard ../shared/data/faces))
@@ -21,6 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	rm -rf $(DEMO_DIR)
 	$(BIN)/greenlight demo $(DEMO_DIR)
 
 lint: $(STAMP)
