@@ -72,10 +72,10 @@ def test_the_scratch_folder_of_a_running_job_is_kept(cast):
 
 
 def test_an_old_temporary_file_in_the_asset_store_is_removed(cast):
-    stray = cast.studio.home / "assets" / "ab" / "cd" / ".abcd.x1y2.tmp.png"
-    stray.parent.mkdir(parents=True)
+    stray = cast.studio.home / "assets" / ".incoming" / ".abcd.png.x1y2.part"
+    stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(b"half a file")
-    fresh = stray.with_name(".abcd.z3.tmp.png")
+    fresh = stray.with_name(".abcd.png.z3.part")
     fresh.write_bytes(b"being written now")
     old = time.time() - 3600
     os.utime(stray, (old, old))

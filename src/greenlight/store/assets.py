@@ -23,6 +23,9 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"(\.[a-z0-9_-]{1,16})?")
 
 
+INCOMING = ".incoming"
+
+
 def sha256_file(path: Path) -> str:
     """The hex sha256 of a file's bytes, read in 1 MiB chunks.
 
@@ -60,6 +63,8 @@ class AssetStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        # Files being written: in one folder, so that what a killed writer left is found at a glance.
+        self.incoming = self.root / INCOMING
 
     def put_file(self, path: Path) -> StoredAsset:
         """Store a copy of the file at ``path`` (its suffix kept, lower-cased).
@@ -106,7 +111,7 @@ class AssetStore:
         target = self._folder(digest) / f"{digest}{suffix}"
         # Two writers of the same bytes may both get here; os.replace makes the second swap in an
         # identical file atomically, so a reader never sees a partial one.
-        with atomic_writer(target, mode=0o444) as out:
+        with atomic_writer(target, mode=0o444, scratch=self.incoming) as out:
             write(out)
         return _stored(digest, target)
 

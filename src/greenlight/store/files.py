@@ -11,12 +11,14 @@ from typing import BinaryIO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """Write ``path`` through a temporary file beside it that replaces ``path`` only when complete.
+def atomic_writer(path: Path, mode: int = 0o644, scratch: Path | None = None) -> Iterator[BinaryIO]:
+    """Write ``path`` through a temporary file that replaces ``path`` only when complete.
 
     Args:
         path: the finished file; its folder is created if missing.
         mode: permission bits of the finished file.
+        scratch: where the temporary file lives (default: beside ``path``); on the same file system,
+            so that the final rename is atomic.
 
     Yields:
         a binary file to write to.
@@ -26,7 +28,9 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
             is left as it was, on this and on any exception raised inside the block.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    folder = scratch or path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
