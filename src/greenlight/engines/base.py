@@ -53,12 +53,19 @@ class EngineRequest:
 
 @dataclass(frozen=True)
 class EngineOutput:
-    """One file an engine wrote into its work folder, with what it is."""
+    """One file an engine wrote into its work folder, with what it is.
+
+    ``notes`` are the engine's own facts about the output; ``notes["summary"]``, when given, is one line
+    the job's history keeps (what the engine chose, what it left out and why). ``components`` are files
+    composed into the output beyond the job's inputs (the library references on a mood board), each with
+    the title its Content Credentials give it as an ingredient.
+    """
 
     path: Path
     media: str  # "image" or "video"
     role: str = "result"
     notes: Mapping[str, Any] = field(default_factory=dict)
+    components: Mapping[Path, str] = field(default_factory=dict)
 
 
 class Engine(Protocol):

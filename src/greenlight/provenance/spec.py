@@ -34,6 +34,7 @@ class SourceKind(enum.Enum):
     GENERATED = "generated"  # a trained model made it from a prompt or other media
     PROCEDURAL = "procedural"  # an algorithm without a trained model (physics, procedural noise)
     ALTERED = "altered"  # real footage changed by a trained model (de-aging, a collapse in a plate)
+    COMPOSITE = "composite"  # existing media arranged together without a trained model (a mood board)
 
     @property
     def action(self) -> str:
@@ -43,7 +44,8 @@ class SourceKind(enum.Enum):
     def digital_source_type(self) -> str:
         return IPTC + {SourceKind.GENERATED: "trainedAlgorithmicMedia",
                        SourceKind.PROCEDURAL: "algorithmicMedia",
-                       SourceKind.ALTERED: "compositeWithTrainedAlgorithmicMedia"}[self]
+                       SourceKind.ALTERED: "compositeWithTrainedAlgorithmicMedia",
+                       SourceKind.COMPOSITE: "composite"}[self]
 
 
 class Relationship(enum.Enum):

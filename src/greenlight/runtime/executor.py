@@ -144,9 +144,10 @@ class LocalExecutor:
         report(0.95, "signing and watermarking")
         job = _with_grants(job, decision)
         signed = [sign_output(self.studio, o.path, guarding.output_spec(self.studio, job, o)) for o in outputs]
-        return self._publish(job, decision, signed, usage)
+        said = "; ".join(str(o.notes["summary"]) for o in outputs if o.notes.get("summary"))
+        return self._publish(job, decision, signed, usage, said)
 
-    def _publish(self, job: Job, postflight: Decision, signed: list, usage) -> Job:
+    def _publish(self, job: Job, postflight: Decision, signed: list, usage, said: str = "") -> Job:
         """The last transaction: consent checked once more, then the outputs go to review, or nowhere."""
         from dataclasses import replace
 
@@ -162,7 +163,8 @@ class LocalExecutor:
             assets = [record_asset(tx, a, self.owner, job_id=job.id) for a in signed]
             job = replace(job, outputs=tuple(a.id for a in assets), usage=tuple(usage))
             tx.registry.update(job)
-            return advance(tx, job, JobState.IN_REVIEW, self.owner, "signed outputs ready for review")
+            note = "signed outputs ready for review" + (f"; {said}" if said else "")
+            return advance(tx, job, JobState.IN_REVIEW, self.owner, note)
 
     def _hold(self, job: Job, decision: Decision, outputs: list[EngineOutput], stage: str) -> Job:
         """Quarantine the outputs of a blocked or escalated job: kept for the record, never published."""

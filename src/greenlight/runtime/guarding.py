@@ -33,6 +33,7 @@ SOURCE_KINDS = {
     "trainedAlgorithmicMedia": "generated",
     "algorithmicMedia": "procedural",
     "compositeWithTrainedAlgorithmicMedia": "altered",
+    "composite": "composite",
 }
 
 
@@ -116,8 +117,8 @@ def output_spec(studio: Studio, job: Job, output: EngineOutput) -> OutputSpec:
         seed=job.seed,
         grant_ids=job.grant_ids,
         parents=paths if altered else (),
-        components=() if altered else paths,
-        titles={p: i.name for p, i in zip(paths, job.inputs, strict=True)},
+        components=(() if altered else paths) + tuple(output.components),
+        titles={p: i.name for p, i in zip(paths, job.inputs, strict=True)} | dict(output.components),
     )
 
 
