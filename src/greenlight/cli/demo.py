@@ -42,6 +42,7 @@ def run_demo(folder: Path | None) -> None:
         _scan(studio, take, code)
     _screen(studio)
     _deage(studio, talent, take)
+    _moodboard(studio, studio.home / "media" / "library")
     _verify_ledger(studio)
     console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight jobs list")
 
@@ -151,6 +152,45 @@ def _before_after(studio, job: Job, take: Path, deliverable: Path) -> Path:
     picture = studio.home / "before_after.png"
     save_image(picture, before_after([(before, after), (before[crop], after[crop])]))
     return picture
+
+
+def _moodboard(studio, library: Path) -> None:
+    """A small licensed library made from scikit-image's photos (the rocket's licence has run out, the
+    astronaut's covers marketing only), then a mood board from it under the guards."""
+    from datetime import date
+
+    from skimage import data
+
+    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.cli.provenance import _print_verification
+    from greenlight.engines.previz.library import Licence, add_reference
+    from greenlight.media import save_image
+    from greenlight.runtime.jobs import submit
+    from greenlight.runtime.verification import verify_file
+
+    stock, gray = Licence("Demo Stock Ltd", ("previs", "marketing"), date(2099, 12, 31)), lambda a: np.dstack([a] * 3)
+    library.mkdir(parents=True, exist_ok=True)
+    for name, pixels, caption, tags, licence in (
+        ("coffee", data.coffee(), "espresso on a saucer, warm morning light", ["cafe", "breakfast", "warm"], stock),
+        ("chelsea", data.chelsea(), "the crew cafe's cat in soft window light", ["cat", "cafe", "warm"], stock),
+        ("brick", gray(data.brick()), "old brick wall of the launch hangar", ["brick", "industrial", "texture"], stock),
+        ("hubble", data.hubble_deep_field()[:400, :600], "deep field of galaxies, the night sky", ["night", "sky"],
+         stock),
+        ("rocket", data.rocket(), "the rocket on the pad at dawn", ["rocket", "launch", "dawn"],
+         Licence("Space Archive", ("previs",), date(2024, 6, 30))),
+        ("astronaut", data.astronaut(), "crew portrait in flight suits before the launch", ["crew", "portrait"],
+         Licence("Agency Photo", ("marketing",), date(2099, 12, 31))),
+    ):
+        add_reference(library, save_image(library / f"{name}.png", pixels), caption, tags, licence)
+    brief = "launch-day breakfast at the crew cafe: warm morning light, old brick, the rocket at dawn, night sky"
+    console.rule("mood board from the licensed library")
+    params = {"brief": brief, "library": str(library), "n": 6}
+    job = _execute(studio, submit(studio, "moodboard", params, [], "NIGHTFALL", "production-designer").id)
+    _print_outcome(studio, job)
+    with studio.transaction() as tx:
+        [board] = [studio.home / a.path for a in tx.registry.job_assets(job.id)]
+    _print_verification(verify_file(studio, board))
+    console.print(f"mood board (signed, in review): {board}")
 
 
 def _verify_ledger(studio) -> None:

@@ -38,7 +38,8 @@ class Selection:
 
     def summary(self) -> str:
         """One line for the job's history and the CLI: how many were used, which were left out and why."""
-        line = f"mood board of {len(self.used)} licensed reference(s)"
+        count = len(self.used)
+        line = f"mood board of {count} licensed reference{'s' if count != 1 else ''}"
         if self.excluded:
             line += "; excluded " + "; ".join(f"{r.name} ({why})" for r, why in self.excluded)
         return line
