@@ -190,3 +190,16 @@ def test_a_bad_library_entry_is_one_line_naming_its_file(tmp_path, how, message)
 def test_a_missing_library_is_refused(tmp_path):
     with pytest.raises(InvalidInput, match="is not a folder"):
         MoodboardEngine().check_inputs(request(tmp_path / "nowhere"))
+
+
+def test_a_long_list_of_exclusions_is_named_up_to_ten_then_counted(tmp_path):
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for n in range(14):
+        image = save_image(folder / f"rocket_{n:02d}.png", data.rocket()[::8, ::8])
+        add_reference(folder, image, "a rocket at dawn", ["rocket"], EXPIRED)
+    add_reference(folder, save_image(folder / "pad.png", data.rocket()[::8, ::8]), "the launch pad", ["rocket"], STOCK)
+    chosen = select(read_library(folder), "rocket", 6, "previs", date(2026, 12, 1))
+    summary = chosen.summary()
+    assert len(chosen.excluded) == 14 and [r.name for r, _ in chosen.used] == ["pad.png"]
+    assert summary.count("expired on 2020-01-01") == 10 and "and 4 more relevant references" in summary

@@ -68,7 +68,7 @@ def test_the_signed_board_lists_each_reference_used_and_none_left_out(studio, tm
     assert not any(t.startswith(("rocket.png", "astronaut.png")) for t in titles)
 
 
-def test_a_brief_naming_a_protected_person_is_blocked_before_the_library_is_read(studio, tmp_path):
+def test_a_brief_naming_a_protected_person_is_blocked_before_the_engine_runs(studio, tmp_path):
     from greenlight.runtime.registry import protect_person
 
     protect_person(studio, "Eileen Collins", "test")
@@ -124,3 +124,15 @@ def date_before_today():
     from greenlight.domain import utcnow
 
     return utcnow().date() - timedelta(days=1)
+
+
+def test_a_two_row_board_carries_a_watermark_that_traces_it(studio, tmp_path):
+    from greenlight.runtime.verification import verify_file
+
+    library = make_library(tmp_path / "library")
+    job = board_job(studio, library, "coffee cafe, a cat, a brick wall and a colour wheel")
+    assert job.state is JobState.IN_REVIEW and "mood board of 4 licensed references" in job.history[-1].note
+    [board] = signed_outputs(studio, job)
+    verified = verify_file(studio, board)
+    assert verified.verified and verified.mark_state == "traced", (verified.mark_state, verified.reason)
+    assert verified.asset is not None and verified.asset.job_id == job.id

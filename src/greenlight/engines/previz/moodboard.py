@@ -26,6 +26,7 @@ from greenlight.errors import InvalidInput
 
 IPTC_COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/composite"
 MAX_REFERENCES = 12
+SAID = 10  # excluded references named in the job's history; the engine's notes list them all
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,10 @@ class Selection:
         count = len(self.used)
         line = f"mood board of {count} licensed reference{'s' if count != 1 else ''}"
         if self.excluded:
-            line += "; excluded " + "; ".join(f"{r.name} ({why})" for r, why in self.excluded)
+            named = "; ".join(f"{r.name} ({why})" for r, why in self.excluded[:SAID])
+            more = len(self.excluded) - SAID
+            line += f"; excluded {named}" + (f"; and {more} more relevant references with licences that do not "
+                                             "allow this use or have run out" if more > 0 else "")
         return line
 
 

@@ -19,9 +19,11 @@ GAP = 16
 CAPTION = 44  # room under each tile for two short lines
 TITLE = 92
 STRIP = 92
-PAPER = (246, 244, 240)
-INK = (28, 28, 30)
-MUTED = (110, 108, 104)
+# A charcoal ground, not white paper: a flat field near 0 or 255 cannot carry the watermark's ± change (it
+# clips), and two-row boards on white lost their mark entirely (docs/benchmarks.md, Mood boards).
+PAPER = (56, 56, 58)
+INK = (236, 234, 230)
+MUTED = (170, 168, 162)
 
 
 @dataclass(frozen=True)
