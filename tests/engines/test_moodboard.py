@@ -165,6 +165,10 @@ def _broken(folder: Path, how: str) -> Path:
     elif how == "bad date":
         plain["licence"]["valid_until"] = "next year"
         sidecar.write_text(json.dumps(plain))
+    elif how == "image elsewhere":
+        save_image(folder.parent / "outside.png", data.coffee())
+        plain["image"] = "../outside.png"
+        sidecar.write_text(json.dumps(plain))
     elif how == "image without sidecar":
         sidecar.unlink()
         return folder / "coffee.png"
@@ -177,6 +181,7 @@ def _broken(folder: Path, how: str) -> Path:
     ("licence without owner", "names no owner"),
     ("no uses", "lists no uses"),
     ("bad date", "is not a date"),
+    ("image elsewhere", "is not beside it in the library"),
     ("image without sidecar", "without a licence sidecar"),
 ])
 def test_a_bad_library_entry_is_one_line_naming_its_file(tmp_path, how, message):

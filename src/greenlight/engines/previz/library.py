@@ -20,6 +20,7 @@ studio may use, and a library that holds one is refused rather than silently tri
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,11 +73,11 @@ def read_library(folder: Path) -> tuple[Reference, ...]:
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidInput(f"reference library {folder} is not a folder", "give the folder of the studio's library")
-    sidecars = sorted(folder.rglob("*.json"))
-    references = tuple(read_reference(s) for s in sidecars)
+    files = _walk(folder)
+    references = tuple(read_reference(f) for f in files if f.suffix == ".json")
     if not references:
         raise InvalidInput(f"reference library {folder} holds no references (no *.json sidecars)", _FIX)
-    _check_every_image_licensed(folder, references)
+    _check_every_image_licensed(files, references)
     return references
 
 
@@ -92,7 +93,10 @@ def read_reference(sidecar: Path) -> Reference:
         raise InvalidInput(f"{sidecar}: unreadable reference sidecar ({_short(error)})", _FIX) from None
     if not isinstance(plain, dict) or plain.get("schema") != SCHEMA:
         raise InvalidInput(f"{sidecar}: not a reference sidecar (schema must be {SCHEMA!r})", _FIX)
-    image = sidecar.parent / _text(plain, "image", sidecar)
+    name = _text(plain, "image", sidecar)
+    image = Path(os.path.normpath(sidecar.parent / name))
+    if image.parent != sidecar.parent:  # a sidecar speaks for the image beside it, not one elsewhere
+        raise InvalidInput(f"{sidecar}: its image {name!r} is not beside it in the library", _FIX)
     if not image.is_file():
         raise InvalidInput(f"{sidecar}: its image {image.name} is missing", _FIX)
     if image.suffix.lower() not in IMAGE_SUFFIXES:
@@ -140,10 +144,19 @@ def _text(plain: dict, key: str, sidecar: Path) -> str:
     return value.strip()
 
 
-def _check_every_image_licensed(folder: Path, references: tuple[Reference, ...]) -> None:
-    licensed = {r.image.resolve() for r in references}
-    for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.resolve() not in licensed:
+def _walk(folder: Path) -> list[Path]:
+    """Every file under ``folder``, in path order; one directory walk, no per-file system calls."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        found += [Path(os.path.normpath(os.path.join(root, n))) for n in sorted(names)]
+    return found
+
+
+def _check_every_image_licensed(files: list[Path], references: tuple[Reference, ...]) -> None:
+    licensed = {r.image for r in references}
+    for path in files:
+        if path.suffix.lower() in IMAGE_SUFFIXES and path not in licensed:
             raise InvalidInput(f"{path}: an image in the reference library without a licence sidecar",
                                "add its NAME.json sidecar with a licence, or move it out of the library")
 

@@ -102,7 +102,7 @@ class MoodboardEngine:
             InvalidInput: the library is bad, or no reference it may use matches the brief.
         """
         from greenlight.engines.previz.moodboard_layout import Tile, compose, palette
-        from greenlight.media import file_sha256, load_image, save_image
+        from greenlight.media import file_sha256, load_image
 
         params = request.params
         progress(0.0, "reading the reference library")
@@ -115,11 +115,23 @@ class MoodboardEngine:
         progress(0.3, f"laying out {len(chosen.used)} references")
         tiles = [Tile(load_image(r.image), r.caption, r.licence.owner) for r, _ in chosen.used]
         colours = palette([t.pixels for t in tiles], seed=request.seed)
-        board = save_image(workdir / "moodboard.png", compose(params["brief"], tiles, colours))
+        board = _save(workdir / "moodboard.png", compose(params["brief"], tiles, colours))
         progress(0.9, "board laid out")
         hashes = {r.image: file_sha256(r.image) for r, _ in chosen.used}
         return [EngineOutput(board, "image", notes=_notes(chosen, hashes, colours, on, library),
                              components={path: f"{path.name} sha256:{digest}" for path, digest in hashes.items()})]
+
+
+def _save(path: Path, rgb) -> Path:
+    """The board as a quickly compressed PNG: signing writes the file again (watermarked), so a slow,
+    small encoding here would be thrown away."""
+    from PIL import Image
+
+    from greenlight.media import atomic_output
+
+    with atomic_output(path) as tmp:
+        Image.fromarray(rgb).save(tmp, format="PNG", compress_level=1)
+    return path
 
 
 def _library(params) -> Path:

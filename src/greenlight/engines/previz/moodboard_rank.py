@@ -7,6 +7,7 @@ references a designer would pick (see docs/benchmarks.md, Mood boards).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -27,6 +28,7 @@ _SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ation", "me
              "ed", "ly")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer, so "lamps" finds "lamp" and "candle-lit" finds "candles".
 
