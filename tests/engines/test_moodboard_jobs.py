@@ -3,7 +3,8 @@
 What must hold: the signed board's Content Credentials list every reference on it as an ingredient (its
 file name and SHA-256) and none of those left out; its digital source type is ``composite``; the job's
 history and the CLI say which references were excluded and why; a brief naming a protected person is
-blocked before the library is read; a board showing a protected person's face is blocked and quarantined.
+blocked before the engine runs; a board showing a protected person's face, or printing their name in a
+caption, is blocked and quarantined; a two-row board keeps a watermark that traces it.
 """
 
 from __future__ import annotations
@@ -136,3 +137,17 @@ def test_a_two_row_board_carries_a_watermark_that_traces_it(studio, tmp_path):
     verified = verify_file(studio, board)
     assert verified.verified and verified.mark_state == "traced", (verified.mark_state, verified.reason)
     assert verified.asset is not None and verified.asset.job_id == job.id
+
+
+def test_a_caption_naming_a_protected_person_blocks_the_board(studio, tmp_path):
+    from greenlight.engines.previz.library import add_reference
+    from greenlight.runtime.registry import protect_person
+
+    protect_person(studio, "Eileen Collins", "test")
+    library = make_library(tmp_path / "library")
+    add_reference(library, library / "coffee.png", "Eileen Collins's coffee on launch morning", ["coffee", "cafe"],
+                  STOCK)  # no face in it: only the caption the board would print names her
+    job = board_job(studio, library)
+    assert job.state is JobState.BLOCKED, job.history[-1].note
+    assert [s.state for s in job.history][-2:] == [JobState.POSTFLIGHT, JobState.BLOCKED]
+    assert "Eileen Collins" in job.history[-1].note

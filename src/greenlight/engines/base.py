@@ -58,7 +58,9 @@ class EngineOutput:
     ``notes`` are the engine's own facts about the output; ``notes["summary"]``, when given, is one line
     the job's history keeps (what the engine chose, what it left out and why). ``components`` are files
     composed into the output beyond the job's inputs (the library references on a mood board), each with
-    the title its Content Credentials give it as an ingredient.
+    the title its Content Credentials give it as an ingredient. ``text`` is words the engine drew into
+    the output that the job's own text did not hold (a board's captions): the postflight guard screens
+    them for names like the job's text.
     """
 
     path: Path
@@ -66,6 +68,7 @@ class EngineOutput:
     role: str = "result"
     notes: Mapping[str, Any] = field(default_factory=dict)
     components: Mapping[Path, str] = field(default_factory=dict)
+    text: tuple[str, ...] = ()
 
 
 class Engine(Protocol):

@@ -105,6 +105,14 @@ def postflight_reasons(facts: JobFacts, outputs: Sequence[ScanResult]) -> tuple[
     return tuple(reasons)
 
 
+def drawn_text_reasons(facts: JobFacts, text: str) -> tuple[Reason, ...]:
+    """Names in words an engine drew into its outputs (a mood board's captions), judged like the job's text."""
+    if not text.strip():
+        return ()
+    found = name_reasons(screen_text(text, facts.subjects), facts.context, facts.talent, facts.grants)
+    return _apply_approvals(tuple(found), facts.approvals)
+
+
 def publish_reasons(facts: JobFacts, named: Iterable[Identity]) -> tuple[Reason, ...]:
     """The last check, just before publishing: are the grants the job relies on still live now?"""
     people = [_target(facts, t) for t in facts.targets] + list(named)

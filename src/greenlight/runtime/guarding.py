@@ -22,7 +22,14 @@ from greenlight.domain import (
 )
 from greenlight.engines.base import EngineInfo, EngineOutput, load_engine
 from greenlight.policy import ConsentContext
-from greenlight.policy.jobs import JobFacts, job_text, postflight_reasons, preflight_reasons, publish_reasons
+from greenlight.policy.jobs import (
+    JobFacts,
+    drawn_text_reasons,
+    job_text,
+    postflight_reasons,
+    preflight_reasons,
+    publish_reasons,
+)
 from greenlight.runtime.jobs import input_paths
 from greenlight.runtime.scanning import gallery, named_subjects
 from greenlight.runtime.signing import OutputSpec
@@ -76,7 +83,9 @@ def postflight(
     if job_facts.alters_footage:
         changed = altered_faces(paths, [o.path for o in outputs], scans, job_facts.targets)
         job_facts = replace(job_facts, altered_faces=changed)
-    decision = _decision(job, job_facts, postflight_reasons(job_facts, scans))
+    drawn = "\n".join(t for o in outputs for t in o.text)
+    reasons = postflight_reasons(job_facts, scans) + drawn_text_reasons(job_facts, drawn)
+    decision = _decision(job, job_facts, reasons)
     return decision, meter(decision, scans, job_facts.grants)
 
 

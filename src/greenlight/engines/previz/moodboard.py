@@ -119,7 +119,10 @@ class MoodboardEngine:
         progress(0.9, "board laid out")
         hashes = {r.image: file_sha256(r.image) for r, _ in chosen.used}
         return [EngineOutput(board, "image", notes=_notes(chosen, hashes, colours, on, library),
-                             components={path: f"{path.name} sha256:{digest}" for path, digest in hashes.items()})]
+                             components={path: f"{path.name} sha256:{digest}" for path, digest in hashes.items()},
+                             # The captions are drawn on the board: screened after, like the brief before.
+                             # Owners are credits ("© Stock House"), not what a picture shows.
+                             text=tuple(r.caption for r, _ in chosen.used))]
 
 
 def _save(path: Path, rgb) -> Path:
