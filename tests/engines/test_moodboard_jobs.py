@@ -151,3 +151,28 @@ def test_a_caption_naming_a_protected_person_blocks_the_board(studio, tmp_path):
     assert job.state is JobState.BLOCKED, job.history[-1].note
     assert [s.state for s in job.history][-2:] == [JobState.POSTFLIGHT, JobState.BLOCKED]
     assert "Eileen Collins" in job.history[-1].note
+
+
+def test_a_board_showing_enrolled_talent_needs_their_previs_consent(studio, tmp_path):
+    from datetime import timedelta
+
+    import numpy as np
+
+    from greenlight.domain import RateUnit, Use, utcnow
+    from greenlight.runtime.consent import GrantTerms, grant_consent
+    from greenlight.runtime.registry import add_talent, enrol
+
+    mirrored = save_image(tmp_path / "dana.png", np.ascontiguousarray(data.astronaut()[:, ::-1]))
+    dana = add_talent(studio, "Dana Reyes", "test")
+    enrol(studio, dana, [mirrored], "test")
+    library = make_library(tmp_path / "library", astronaut=STOCK)
+    brief = "an astronaut portrait before the launch"
+    assert board_job(studio, library, brief).state is JobState.BLOCKED  # no grant yet
+    terms = GrantTerms(use=Use.PREVIS, description="Reference photos of Dana Reyes on previs mood boards for the "
+                       "launch sequence, internal only", valid_from=utcnow() - timedelta(days=1),
+                       valid_until=utcnow() + timedelta(days=30), signed_by="Dana Reyes", rate="50",
+                       unit=RateUnit.PER_IMAGE, production_code=PRODUCTION)
+    grant = grant_consent(studio, dana, terms, "test")
+    job = board_job(studio, library, brief)
+    assert job.state is JobState.IN_REVIEW, job.history[-1].note
+    assert grant.id in job.grant_ids and [(u.talent_id, u.quantity) for u in job.usage] == [(dana.id, 1.0)]
