@@ -138,8 +138,10 @@ def _who(identity) -> str:
     return f"{identity.kind.value} {identity.name or ''}{distance}".replace("  ", " ")
 
 
-def print_decision(decision: Decision) -> None:
+def print_decision(decision: Decision, stage: str | None = None) -> None:
+    """The verdict, its decision id and every reason; with ``stage``, which guard decided (``preflight: ALLOW``)."""
     colour = {"allow": "green", "escalate": "yellow", "block": "red"}[decision.verdict.value]
-    console.print(f"{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
+    gate = f"{stage} guard: " if stage else ""
+    console.print(f"{gate}{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
     for reason in decision.reasons:
         console.print(f"  {reason.verdict.value}: {reason.message} [{reason.code}]")
