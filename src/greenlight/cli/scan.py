@@ -31,7 +31,7 @@ def scan(
     if (production is None) != (use is None):
         raise InvalidInput("give both --production and --use to check consent, or neither")
     home = open_studio(studio)
-    with FrameProgress(enabled=not json) as report:
+    with FrameProgress(f"scanning {file.name}", enabled=not json) as report:
         outcome = run_scan(home, file, actor(as_), production, Use.parse(use) if use else None, progress=report)
     with home.transaction() as tx:
         codes = {p.id: p.code for p in tx.registry.list(Production)}
