@@ -1,6 +1,7 @@
 """A studio that needs no sample folder: scikit-image's astronaut photo (NASA, public domain) as the talent.
 
-The same face the demo uses, so these tests run on a fresh clone. Import the fixtures into a test module.
+The same face the demo uses, so these tests run on a fresh clone. A test module imports ``cast_fixture``
+(the fixture ``cast``).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ def astronaut_files(folder: Path) -> tuple[Path, Path]:
     photo = save_image(folder / "astronaut.png", face)
     mirrored = np.ascontiguousarray(face[:, ::-1])
     take = folder / "A001_C003_take_03.mp4"
-    write_video(take, (mirrored[20 + i : 404 + i, 60 + i : 444 + i] for i in range(12)), fps=24)
+    # A pan of 4 pixels a frame: the watermark reader averages frames, and needs the picture to move under the mark.
+    write_video(take, (mirrored[20 + 4 * i : 404 + 4 * i, 60 + 4 * i : 444 + 4 * i] for i in range(12)), fps=24)
     return photo, take
 
 
-@pytest.fixture
-def cast(cli, tmp_path):
+@pytest.fixture(name="cast")
+def cast_fixture(cli, tmp_path):
     """NIGHTFALL and DAYBREAK; Dana Reyes enrolled from the astronaut photo, covered for de-aging in
     NIGHTFALL only at 250.00 USD per approved second; signing keys made."""
     photo, take = astronaut_files(tmp_path / "media")

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.astronaut import TALENT, cast, deage  # noqa: F401  (cast is a fixture)
+from tests.cli.astronaut import TALENT, cast_fixture, deage  # noqa: F401  (the fixture `cast`)
 
 WIDTHS = (80, 60, 40)
 
 
 @pytest.fixture
-def busy(cast):  # noqa: F811  (the fixture imported above)
+def busy(cast):
     """Four jobs in four states, on two files: blocked, in review, queued and cancelled; and a protected work."""
     blocked = deage(cast, cast.take, "DAYBREAK")
     assert blocked[0].code == 4, blocked[0].out
