@@ -13,6 +13,7 @@ from greenlight.domain import to_plain
 # The watermark's confidence is the mean |z-score| of its 64 bit correlations. Unmarked pictures, edited or
 # not, have scored up to 1.76 (docs/benchmarks.md), so a mark is claimed only when its payload's checksum
 # holds; the signal then says how clearly: from STRONG up no unmarked picture has scored.
+UNMARKED_TOP = 1.76
 STRONG = 1.8
 
 
@@ -29,13 +30,13 @@ def mark_text(mark) -> str:
         return "none recovered (no frame could be read)"
     signal = f"{mark.confidence:.2f} mean |z|"
     if mark_strength(mark) == "none":
-        return f"none recovered: signal {signal}, as unmarked pictures give (up to 1.76); a mark counts only when " \
-               "its checksum holds"
+        return f"none recovered: signal {signal}, as unmarked pictures give (up to {UNMARKED_TOP}); a mark counts " \
+               "only when its checksum holds"
     if mark_strength(mark) == "strong":
         return f"payload {mark.payload:012x} recovered; signal strong: {signal}, above any unmarked picture " \
-               "(up to 1.76)"
+               f"(up to {UNMARKED_TOP})"
     return f"payload {mark.payload:012x} recovered; signal weak: {signal}, in the range unmarked pictures reach " \
-           "(up to 1.76), so its checksum is what makes it a mark"
+           f"(up to {UNMARKED_TOP}), so its checksum is what makes it a mark"
 
 
 keys_app = typer.Typer(help="The studio's signing identity for Content Credentials.", no_args_is_help=True)
