@@ -132,3 +132,26 @@ def test_progress_names_the_talent_and_the_users_files_never_ids(cast):
         assert job.state.value == "in_review"
         assert not [m for m in messages if talent.id in m or stored in m], messages
         assert any(m.startswith(says) for m in messages), (says, messages)
+
+
+def test_a_progress_label_shows_a_file_name_as_it_is_and_keeps_its_frame_count(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from greenlight.cli import progress
+
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=120)
+    monkeypatch.setattr(progress, "console_err", terminal)
+    with progress.FrameProgress("scanning take{1}[red].mp4") as frames:
+        frames(3, 10)
+    long = "postflight: faces in the output of A001_C003_take_03_for_the_flashback_v2_final.mp4, frame 7/12"
+    with progress.JobProgress() as job:
+        job(0.5, "finding Dana Reyes in [b]take.mp4")
+        job.bar.refresh()  # drawn now, not at the next tick
+        job(0.9, long)
+        job.bar.refresh()
+    shown = terminal.file.getvalue()
+    assert "scanning take{1}[red].mp4" in shown and "finding Dana Reyes in [b]take.mp4" in shown
+    assert progress.shorten(long) in shown and progress.shorten(long).endswith("frame 7/12")
+    assert len(progress.shorten(long)) == progress.WIDEST
