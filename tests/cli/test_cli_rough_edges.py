@@ -47,7 +47,7 @@ def test_jobs_show_names_the_guard_of_every_decision_and_what_is_owed(cast, tmp_
         in approved.out, approved.out
     assert cast("export", job_id, tmp_path / "out").code == 0
     shown = cast("jobs", "show", job_id)
-    gates = [line.split(" guard: ")[0] for line in shown.out.splitlines() if " guard: " in line]
+    gates = [line.split(" guard: ")[0].strip() for line in shown.out.splitlines() if " guard: " in line]
     assert gates == GATES, shown.out
     assert "usage (owed): 0.5 approved seconds × 250.00 USD per approved second = 125.00 USD owed" in shown.out
     plain = json.loads(cast("jobs", "show", job_id, "--json").out)

@@ -224,4 +224,4 @@ def _grants(tx, job: Job) -> dict[str, ConsentGrant]:
 def _print_decision(decision: Decision, stage: str | None) -> None:
     from greenlight.cli.scan import print_decision
 
-    print_decision(decision, stage or "unrecorded")
+    print_decision(decision, stage or "unrecorded", indent="  ")

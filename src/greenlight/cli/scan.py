@@ -138,10 +138,11 @@ def _who(identity) -> str:
     return f"{identity.kind.value} {identity.name or ''}{distance}".replace("  ", " ")
 
 
-def print_decision(decision: Decision, stage: str | None = None) -> None:
-    """The verdict, its decision id and every reason; with ``stage``, which guard decided (``preflight: ALLOW``)."""
+def print_decision(decision: Decision, stage: str | None = None, indent: str = "") -> None:
+    """The verdict, its decision id and every reason; with ``stage``, which guard decided
+    (``preflight guard: ALLOW``); every line after ``indent``."""
     colour = {"allow": "green", "escalate": "yellow", "block": "red"}[decision.verdict.value]
     gate = f"{stage} guard: " if stage else ""
-    console.print(f"{gate}{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
+    console.print(f"{indent}{gate}{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
     for reason in decision.reasons:
-        console.print(f"  {reason.verdict.value}: {reason.message} [{reason.code}]")
+        console.print(f"{indent}  {reason.verdict.value}: {reason.message} [{reason.code}]")
