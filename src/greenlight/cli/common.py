@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.box import SIMPLE_HEAD
 from rich.console import Console
-from rich.table import Column, Table
 
 from greenlight.errors import InvalidInput
 
@@ -29,14 +27,6 @@ ActorOption = Annotated[
     typer.Option("--as", help="Who is acting, for the ledger (default: $GREENLIGHT_USER or your login)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (see README).")]
-
-
-def listing(*headers: str) -> Table:
-    """A Rich table for a narrow terminal: ids (which other commands take), states and dates stay
-    whole on one line; the other cells wrap."""
-    whole = {"id", "grant", "job", "state", "until", "created"}
-    return Table(*(Column(h, no_wrap=True, min_width=len(h)) if h in whole else Column(h, overflow="fold")
-                   for h in headers), box=SIMPLE_HEAD, pad_edge=False)
 
 
 def open_studio(path: Path | None):

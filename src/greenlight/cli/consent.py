@@ -12,12 +12,13 @@ from greenlight.cli.common import (
     StudioOption,
     actor,
     console,
-    listing,
     open_studio,
     parse_day,
     print_json,
 )
+from greenlight.cli.tables import print_listing
 from greenlight.domain import GrantState, Production, RateUnit, Talent, Use, to_plain, utcnow
+from greenlight.errors import GreenlightError, InvalidInput
 
 app = typer.Typer(help="Consent grants: informed, specific, scoped, and revocable at any time.", no_args_is_help=True)
 
@@ -28,11 +29,15 @@ UNITS = ", ".join(u.value for u in RateUnit)
 @app.command("grant")
 def grant(
     talent: Annotated[str, typer.Argument(help="Talent name or id.")],
-    use: Annotated[str, typer.Option(help=f"One of: {USES}.")],
-    description: Annotated[str, typer.Option(help="A reasonably specific description of the intended use.")],
-    until: Annotated[str, typer.Option(help="Last day the grant covers, YYYY-MM-DD (that whole day included).")],
-    signed_by: Annotated[str, typer.Option(help="The talent, or the estate for a deceased performer.")],
-    rate: Annotated[str, typer.Option(help="Compensation rate, e.g. 450.00.")],
+    use: Annotated[str | None, typer.Option(help=f"Required. One of: {USES}.", show_default=False)] = None,
+    description: Annotated[str | None, typer.Option(help="Required. A reasonably specific description of the "
+                                                         "intended use.", show_default=False)] = None,
+    until: Annotated[str | None, typer.Option(help="Required. Last day the grant covers, YYYY-MM-DD (that whole "
+                                                   "day included).", show_default=False)] = None,
+    signed_by: Annotated[str | None, typer.Option(help="Required. The talent, or the estate for a deceased "
+                                                       "performer.", show_default=False)] = None,
+    rate: Annotated[str | None, typer.Option(help="Required. Compensation rate, e.g. 450.00 (0 for none).",
+                                             show_default=False)] = None,
     unit: Annotated[str, typer.Option(help=f"One of: {UNITS}.")] = RateUnit.PER_SECOND.value,
     currency: str = "USD",
     production: Annotated[str | None, typer.Option(help="Production code; omit for every production.")] = None,
@@ -41,25 +46,18 @@ def grant(
     as_: ActorOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Record a consent grant the talent (or estate) signed."""
-    from greenlight.errors import InvalidInput
-    from greenlight.runtime.consent import GrantTerms, grant_consent
+    """Record a consent grant the talent (or estate) signed. Every missing or invalid option is named at
+    once, before anything is recorded."""
+    from greenlight.runtime.consent import grant_consent
 
-    try:
-        rate_unit = RateUnit(unit)
-    except ValueError:
-        raise InvalidInput(f"unknown rate unit {unit!r}", f"use one of: {UNITS}") from None
-    terms = GrantTerms(
-        use=Use.parse(use),
-        description=description,
-        valid_from=parse_day(valid_from, "--from") if valid_from else utcnow(),
-        valid_until=parse_day(until, "--until", through=True),
-        signed_by=signed_by,
-        rate=rate,
-        unit=rate_unit,
-        currency=currency,
-        production_code=production,
-    )
+    given = {"--use": use, "--description": description, "--until": until, "--signed-by": signed_by,
+             "--rate": rate}
+    missing = [name for name, value in given.items() if value is None]
+    terms, problems = _terms(use, description, until, signed_by, rate, unit, currency, production, valid_from)
+    if missing or problems:
+        said = ([f"missing {', '.join(missing)}"] if missing else []) + problems
+        raise InvalidInput("consent grant: " + "; ".join(said), "nothing was recorded; see `greenlight consent "
+                                                               "grant --help`")
     home = open_studio(studio)
     with home.transaction() as tx:
         person = tx.registry.talent(talent)
@@ -67,6 +65,60 @@ def grant(
     if json:
         return print_json(to_plain(record))
     console.print(f"granted {record.id}: {person.name}, {record.use.value}, {production or 'every production'}")
+
+
+def _terms(use, description, until, signed_by, rate, unit, currency, production, valid_from):
+    """The grant's terms and every problem with the options given (missing ones are the caller's to name)."""
+    from decimal import Decimal, InvalidOperation
+
+    from greenlight.domain import check_description
+    from greenlight.runtime.consent import GrantTerms
+
+    problems: list[str] = []
+
+    def check(option: str, value, read):
+        if value is None:
+            return None
+        try:
+            return read(value)
+        except GreenlightError as error:
+            said = error.problem
+            problems.append(said if said.startswith(option) else f"{option}: {said}")
+            return None
+
+    def number(text: str):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise InvalidInput(f"{text!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise InvalidInput(f"{text!r} must be zero or more")
+        return value
+
+    def rate_unit(text: str) -> RateUnit:
+        try:
+            return RateUnit(text)
+        except ValueError:
+            raise InvalidInput(f"unknown rate unit {text!r} (one of: {UNITS})") from None
+
+    def known_use(text: str) -> Use:
+        try:
+            return Use.parse(text)
+        except InvalidInput:
+            raise InvalidInput(f"unknown use {text!r} (one of: {USES})") from None
+
+    parsed_use = check("--use", use, known_use)
+    check("--description", description, check_description)
+    last = check("--until", until, lambda text: parse_day(text, "--until", through=True))
+    first = check("--from", valid_from, lambda text: parse_day(text, "--from"))
+    check("--rate", rate, number)
+    parsed_unit = check("--unit", unit, rate_unit)
+    if problems or None in (parsed_use, last, signed_by, rate, description, parsed_unit):
+        return None, problems
+    terms = GrantTerms(use=parsed_use, description=description, valid_from=first or utcnow(), valid_until=last,
+                       signed_by=signed_by, rate=rate, unit=parsed_unit, currency=currency,
+                       production_code=production)
+    return terms, problems
 
 
 def _change(state: GrantState):
@@ -107,14 +159,7 @@ def list_grants(
         productions = {p.id: p.code for p in tx.registry.list(Production)}
     if json:
         return print_json([to_plain(g) for g in grants])
-    table = listing("grant", "talent", "use", "production", "state", "until")
-    for g in grants:
-        table.add_row(
-            g.id,
-            names.get(g.talent_id, g.talent_id),
-            g.use.value,
-            productions.get(g.production_id, "every production"),
-            g.state.value,
-            f"{g.last_day:%Y-%m-%d}",
-        )
-    console.print(table)
+    rows = [(g.id, names.get(g.talent_id, g.talent_id), g.use.value,
+             productions.get(g.production_id, "every production"), g.state.value, f"{g.last_day:%Y-%m-%d}")
+            for g in grants]
+    print_listing(("grant", "talent", "use", "production", "state", "until"), rows)

@@ -14,12 +14,13 @@ from greenlight.cli.common import (
     actor,
     console,
     console_err,
-    listing,
     open_studio,
     print_json,
 )
+from greenlight.cli.money import owed_plain, owed_text
 from greenlight.cli.progress import JobProgress
-from greenlight.domain import Decision, Job, JobState, Usage, to_plain
+from greenlight.cli.tables import print_listing
+from greenlight.domain import ConsentGrant, Decision, Job, JobState, to_plain
 
 run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
                       no_args_is_help=True)
@@ -27,6 +28,8 @@ jobs_app = typer.Typer(help="Jobs: list, inspect, review, cancel, clear escalati
                        no_args_is_help=True)
 JobArg = Annotated[str, typer.Argument(help="The job's id (see `greenlight jobs list`).")]
 NoteOption = Annotated[str, typer.Option(help="Why, for the ledger and the artist.")]
+STATES = tuple(s.value for s in JobState)
+STOPPED_CODES = {JobState.BLOCKED: 4, JobState.ESCALATED: 3, JobState.FAILED: 2}
 
 
 @run_app.command("deage")
@@ -56,7 +59,11 @@ def run_deage(
 
 @jobs_app.command("run")
 def jobs_run(studio: StudioOption = None) -> None:
-    """Run every queued job (and recover jobs whose executor died)."""
+    """Run every queued job (and recover jobs whose executor died).
+
+    Exit status: 0 when every job reached review, 4 when one was blocked, else 3 when one was escalated,
+    else 2 when one failed; the others still run, and a last line says which jobs stopped.
+    """
     from greenlight.runtime.executor import LocalExecutor
 
     home = open_studio(studio)
@@ -66,48 +73,61 @@ def jobs_run(studio: StudioOption = None) -> None:
         _print_outcome(home, job)
     if not done:
         console.print("no queued jobs")
+    stopped = [j for j in done if j.state in STOPPED_CODES]
+    if stopped:
+        console_err.print("not in review: " + "; ".join(f"{j.id} {j.state.value}" for j in stopped))
+        raise typer.Exit(max(STOPPED_CODES[j.state] for j in stopped))
 
 
 @jobs_app.command("list")
 def jobs_list(
-    state: Annotated[str | None, typer.Option(help="Only jobs in this state (e.g. in_review).")] = None,
+    state: Annotated[str | None, typer.Option(help=f"Only jobs in this state: {', '.join(STATES)}.")] = None,
     studio: StudioOption = None,
     json: JsonOption = False,
 ) -> None:
     """List jobs, oldest first."""
+    if state is not None and state not in STATES:
+        from greenlight.errors import InvalidInput
+
+        raise InvalidInput(f"unknown job state {state!r}", f"use one of: {', '.join(STATES)}")
     with open_studio(studio).transaction() as tx:
         jobs = tx.registry.jobs(state)
     if json:
         return print_json([to_plain(j) for j in jobs])
-    table = listing("job", "engine", "state", "inputs", "outputs", "by", "created")
-    for j in jobs:
-        table.add_row(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
-                      j.requested_by, f"{j.created_at:%Y-%m-%d %H:%M}")
-    console.print(table)
+    rows = [(j.id, j.engine, j.state.value, ", ".join(i.name for i in j.inputs), str(len(j.outputs)),
+             j.requested_by, f"{j.created_at:%Y-%m-%d %H:%M}") for j in jobs]
+    print_listing(("job", "engine", "state", "inputs", "outputs", "by", "created"), rows,
+                  optional=("outputs", "by", "created"))
 
 
 @jobs_app.command("show")
 def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = False) -> None:
     """Show a job: its spec, every step, every guard decision, its outputs."""
+    from greenlight.runtime.guarding import stages
+
     home = open_studio(studio)
     with home.transaction() as tx:
         job = tx.registry.get(Job, job_id)
         decisions = tx.registry.decisions(subject=job.id)
+        made_at = stages(tx, decisions)
         assets = tx.registry.job_assets(job.id)
+        grants = _grants(tx, job)
     if json:
-        return print_json({"job": to_plain(job), "decisions": [to_plain(d) for d in decisions],
-                           "assets": [to_plain(a) for a in assets]})
+        return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],
+                           "decisions": [{**to_plain(d), "stage": made_at.get(d.id)} for d in decisions],
+                           "owed": [owed_plain(u, grants.get(u.grant_id)) for u in job.usage]})
     console.print(f"{job.id}: {job.engine} — {job.state.value}", style="bold")
     params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
     console.print(f"  params: {params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
     for step in job.history:
         console.print(f"  {step.at:%H:%M:%S} {step.state.value:<10} {step.by}  {step.note}")
     for decision in decisions:
-        _print_decision(decision)
+        _print_decision(decision, made_at.get(decision.id))
     for asset in assets:
         console.print(f"  {asset.role}: {home.home / asset.path}")
     for usage in job.usage:
-        console.print(f"  usage: {_usage(usage)} under {usage.grant_id}")
+        what = "owed" if job.state is JobState.APPROVED else "would be owed on approval"
+        console.print(f"  usage ({what}): {owed_text(usage, grants.get(usage.grant_id))}")
 
 
 @jobs_app.command("approve")
@@ -115,11 +135,18 @@ def jobs_approve(job_id: JobArg, note: NoteOption, studio: StudioOption = None, 
     """Approve a job in review: its outputs become deliverables, and the use is metered."""
     from greenlight.runtime.jobs import review
 
-    job = review(open_studio(studio), job_id, True, actor(as_), note)
+    home = open_studio(studio)
+    job = review(home, job_id, True, actor(as_), note)
     if job.state is JobState.BLOCKED:
         console_err.print(f"{job.id} blocked, not approved: {job.history[-1].note}; its outputs are quarantined")
         raise typer.Exit(4)
-    console.print(f"{job.id} approved; metered: " + (", ".join(_usage(u) for u in job.usage) or "none"))
+    with home.transaction() as tx:
+        grants = _grants(tx, job)
+    if not job.usage:
+        return console.print(f"{job.id} approved; metered: none (no likeness use to pay for)")
+    console.print(f"{job.id} approved; metered:")
+    for usage in job.usage:
+        console.print(f"  {owed_text(usage, grants.get(usage.grant_id))}")
 
 
 @jobs_app.command("reject")
@@ -189,12 +216,12 @@ def _print_outcome(home, job: Job) -> None:
             console.print(f"  {asset.role}: {home.home / asset.path}")
 
 
-def _usage(usage: Usage) -> str:
-    what = {"per-approved-second": "approved seconds", "per-approved-image": "approved images"}
-    return f"{usage.quantity:g} {what.get(usage.unit, usage.unit)}"
+def _grants(tx, job: Job) -> dict[str, ConsentGrant]:
+    """The grants the job's metered use is under (grants are never deleted, only revoked)."""
+    return {grant_id: tx.registry.grant(grant_id) for grant_id in {u.grant_id for u in job.usage}}
 
 
-def _print_decision(decision: Decision) -> None:
+def _print_decision(decision: Decision, stage: str | None) -> None:
     from greenlight.cli.scan import print_decision
 
-    print_decision(decision)
+    print_decision(decision, stage or "unrecorded", indent="  ")

@@ -6,12 +6,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from greenlight.cli.common import console_err
 
+WIDEST = 64  # characters of a label beside the bar
+
+
+def shorten(label: str, widest: int = WIDEST) -> str:
+    """``label`` cut in the middle when too long, so its start (what) and end (the frame count) stay."""
+    if len(label) <= widest:
+        return label
+    keep = widest - 1
+    return label[: keep // 2] + "…" + label[len(label) - (keep - keep // 2):]
+
 
 class FrameProgress:
     """Fed by a scanner's (done, total) callback; silent when disabled (JSON output)."""
 
     def __init__(self, label: str = "scanning", enabled: bool = True) -> None:
-        self.bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
+        # A file name is shown as it is: braces are not a format field, brackets not markup.
+        label = shorten(label).replace("{", "{{").replace("}", "}}")
+        self.bar = Progress(TextColumn(label, markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("frames"),
                             TimeRemainingColumn(), console=console_err, transient=True,
                             disable=not (enabled and console_err.is_terminal))
         self.task = None
@@ -33,9 +45,9 @@ class JobProgress:
     """Fed by the executor's (fraction, message) callback."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                            TimeRemainingColumn(), console=console_err, transient=True,
-                            disable=not (enabled and console_err.is_terminal))
+        self.bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                            TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(), console=console_err,
+                            transient=True, disable=not (enabled and console_err.is_terminal))
         self.task = self.bar.add_task("starting", total=1.0)
 
     def __enter__(self) -> JobProgress:
@@ -43,7 +55,7 @@ class JobProgress:
         return self
 
     def __call__(self, fraction: float, message: str) -> None:
-        self.bar.update(self.task, completed=min(max(fraction, 0.0), 1.0), description=message[:60])
+        self.bar.update(self.task, completed=min(max(fraction, 0.0), 1.0), description=shorten(message))
 
     def __exit__(self, *exc) -> None:
         self.bar.__exit__(*exc)

@@ -13,10 +13,11 @@ from greenlight.cli.common import (
     StudioOption,
     actor,
     console,
-    listing,
     open_studio,
     print_json,
 )
+from greenlight.cli.money import rate_text
+from greenlight.cli.tables import print_listing
 from greenlight.domain import Production, ProtectedPerson, ProtectedWork, Talent, to_plain
 
 production_app = typer.Typer(help="Productions (shows, films) that consent is granted for.", no_args_is_help=True)
@@ -42,7 +43,7 @@ def production_list(studio: StudioOption = None, json: JsonOption = False) -> No
         rows = tx.registry.list(Production)
     if json:
         return print_json([to_plain(p) for p in rows])
-    _table(["code", "title", "id"], [(p.code, p.title, p.id) for p in rows])
+    print_listing(("code", "title", "id"), [(p.code, p.title, p.id) for p in rows])
 
 
 @talent_app.command("add")
@@ -81,7 +82,7 @@ def talent_list(studio: StudioOption = None, json: JsonOption = False) -> None:
         )
         for t in people
     ]
-    _table(["name", "status", "photos", "grants", "id"], rows)
+    print_listing(("name", "status", "photos", "grants", "id"), rows, optional=("photos", "grants"))
 
 
 @talent_app.command("show")
@@ -109,21 +110,19 @@ def talent_show(name: str, studio: StudioOption = None, json: JsonOption = False
         if value:
             console.print(f"  {label}: {value}")
     console.print(f"  enrolled photos: {len(refs)}")
-    _table(
-        ["grant", "use", "production", "state", "from", "until", "rate"],
-        [
-            (
-                g.id,
-                g.use.value,
-                productions.get(g.production_id, g.production_id) if g.production_id else "every production",
-                g.state.value,
-                f"{g.valid_from:%Y-%m-%d}",
-                f"{g.last_day:%Y-%m-%d}",
-                f"{g.compensation.rate} {g.compensation.currency} {g.compensation.unit.value}",
-            )
-            for g in grants
-        ],
-    )
+    rows = [
+        (
+            g.id,
+            g.use.value,
+            productions.get(g.production_id, g.production_id) if g.production_id else "every production",
+            g.state.value,
+            f"{g.valid_from:%Y-%m-%d}",
+            f"{g.last_day:%Y-%m-%d}",
+            rate_text(g.compensation, short=True),
+        )
+        for g in grants
+    ]
+    print_listing(("grant", "use", "production", "state", "from", "until", "rate"), rows, optional=("from", "rate"))
 
 
 @talent_app.command("enrol")
@@ -174,15 +173,9 @@ def protect_list(studio: StudioOption = None) -> None:
     """List protected persons and works."""
     with open_studio(studio).transaction() as tx:
         people, works = tx.registry.list(ProtectedPerson), tx.registry.list(ProtectedWork)
-    _table(
-        ["kind", "name", "also", "id"],
-        [("person", p.name, ", ".join(p.aliases), p.id) for p in people]
-        + [("work", w.title, ", ".join(w.characters), w.id) for w in works],
+    print_listing(
+        ("name", "kind", "also", "id"),
+        [(p.name, "person", ", ".join(p.aliases), p.id) for p in people]
+        + [(w.title, "work", ", ".join(w.characters), w.id) for w in works],
+        optional=("also",),
     )
-
-
-def _table(headers: list[str], rows: list[tuple]) -> None:
-    table = listing(*headers)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)

@@ -31,7 +31,7 @@ def scan(
     if (production is None) != (use is None):
         raise InvalidInput("give both --production and --use to check consent, or neither")
     home = open_studio(studio)
-    with FrameProgress(enabled=not json) as report:
+    with FrameProgress(f"scanning {file.name}", enabled=not json) as report:
         outcome = run_scan(home, file, actor(as_), production, Use.parse(use) if use else None, progress=report)
     with home.transaction() as tx:
         codes = {p.id: p.code for p in tx.registry.list(Production)}
@@ -138,8 +138,11 @@ def _who(identity) -> str:
     return f"{identity.kind.value} {identity.name or ''}{distance}".replace("  ", " ")
 
 
-def print_decision(decision: Decision) -> None:
+def print_decision(decision: Decision, stage: str | None = None, indent: str = "") -> None:
+    """The verdict, its decision id and every reason; with ``stage``, which guard decided
+    (``preflight guard: ALLOW``); every line after ``indent``."""
     colour = {"allow": "green", "escalate": "yellow", "block": "red"}[decision.verdict.value]
-    console.print(f"{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
+    gate = f"{stage} guard: " if stage else ""
+    console.print(f"{indent}{gate}{decision.verdict.value.upper()} (decision {decision.id})", style=f"bold {colour}")
     for reason in decision.reasons:
-        console.print(f"  {reason.verdict.value}: {reason.message} [{reason.code}]")
+        console.print(f"{indent}  {reason.verdict.value}: {reason.message} [{reason.code}]")

@@ -39,7 +39,12 @@ class Reason:
 
 @dataclass(frozen=True)
 class Decision:
-    """The outcome of a guard: the most severe verdict among its reasons."""
+    """The outcome of a guard: the most severe verdict among its reasons.
+
+    ``stage`` names the gate that decided: ``preflight``, ``postflight``, ``publish``, ``approve`` or
+    ``export`` for a job, ``scan`` or ``screen`` for a file or a text checked on its own. Decisions
+    recorded before this field existed have None here; their ledger entry (``decision.made``) says it.
+    """
 
     SCHEMA = "Decision.1"
     verdict: Verdict
@@ -49,6 +54,7 @@ class Decision:
     subject: str
     id: str = field(default_factory=lambda: new_id("dec"))
     at: datetime = field(default_factory=utcnow)
+    stage: str | None = None
 
     @classmethod
     def from_reasons(cls, reasons: tuple[Reason, ...], **kwargs: Any) -> Decision:

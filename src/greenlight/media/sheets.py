@@ -9,23 +9,39 @@ import numpy as np
 
 
 def before_after(pairs: Sequence[tuple[np.ndarray, np.ndarray]], height: int = 360, gap: int = 6) -> np.ndarray:
-    """One RGB picture: each (before, after) pair as a row, labelled, scaled to ``height`` pixels."""
-    rows = [_row(before, after, height, gap) for before, after in pairs]
-    width = max(r.shape[1] for r in rows)
-    rows = [np.pad(r, ((0, gap), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    """One RGB picture: each (before, after) pair as a labelled row, every row as wide as the widest.
+
+    The widest row is ``height`` pixels tall; a narrower pair (a square crop beside a wide frame) is
+    scaled up to the same width, so no row leaves a blank strip beside it. Rows and panels are
+    ``gap`` pixels apart, on white.
+    """
+    width = max(_width(before, height) + gap + _width(after, height) for before, after in pairs)
+    rows = [_row(before, after, width, gap) for before, after in pairs]
+    rows = [np.pad(r, ((0, gap), (0, 0), (0, 0)), constant_values=255) for r in rows]
     return np.concatenate(rows)[:-gap]
 
 
-def _row(before: np.ndarray, after: np.ndarray, height: int, gap: int) -> np.ndarray:
-    panels = [_label(_fit(before, height), "before"), _label(_fit(after, height), "after")]
+def _row(before: np.ndarray, after: np.ndarray, width: int, gap: int) -> np.ndarray:
+    """The pair side by side, at the height that makes the row exactly ``width`` pixels wide."""
+    aspects = [image.shape[1] / image.shape[0] for image in (before, after)]
+    height = max(1, round((width - gap) / sum(aspects)))
+    left = _fit(before, height)
+    right = _resized(after, width - gap - left.shape[1], height)  # takes up the rounding, a pixel at most
     spacer = np.full((height, gap, 3), 255, np.uint8)
-    return np.concatenate([panels[0], spacer, panels[1]], axis=1)
+    return np.concatenate([_label(left, "before"), spacer, _label(right, "after")], axis=1)
+
+
+def _width(rgb: np.ndarray, height: int) -> int:
+    return max(1, round(rgb.shape[1] * height / rgb.shape[0]))
 
 
 def _fit(rgb: np.ndarray, height: int) -> np.ndarray:
-    width = max(1, round(rgb.shape[1] * height / rgb.shape[0]))
+    return _resized(rgb, _width(rgb, height), height)
+
+
+def _resized(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     interpolation = cv2.INTER_CUBIC if height > rgb.shape[0] else cv2.INTER_AREA
-    return cv2.resize(np.ascontiguousarray(rgb), (width, height), interpolation=interpolation)
+    return cv2.resize(np.ascontiguousarray(rgb), (max(1, width), height), interpolation=interpolation)
 
 
 def _label(rgb: np.ndarray, text: str) -> np.ndarray:

@@ -21,9 +21,7 @@ from greenlight.runtime.studio import Studio, Transaction
 
 def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:
     """Consent for everyone the job relies on, checked now and recorded as the ``stage`` decision."""
-    decision = guarding.at_publish(tx, job)
-    guarding.record(tx, decision, actor, job, stage)
-    return decision
+    return guarding.record(tx, guarding.at_publish(tx, job), actor, job, stage)
 
 
 def withhold(tx: Transaction, job: Job, decision: Decision, actor: str) -> Job:

@@ -73,7 +73,7 @@ class LocalExecutor:
         Raises:
             InvalidTransition: the job is not queued, or another executor holds its lease.
         """
-        report = progress or (lambda fraction, message: None)
+        report = self._in_user_words(job_id, progress) if progress else (lambda fraction, message: None)
         self._claim(job_id)
         try:
             identity(self.studio)  # what the job needs to finish, checked before any work is done
@@ -106,7 +106,8 @@ class LocalExecutor:
         with self.studio.transaction() as tx:
             job = advance(tx, tx.registry.get(Job, job_id), JobState.PREFLIGHT, self.owner)
         report(0.0, "preflight: screening text and input faces")
-        decision, scans = guarding.preflight(self.studio, job, self._scan_progress(report, 0.0, 0.1))
+        looking = f"preflight: faces in {_names(job)}"
+        decision, scans = guarding.preflight(self.studio, job, self._scan_progress(report, 0.0, 0.1, looking))
         with self.studio.transaction() as tx:
             guarding.record(tx, decision, self.owner, job, "preflight")
             job = tx.registry.get(Job, job_id)
@@ -136,8 +137,9 @@ class LocalExecutor:
         with self.studio.transaction() as tx:
             job = advance(tx, job, JobState.POSTFLIGHT, self.owner)
         report(0.8, "postflight: scanning every output frame")
+        looking = f"postflight: faces in the output of {_names(job)}"
         decision, usage = guarding.postflight(
-            self.studio, job, input_scans, outputs, self._scan_progress(report, 0.8, 0.15)
+            self.studio, job, input_scans, outputs, self._scan_progress(report, 0.8, 0.15, looking)
         )
         if decision.verdict is not Verdict.ALLOW:
             return self._hold(job, decision, outputs, "postflight")
@@ -205,14 +207,38 @@ class LocalExecutor:
                 raise InvalidTransition(f"job {job_id}: the lease was lost to another executor; stopping")
         self._renewed = time.time()
 
-    def _scan_progress(self, report: Progress, start: float, span: float) -> Callable[[int, int], None]:
+    def _scan_progress(self, report: Progress, start: float, span: float, what: str) -> Callable[[int, int], None]:
         def scanned(done: int, total: int) -> None:
-            report(start + span * done / max(total, 1), f"scanning faces, frame {done}/{total}")
+            report(start + span * done / max(total, 1), f"{what}, frame {done}/{total}")
 
         return scanned
 
+    def _in_user_words(self, job_id: str, progress: Progress) -> Progress:
+        """``progress`` with the ids and store names engines know replaced by the talent's name and the
+        user's file names: "finding Dana Reyes in take_03.mp4", not "finding tal_582cf… in 1f29c1….mp4"."""
+        from greenlight.domain import Talent
+
+        with self.studio.transaction() as tx:
+            job = tx.registry.get(Job, job_id)
+            words = {Path(p).stem: Path(i.name).stem
+                     for p, i in zip(input_paths(self.studio, tx, job), job.inputs, strict=True)}
+            talent_id = job.params.get("talent_id")
+            if talent_id:
+                words[str(talent_id)] = next((t.name for t in tx.registry.list(Talent) if t.id == talent_id),
+                                             "the talent")
+        pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+        def reported(fraction: float, message: str) -> None:
+            progress(fraction, pattern.sub(lambda m: words[m.group(0)], message) if words else message)
+
+        return reported
+
     def _workdir(self, job_id: str) -> Path:
         return self.studio.home / "work" / job_id
+
+
+def _names(job: Job) -> str:
+    return ", ".join(i.name for i in job.inputs)
 
 
 def _next(decision: Decision, allowed: JobState) -> JobState:

@@ -97,10 +97,34 @@ def at_publish(tx: Transaction, job: Job) -> Decision:
     return _decision(job, job_facts, publish_reasons(job_facts, named))
 
 
-def record(tx: Transaction, decision: Decision, actor: str, job: Job, stage: str) -> None:
-    """Store the decision and its ledger entry, saying which gate made it."""
+def record(tx: Transaction, decision: Decision, actor: str, job: Job, stage: str) -> Decision:
+    """Store the decision and its ledger entry, saying which gate made it; returns it with its ``stage``."""
+    decision = replace(decision, stage=stage)
     tx.registry.add_decision(decision)
     tx.record("decision.made", decision, actor, job_id=job.id, stage=stage)
+    return decision
+
+
+def stages(tx: Transaction, decisions: list[Decision]) -> dict[str, str]:
+    """Which gate made each decision: its ``stage``, or for one recorded before decisions kept it, the
+    ``stage`` its ``decision.made`` ledger entry names. Decisions neither says are left out."""
+    import json
+
+    from sqlalchemy import select
+
+    from greenlight.store.tables import ledger_entries
+
+    found = {d.id: d.stage for d in decisions if d.stage}
+    older = [d.id for d in decisions if not d.stage]
+    if older:
+        table = ledger_entries
+        query = select(table.c.subject, table.c.record).where(table.c.kind == "decision.made",
+                                                              table.c.subject.in_(older))
+        for subject, text in tx.ledger.session.execute(query):
+            stage = json.loads(text).get("payload", {}).get("stage")
+            if stage:
+                found[subject] = stage
+    return found
 
 
 def summary(decision: Decision) -> str:

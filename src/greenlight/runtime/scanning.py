@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -58,7 +58,7 @@ def scan(
     result = scan_file(path, faces, studio.analyzer, progress=progress)
     with studio.transaction() as tx:
         decision = likeness_decision(result, _context(tx, production_code, use, at), *_consent_records(tx))
-        _record(tx, decision, actor, file=str(path), media=result.media)
+        decision = _record(tx, replace(decision, stage="scan"), actor, file=str(path), media=result.media)
     return ScanOutcome(result, decision)
 
 
@@ -69,7 +69,7 @@ def screen(
     with studio.transaction() as tx:
         context = _context(tx, production_code, use, at)
         decision = text_decision(text, context, named_subjects(tx), *_consent_records(tx))
-        _record(tx, decision, actor, text=text)
+        decision = _record(tx, replace(decision, stage="screen"), actor, text=text)
     return decision
 
 
@@ -84,6 +84,7 @@ def _consent_records(tx: Transaction):
     return talent, tx.registry.grants()
 
 
-def _record(tx: Transaction, decision: Decision, actor: str, **details: str) -> None:
+def _record(tx: Transaction, decision: Decision, actor: str, **details: str) -> Decision:
     tx.registry.add_decision(decision)
-    tx.record("decision.made", decision, actor, **details)
+    tx.record("decision.made", decision, actor, stage=decision.stage, **details)
+    return decision
