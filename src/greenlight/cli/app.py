@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from greenlight.cli import consent, jobs, ledger, provenance, registry, scan, studio
+from greenlight.cli import consent, jobs, ledger, previz, provenance, registry, scan, studio
 from greenlight.cli.common import console_err
 from greenlight.errors import GreenlightError
 
@@ -32,7 +32,8 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(provenance.keys_app, name="keys")
 app.command("verify")(provenance.verify)
 app.command("ingest")(provenance.ingest)
-app.add_typer(jobs.run_app, name="run")
+app.add_typer(jobs.run_app, name="run")  # previz adds `run previz` to it
+app.add_typer(previz.models_app, name="models")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.command("export")(jobs.export)
 
