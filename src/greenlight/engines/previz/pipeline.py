@@ -72,8 +72,11 @@ def load_pipeline(folder: str | Path, device: str = "auto", image_to_image: bool
     from diffusers.utils import logging as diffusers_logging
     from transformers.utils import logging as transformers_logging
 
+    # Greenlight reports progress itself; the libraries' own bars and notices would only interleave with it.
     diffusers_logging.set_verbosity_error()
+    diffusers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     device = pick_device(device)
     dtype = torch.float16 if device == "cuda" else torch.float32
     try:
