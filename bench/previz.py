@@ -11,7 +11,8 @@ time), registers it in a scratch studio, and times on the same folder, prompt, s
 Overhead = (job − guards − signing − direct) / direct: what Greenlight adds beyond its guards.
 
 Usage:
-    .venv/bin/python bench/previz.py [--width 4] [--size 64] [--steps 10] [--n 4] [--repeat 5] [--clock wall|cpu] [--threads 1]
+    .venv/bin/python bench/previz.py [--width 4] [--size 64] [--steps 10] [--n 4] [--repeat 5]
+        [--clock wall|cpu] [--threads 1]
 """
 
 from __future__ import annotations
