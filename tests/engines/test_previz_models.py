@@ -96,6 +96,15 @@ def test_a_bad_model_folder_is_refused_in_one_line_and_nothing_is_stored(previz_
     assert state(previz_studio) == before
 
 
+def test_components_from_diffusers_own_pipeline_modules_are_accepted(tiny_model):
+    # Stable Diffusion 1.5's folders name their safety checker as ["stable_diffusion", "StableDiffusionSafetyChecker"].
+    edit_index(tiny_model, safety_checker=["stable_diffusion", "StableDiffusionSafetyChecker"])
+    (tiny_model / "safety_checker").mkdir()
+    (tiny_model / "safety_checker" / "config.json").write_text("{}")
+    (tiny_model / "safety_checker" / "model.safetensors").write_bytes(b"weights")
+    assert "safety_checker" in check_folder(tiny_model).components
+
+
 def test_a_registered_model_is_pinned_by_a_stable_content_hash(previz_studio, tiny_model_source):
     model = previz_studio.model
     assert model.pipeline == "StableDiffusionPipeline"

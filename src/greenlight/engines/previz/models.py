@@ -141,7 +141,7 @@ def _check_component(folder: Path, name: str, spec: list) -> str:
     sub = folder / name
     missing = f"{folder}: component {name!r} ({cls})"
     hint = "copy the whole pipeline folder (every component and its weights); nothing is ever downloaded"
-    if library not in LIBRARIES:
+    if library not in LIBRARIES and not _diffusers_pipeline_module(library):
         raise ModelFolderError(f"{missing} comes from {library!r}, code that would need a download", hint)
     if not sub.is_dir():
         raise ModelFolderError(f"{missing} is missing, so loading would need a download", hint)
@@ -161,6 +161,19 @@ def _check_component(folder: Path, name: str, spec: list) -> str:
     if not any((sub / w).is_file() for w in wanted):
         raise ModelFolderError(f"{missing} lacks {' or '.join(wanted)}, so loading would need a download", hint)
     return name
+
+
+def _diffusers_pipeline_module(library: str) -> bool:
+    """Whether ``library`` names a module of diffusers' own pipelines (SD 1.5's safety checker comes from
+    ``stable_diffusion``), as opposed to code from outside diffusers and transformers."""
+    import importlib.util
+
+    if not library.replace("_", "").isalnum():
+        return False
+    try:
+        return importlib.util.find_spec(f"diffusers.pipelines.{library}") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _files(folder: Path) -> tuple[ModelFile, ...]:
