@@ -145,3 +145,18 @@ def test_ledger_verify_follows_the_model_registry(previz_studio):
         session.execute(text("UPDATE models SET record = :r"), {"r": row.replace('"folder":"', '"folder":"/elsewhere')})
     found = problems()
     assert len(found) == 1 and found[0].startswith(f"model {previz_studio.model.id}: the table says folder")
+
+
+def test_a_model_folder_gone_before_the_job_runs_fails_it_in_one_line(previz_studio):
+    import shutil
+
+    from greenlight.domain import JobState
+    from greenlight.runtime.executor import LocalExecutor
+
+    job = submit(previz_studio, "previz", previz_params(previz_studio.model), [], PRODUCTION, "artist")
+    shutil.rmtree(previz_studio.model_dir)
+    job = LocalExecutor(previz_studio).run(job.id)
+    assert job.state is JobState.FAILED
+    note = job.history[-1].note
+    assert "no such model folder" in note and str(previz_studio.model_dir) in note and "\n" not in note
+    assert job.outputs == ()
