@@ -12,6 +12,8 @@ from greenlight.store.scratch import scratch_database
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+pytest_plugins = ["tests.engines.previz_kit"]  # the previz fixtures, for the engine and the CLI tests
+
 FACES_SKIP = "set GREENLIGHT_FACES to ../shared/data/faces to run tests on real photos"
 
 

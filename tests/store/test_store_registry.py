@@ -30,6 +30,7 @@ from greenlight.domain import (
     Verdict,
     utcnow,
 )
+from greenlight.domain.model import GenerativeModel
 from greenlight.errors import AlreadyExists, NotFound
 from greenlight.store import Registry, tables
 from greenlight.store.registry import KINDS, kind_of
@@ -69,8 +70,10 @@ def one_of_each() -> list:
     job = job.to(JobState.PREFLIGHT, by="executor").to(JobState.RUNNING, by="executor")
     asset = Asset(sha256=SHA_B, path="assets/bb/bb/" + SHA_B + ".png", size=1234, media_type="image/png",
                   role="output", job_id=job.id, mark="0123456789ab")
+    model = GenerativeModel(name="Studio SD 1.5", folder="/models/sd15", pipeline="StableDiffusionPipeline",
+                            sha256=SHA_A, fingerprint=SHA_B, files=14, size=2_000_000_000)
     return [production, talent, late, person, work, reference(talent.id), grant(talent, production), revoked,
-            decision, job, asset]
+            decision, job, asset, model]
 
 
 def test_every_record_round_trips(database):

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from greenlight.cli import consent, jobs, ledger, moodboard, provenance, registry, scan, studio
+from greenlight.cli import consent, jobs, ledger, moodboard, previz, provenance, registry, scan, studio
 from greenlight.cli.common import console_err
 from greenlight.errors import GreenlightError
 
@@ -33,7 +33,8 @@ app.add_typer(provenance.keys_app, name="keys")
 app.command("verify")(provenance.verify)
 app.command("ingest")(provenance.ingest)
 jobs.run_app.command("moodboard")(moodboard.run_moodboard)
-app.add_typer(jobs.run_app, name="run")
+app.add_typer(jobs.run_app, name="run")  # previz adds `run previz` to it
+app.add_typer(previz.models_app, name="models")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.command("export")(jobs.export)
 

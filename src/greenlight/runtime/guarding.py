@@ -147,7 +147,7 @@ def output_spec(studio: Studio, job: Job, output: EngineOutput) -> OutputSpec:
         job_id=job.id,
         engine=info.name,
         model=str(output.notes.get("model", "")),
-        seed=job.seed,
+        seed=output.notes.get("seed", job.seed),  # an engine making variations gives each its own seed
         grant_ids=job.grant_ids,
         parents=paths if altered else (),
         components=(() if altered else paths) + tuple(output.components),

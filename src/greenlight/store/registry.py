@@ -28,6 +28,7 @@ from greenlight.domain import (
     canonical_json,
     from_plain,
 )
+from greenlight.domain.model import GenerativeModel
 from greenlight.errors import AlreadyExists, NotFound, StudioError
 from greenlight.store import tables
 
@@ -88,6 +89,10 @@ KINDS: dict[type, Kind] = {
     Job: Kind(
         tables.jobs, "job", lambda r: {"state": r.state.value, "production_id": r.production_id},
         "list jobs with `greenlight jobs list`",
+    ),
+    GenerativeModel: Kind(
+        tables.models, "model", lambda r: {"name_key": name_key(r.name), "sha256": r.sha256},
+        "list models with `greenlight models list`", "choose another model name",
     ),
 }
 # Key columns that hold a normalised copy of a record attribute: messages show the attribute.
@@ -166,6 +171,12 @@ class Registry:
         table = tables.protected_persons
         where = or_(table.c.id == name_or_id, table.c.name_key == name_key(name_or_id))
         return self._one(ProtectedPerson, where, f"no protected person named {name_or_id!r}")
+
+    def model(self, name_or_id: str) -> GenerativeModel:
+        """The registered model with this name (any case) or id. Raises NotFound."""
+        table = tables.models
+        where = or_(table.c.id == name_or_id, table.c.name_key == name_key(name_or_id))
+        return self._one(GenerativeModel, where, f"no model named {name_or_id!r}")
 
     def grants(self, talent_id: str | None = None) -> list[ConsentGrant]:
         """Every consent grant, or those of one talent, oldest first."""

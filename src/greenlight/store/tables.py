@@ -69,6 +69,12 @@ assets = _records(
     Column("job_id", ID, nullable=True, index=True),
     Column("mark", String(12), nullable=True, unique=True),
 )
+# Generative models the studio owns (`greenlight models add`): a job names one; its hash pins the files.
+models = _records(
+    "models",
+    Column("name_key", NAME, nullable=False, unique=True),
+    Column("sha256", SHA256, nullable=False, index=True),
+)
 # The lease columns let one executor at a time own a job; a lease that runs out means its process died.
 jobs = _records(
     "jobs",
