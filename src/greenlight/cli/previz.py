@@ -17,11 +17,11 @@ from greenlight.cli.common import (
     StudioOption,
     actor,
     console,
-    listing,
     open_studio,
     print_json,
 )
 from greenlight.cli.jobs import run_app
+from greenlight.cli.tables import print_listing
 
 models_app = typer.Typer(help="The studio's own generative models: local diffusers folders, pinned by hash.",
                          no_args_is_help=True)
@@ -55,10 +55,8 @@ def models_list(studio: StudioOption = None, json: JsonOption = False) -> None:
     found = models(open_studio(studio))
     if json:
         return print_json([to_plain(m) for m in found])
-    table = listing("name", "pipeline", "files", "size", "sha256", "folder")
-    for m in found:
-        table.add_row(m.name, m.pipeline, str(m.files), _size(m.size), m.sha256[:16] + "…", m.folder)
-    console.print(table)
+    rows = [(m.name, m.pipeline, str(m.files), _size(m.size), m.sha256[:16] + "…", m.folder) for m in found]
+    print_listing(("name", "pipeline", "files", "size", "sha256", "folder"), rows, optional=("files", "size", "folder"))
 
 
 @run_app.command("previz")
