@@ -91,10 +91,10 @@ def test_a_previs_grant_for_another_production_does_not_cover_this_one(previz_st
 def test_every_generated_frame_is_scanned_for_faces_after_generation(previz_studio):
     scanned = []
     job = run(previz_studio, "an empty bunker corridor",
-              lambda f, m: scanned.append(m) if m.startswith("scanning faces") else None)
+              lambda f, m: scanned.append(m) if m.startswith("postflight: faces") else None)
     assert job.state is JobState.IN_REVIEW
     # One variation and its contact sheet, each scanned, after the engine ran.
-    assert scanned.count("scanning faces, frame 1/1") == 2
+    assert scanned.count("postflight: faces in the output, frame 1/1") == 2
     with previz_studio.transaction() as tx:
         stages = [e.event.payload.get("stage") for e in tx.ledger.entries() if e.event.kind == "decision.made"]
     assert stages == ["preflight", "postflight", "publish"]
