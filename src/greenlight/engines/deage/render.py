@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from greenlight.engines.deage.geometry import FaceFrame, crop_box, forehead_points
+from greenlight.engines.deage.geometry import FaceFrame, crop_box, face_unit, forehead_points
 from greenlight.engines.deage.masks import FaceMattes, face_mattes, skin_gate
 from greenlight.engines.deage.retouch import Amounts, base_layers, retouch, tone_shift
 from greenlight.engines.deage.warp import apply_warp, displacement_field
@@ -86,10 +86,11 @@ class FaceRenderer:
         skin = self._skin(work, mattes)
         wscale = frame.scale * float(work.zoom.mean())
         tone = tone_shift(work.ycc, skin, wscale, self.amounts.tone) if self.amounts.tone > 0 else None
-        base, broad = base_layers(np.ascontiguousarray(work.ycc[..., 0]), skin, wscale)
+        unit = face_unit(local)
+        layers = base_layers(np.ascontiguousarray(work.ycc[..., 0]), skin, wscale, unit * float(work.zoom.mean()))
         regions = np.clip(mattes.under_eyes + mattes.folds, 0.0, 1.0)
-        out = retouch(crop, (work.up(base), work.up(broad)), work.up(regions), work.up(skin) * strength,
-                      frame.scale, self.amounts, None if tone is None else work.up(tone))
+        out = retouch(crop, tuple(work.up(x) for x in layers), work.up(regions), work.up(skin) * strength,
+                      unit, self.amounts, None if tone is None else work.up(tone))
         if self.amounts.reshape > 0:
             field = displacement_field(work.ycc.shape[:2], work.pts, mattes.face * self._support,
                                        mattes.features, self.amounts.reshape * strength)
