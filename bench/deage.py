@@ -158,6 +158,7 @@ def stills(engine: DeageEngine, years: int, work: Path) -> list[tuple[str, float
         box = max(analyzer.detect(rgb), key=lambda b: b.width)
         pts = analyzer.landmarks(rgb, box)
         folder = work / f"still{len(rows)}"
+        folder.mkdir(parents=True)
         src = media.save_image(folder / "in.png", rgb)
         # Enrolled from the mirrored photo: the same person, not the same pixels.
         talent = enrol(analyzer, media.save_image(folder / "ref.png", np.ascontiguousarray(rgb[:, ::-1])))
