@@ -100,3 +100,20 @@ def test_twenty_years_off_the_astronaut_take_lines_not_pores_nor_the_person(engi
     assert after.wrinkle <= 0.78 * before.wrinkle, "lines at the face's own scale must go"
     assert after.fine >= 0.7 * before.fine, "pores and grain must stay"
     assert identity_distance(analyzer, rgb, out, box) <= 0.35
+
+
+def test_a_second_pass_gets_each_crop_and_has_the_last_word(engine):
+    rgb = data.astronaut()
+    analyzer = engine.analyzer
+    box = max(analyzer.detect(rgb), key=lambda b: b.width)
+    talent = np.asarray(analyzer.embed(rgb, box))[None]
+    seen = []
+
+    def undo(source, classical, pts, skin, strength):
+        seen.append((source.shape == classical.shape == (*skin.shape, 3), pts.shape, strength,
+                     bool(np.abs(classical - source).max() > 0)))
+        return source
+
+    out, faces = deage_image(rgb, analyzer, talent, amounts_for(20), refiner=lambda: undo)
+    assert faces and seen == [(True, (68, 2), 1.0, True)]
+    assert np.array_equal(out, rgb), "what the second pass returns is what is written"

@@ -75,7 +75,7 @@ def _feature_matte(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) ->
         # stay exactly as shot. Below and beside, the matte hugs the lids, so the tear trough, the bag
         # and the crow's feet next to the corners can be treated.
         _ellipse(m, e.mean(0), (0.6 * width, max(0.22 * width, 0.85 * height)), angle)
-        _ellipse(m, e.mean(0) - 0.2 * width * frame.down, (0.6 * width, 0.36 * width), angle)
+        _ellipse(m, e.mean(0) - 0.14 * width * frame.down, (0.58 * width, 0.3 * width), angle)
     for brow in (BROW_R, BROW_L):
         cv2.polylines(m, [_fp(pts[brow])], False, 1.0, max(1, int(0.2 * iod)), cv2.LINE_AA, 4)
     lips = pts[LIPS_OUTER]
@@ -83,7 +83,9 @@ def _feature_matte(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) ->
     cv2.fillPoly(m, [_fp(c + (lips - c) * 1.1)], 1.0, cv2.LINE_AA, 4)
     nose = pts[NOSE_BASE]
     span = float(np.hypot(*(nose[4] - nose[0])))
-    _ellipse(m, nose.mean(0) - 0.03 * iod * frame.down, (0.55 * span, 0.16 * iod), angle)
+    # The nostrils only: the skin of the tip and the wings is retouched like the rest.
+    for a, b in ((0, 1), (3, 4)):
+        _ellipse(m, (nose[a] + nose[b]) / 2, (0.2 * span, 0.1 * iod), angle)
     # Grow then feather, so the matte is exactly 1 on the feature itself.
     grow = max(1, int(round(0.03 * iod)))
     m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))

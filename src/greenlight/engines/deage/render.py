@@ -8,11 +8,15 @@ resolution. That keeps a 1080p close-up about as cheap as a 360p wide shot.
 A ``FaceRenderer`` is kept per face track, because two things carry over from frame to frame: the
 skin matte (blended with last frame's, moved along with the face, so a gate decision at its edge
 cannot flicker) and the skin-colour statistics the gate is measured against.
+
+A second, generative pass plugs in as a :class:`FaceRefiner`: it is handed the classical result of
+each face crop and returns its own; the renderer still writes back only what changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -51,15 +55,30 @@ def _work_copy(crop: np.ndarray, local: np.ndarray, iod: float) -> _Work:
     return _Work(cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb), pts, zoom, (w, h))
 
 
+class FaceRefiner(Protocol):
+    """A pass run on each face crop after the classical one (the seam for a generative refinement).
+
+    Called with the source crop and the classical result (float32 RGB 0..1, same size), the
+    landmarks in crop pixels, the skin matte (0..1, what may change) and the track's fade strength;
+    returns the refined crop. It is kept per track (a renderer has one), so it may carry state
+    from frame to frame, as temporal stability needs.
+    """
+
+    def __call__(self, source: np.ndarray, classical: np.ndarray, pts: np.ndarray, skin: np.ndarray,
+                 strength: float) -> np.ndarray: ...
+
+
 class FaceRenderer:
     """De-ages one face track, frame after frame, in place.
 
     Args:
         amounts: retouch strengths (from ``retouch.amounts_for``).
+        refiner: an optional second pass on each crop (see :class:`FaceRefiner`); none by default.
     """
 
-    def __init__(self, amounts: Amounts) -> None:
+    def __init__(self, amounts: Amounts, refiner: FaceRefiner | None = None) -> None:
         self.amounts = amounts
+        self.refiner = refiner
         self._prev: tuple[np.ndarray, np.ndarray] | None = None  # working landmarks, skin matte
         self._stats: np.ndarray | None = None
         self._support: np.ndarray | None = None  # where the warp may act, this frame
@@ -95,6 +114,8 @@ class FaceRenderer:
             field = displacement_field(work.ycc.shape[:2], work.pts, mattes.face * self._support,
                                        mattes.features, self.amounts.reshape * strength)
             out = apply_warp(out, work.up(field) / work.zoom.astype(np.float32))
+        if self.refiner is not None:
+            out = self.refiner(crop, out, local, work.up(skin), strength)
         new8 = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
         # Write back only what changed, so untouched pixels stay bit-identical.
         changed = np.any(new8 != crop8, axis=-1)
