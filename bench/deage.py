@@ -215,6 +215,31 @@ def picture(analyzer, src: Path, out: Path, talent: np.ndarray, indices: list[in
     return media.save_image(dest, sheet)
 
 
+CROP_FACES = (("obama", "obama/obama.jpg"), ("biden", "biden/biden2.jpg"),
+              ("lacamoire", "alex_lacamoire/alex_lacamoire1.jpg"),
+              ("leslie", "rose_leslie/rose_leslie1.jpg"))
+
+
+def crops(engine: DeageEngine, years: int, folder: Path, work: Path) -> list[Path]:
+    """One picture per sample face: source and de-aged crop side by side, at full resolution (1:1)."""
+    written = []
+    for name, rel in CROP_FACES:
+        rgb = media.load_image(FACES / rel)
+        analyzer = engine.analyzer
+        box = max(analyzer.detect(rgb), key=lambda b: b.width)
+        pts = analyzer.landmarks(rgb, box)
+        here = work / f"crop_{name}"
+        here.mkdir(parents=True)
+        talent = enrol(analyzer, media.save_image(here / "ref.png", np.ascontiguousarray(rgb[:, ::-1])))
+        out, _ = run(engine, media.save_image(here / "in.png", rgb), talent, years, here / "out")
+        res = media.load_image(out)
+        c = crop_box(pts, FaceFrame.from_landmarks(pts), rgb.shape[1], rgb.shape[0], margin=0.25)
+        a, b = (x[c.top : c.bottom, c.left : c.right] for x in (rgb, res))
+        sheet = np.hstack([a, np.full((a.shape[0], 6, 3), 255, np.uint8), b])
+        written.append(media.save_image(folder / f"deage_{name}.png", sheet))
+    return written
+
+
 def _row(label: str, m: dict) -> str:
     return (f"| {label} | {m['face_frames']} | {m['identity_mean']:.3f} / {m['identity_max']:.3f} "
             f"| {m['ref_src']:.3f} → {m['ref_out']:.3f} "
@@ -239,6 +264,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=20)
     parser.add_argument("--sweep", action="store_true", help="also run the 360p clip at 5, 10 and 30 years")
     parser.add_argument("--stills", action="store_true", help="also de-age and measure large stills")
+    parser.add_argument("--crops", type=Path, help="write full-resolution before/after crops of the sample faces here")
     parser.add_argument("--no-clips", action="store_true", help="skip the clips (with --stills: stills only)")
     parser.add_argument("--picture", type=Path, help="write the before/after picture here")
     parser.add_argument("--frames", default="154,200", help="clip frames for the picture, comma-separated")
@@ -249,6 +275,9 @@ def main() -> None:
     rows, sweep, still_rows = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.crops:
+            for path in crops(engine, args.years, args.crops, work):
+                print(f"wrote {path}")
         if args.stills:
             still_rows = stills(engine, args.years, work)
         big = make_1080(CLIP, work / "clip1080.mp4", start=100, count=60)

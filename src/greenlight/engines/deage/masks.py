@@ -180,3 +180,17 @@ def face_mattes(shape: tuple[int, int], pts: np.ndarray) -> FaceMattes:
     face = _blur(cv2.dilate(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)), 0.2 * iod)
     return FaceMattes(skin=skin, features=features, under_eyes=under_eyes * skin, folds=folds * skin, face=face,
                       hull=hull)
+
+
+def mesh_under_eyes(shape: tuple[int, int], outlines: list[np.ndarray], iod: float) -> np.ndarray:
+    """The under-eye bags and troughs drawn from FaceMesh outlines (``mesh.bag_outlines``), feathered.
+
+    Args:
+        shape: (height, width) of the crop.
+        outlines: closed outlines in crop pixels.
+        iod: the face's inter-ocular distance in those pixels.
+    """
+    m = np.zeros(shape, np.float32)
+    for outline in outlines:
+        cv2.fillPoly(m, [_fp(outline)], 1.0, cv2.LINE_AA, 4)
+    return _blur(m, 0.08 * iod)

@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 
 from greenlight.engines.deage.geometry import FaceFrame, crop_box, face_unit, forehead_points
-from greenlight.engines.deage.masks import FaceMattes, face_mattes, skin_gate
+from greenlight.engines.deage.masks import FaceMattes, face_mattes, mesh_under_eyes, skin_gate
+from greenlight.engines.deage.mesh import MEMORY, bag_outlines, from_face, mesh_points, to_face
 from greenlight.engines.deage.retouch import Amounts, base_layers, retouch, tone_shift
 from greenlight.engines.deage.warp import apply_warp, displacement_field
 
@@ -82,6 +83,7 @@ class FaceRenderer:
         self._prev: tuple[np.ndarray, np.ndarray] | None = None  # working landmarks, skin matte
         self._stats: np.ndarray | None = None
         self._support: np.ndarray | None = None  # where the warp may act, this frame
+        self._mesh: np.ndarray | None = None  # last frame's FaceMesh points, in the face's own frame
 
     def render(self, rgb: np.ndarray, pts: np.ndarray, strength: float = 1.0) -> None:
         """De-age the face at ``pts`` on ``rgb``, writing into ``rgb``.
@@ -107,7 +109,8 @@ class FaceRenderer:
         tone = tone_shift(work.ycc, skin, wscale, self.amounts.tone) if self.amounts.tone > 0 else None
         unit = face_unit(local)
         layers = base_layers(np.ascontiguousarray(work.ycc[..., 0]), skin, wscale, unit * float(work.zoom.mean()))
-        regions = np.clip(mattes.under_eyes + mattes.folds, 0.0, 1.0)
+        under_eyes = self._under_eyes(rgb, pts, np.array([box.left, box.top], np.float64), work, mattes)
+        regions = np.clip(under_eyes + mattes.folds, 0.0, 1.0)
         out = retouch(crop, tuple(work.up(x) for x in layers), work.up(regions), work.up(skin) * strength,
                       unit, self.amounts, None if tone is None else work.up(tone))
         if self.amounts.reshape > 0:
@@ -120,6 +123,27 @@ class FaceRenderer:
         # Write back only what changed, so untouched pixels stay bit-identical.
         changed = np.any(new8 != crop8, axis=-1)
         crop8[changed] = new8[changed]
+
+    def _under_eyes(self, rgb: np.ndarray, pts: np.ndarray, origin: np.ndarray, work: _Work,
+                    mattes: FaceMattes) -> np.ndarray:
+        """Bags, troughs and crow's feet: the 68-point regions, and FaceMesh's bag outlines where it sees the face.
+
+        FaceMesh's points are held in the face's own frame and blended with last frame's, so its
+        small jitter does not make the region shimmer; the 68-point landmarks, already smoothed over
+        the track, carry it with the head.
+        """
+        frame = FaceFrame.from_landmarks(pts)
+        found = mesh_points(rgb, pts)
+        if found is None:
+            self._mesh = None
+            return mattes.under_eyes
+        norm = to_face(found, frame)
+        if self._mesh is not None:
+            norm = MEMORY * self._mesh + (1 - MEMORY) * norm
+        self._mesh = norm
+        outlines = [(o - origin + 0.5) * work.zoom - 0.5 for o in bag_outlines(from_face(norm, frame))]
+        iod = FaceFrame.from_landmarks(work.pts).iod
+        return np.maximum(mattes.under_eyes, mesh_under_eyes(work.ycc.shape[:2], outlines, iod) * mattes.skin)
 
     def _skin(self, work: _Work, mattes: FaceMattes) -> np.ndarray:
         frame = FaceFrame.from_landmarks(work.pts)

@@ -31,10 +31,11 @@ import numpy as np
 
 BASE_SIGMA = 3.0  # px at 360p scale: the base holds what is wider than ~12 px
 BROAD_SIGMA = 6.6  # px at 360p scale: the mean that bags and folds are flattened towards
-FINE_SIGMA = 1.25  # units (jaw span / 256): below this is pore/grain texture, kept
+FINE_SIGMA = 1.0  # units (jaw span / 256): below this is pore/grain texture, kept
 FINE_FLOOR = 0.6  # px: on a small face the pixel-level grain is kept, whatever the unit
 LINE_SIGMA = 4.0  # units: lines lie between FINE_SIGMA and this, creases between this and the base
 BRIGHT_KEPT = 0.1  # share of a band's bright side (sheen) always kept
+SPOT_KEPT = 0.6  # share of a round spot (freckle, mole, pore cluster) kept that a line of its size loses
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,20 @@ def tone_shift(ycc: np.ndarray, skin: np.ndarray, scale: float, amount: float) -
     return shift
 
 
+def line_likeness(y: np.ndarray, unit: float) -> np.ndarray:
+    """How much the structure at each pixel is a line rather than a spot: 0 (round) to 1 (a line).
+
+    The coherence of the structure tensor, ((λ1 − λ2) / (λ1 + λ2))², over a window of 2 units: a
+    wrinkle has one dominant gradient direction, a freckle, a mole or a pore has all of them.
+    """
+    gx = cv2.Sobel(y, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(y, cv2.CV_32F, 0, 1, ksize=3)
+    rho = max(2.0 * unit, 0.8)
+    jxx, jyy, jxy = (cv2.GaussianBlur(g, (0, 0), rho) for g in (gx * gx, gy * gy, gx * gy))
+    spread = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2)
+    return (spread / np.maximum(jxx + jyy, 1e-6)) ** 2
+
+
 def _gain(band: np.ndarray, dark: float) -> np.ndarray:
     """Per-pixel gain on a band: ``dark`` on its dark side, more kept on its bright side (sheen)."""
     return np.where(band < 0, dark, BRIGHT_KEPT + (1 - BRIGHT_KEPT) * dark).astype(np.float32)
@@ -181,8 +196,11 @@ def retouch(
     # Skin-only, so a lash or a nostril next to the skin is not spread into it as a "line".
     near = masked_mean(y, np.clip(skin, 1e-3, 1.0), max(FINE_SIGMA * unit, FINE_FLOOR))
     fine, lines, creases = y - near, near - wide, wide - base
-    new_y = (base + _gain(lines, amounts.mid) * lines + _gain(creases, amounts.mid) * creases
-             + amounts.fine * fine)
+    # Lines go; spots of the same size (freckles, moles: part of the person, not of their age) stay.
+    spot = SPOT_KEPT * (1.0 - line_likeness(near, unit))
+    line_gain = _gain(lines, amounts.mid)
+    line_gain += spot * (1.0 - line_gain)
+    new_y = base + line_gain * lines + _gain(creases, amounts.mid) * creases + amounts.fine * fine
     # Broad shading: a little flatter everywhere, much flatter on bags, troughs and folds.
     flatten = amounts.even + amounts.regions * regions
     new_y -= flatten * (base - broad) + amounts.regions * regions * 0.5 * amounts.mid * (lines + creases)
