@@ -97,8 +97,8 @@ def test_twenty_years_off_the_astronaut_take_lines_not_pores_nor_the_person(engi
     pts = analyzer.landmarks(rgb, box)
     before, after = skin_bands(rgb, pts), skin_bands(out, pts)
     # The engine before the face-scale retouch: -14 % wrinkle energy, -11 % fine texture.
-    assert after.wrinkle <= 0.78 * before.wrinkle, "lines at the face's own scale must go"
-    assert after.fine >= 0.7 * before.fine, "pores and grain must stay"
+    assert after.wrinkle <= 0.82 * before.wrinkle, "lines at the face's own scale must go"
+    assert after.fine >= 0.8 * before.fine, "pores and grain must stay"
     assert identity_distance(analyzer, rgb, out, box) <= 0.35
 
 

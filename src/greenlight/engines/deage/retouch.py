@@ -32,7 +32,7 @@ import numpy as np
 BASE_SIGMA = 3.0  # px at 360p scale: the base holds what is wider than ~12 px
 BROAD_SIGMA = 6.6  # px at 360p scale: the mean that bags and folds are flattened towards
 FINE_SIGMA = 1.0  # units (jaw span / 256): below this is pore/grain texture, kept
-FINE_FLOOR = 0.6  # px: on a small face the pixel-level grain is kept, whatever the unit
+FINE_FLOOR = 0.8  # px: on a small face the pixel-level grain is kept, whatever the unit
 LINE_SIGMA = 4.0  # units: lines lie between FINE_SIGMA and this, creases between this and the base
 BRIGHT_KEPT = 0.1  # share of a band's bright side (sheen) always kept
 SPOT_KEPT = 0.6  # share of a round spot (freckle, mole, pore cluster) kept that a line of its size loses
