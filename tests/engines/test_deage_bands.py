@@ -13,6 +13,7 @@ from skimage import data
 from greenlight.domain import SubjectKind
 from greenlight.engines.deage import DeageEngine
 from greenlight.engines.deage.geometry import face_unit
+from greenlight.engines.deage.mesh import LOWER_LID, bag_outlines, mesh_points
 from greenlight.engines.deage.metrics import identity_distance
 from greenlight.engines.deage.pipeline import deage_image
 from greenlight.engines.deage.retouch import amounts_for
@@ -117,3 +118,16 @@ def test_a_second_pass_gets_each_crop_and_has_the_last_word(engine):
     out, faces = deage_image(rgb, analyzer, talent, amounts_for(20), refiner=lambda: undo)
     assert faces and seen == [(True, (68, 2), 1.0, True)]
     assert np.array_equal(out, rgb), "what the second pass returns is what is written"
+
+
+def test_facemesh_outlines_the_bags_under_each_eye_and_sees_no_face_in_a_wall():
+    rgb = data.astronaut()
+    mesh = mesh_points(rgb, FACE)
+    assert mesh is not None and mesh.shape == (468, 2)
+    for outline, eye, lid in zip(bag_outlines(mesh), (FACE[36:42], FACE[42:48]), LOWER_LID, strict=True):
+        centre = outline.mean(axis=0)
+        # Below the lower lid (image y grows downwards), above the nose tip, within the eye's width.
+        assert mesh[list(lid), 1].mean() + 1 < centre[1] < FACE[30, 1]
+        assert abs(mesh[list(lid), 1].mean() - eye[3:, 1].mean()) < 3, "FaceMesh's lid is dlib's lid"
+        assert eye[:, 0].min() - 5 < centre[0] < eye[:, 0].max() + 5
+    assert mesh_points(np.full_like(rgb, 128), FACE) is None
