@@ -16,7 +16,7 @@ from greenlight.engines.deage.geometry import face_unit
 from greenlight.engines.deage.mesh import LOWER_LID, bag_outlines, mesh_points
 from greenlight.engines.deage.metrics import identity_distance
 from greenlight.engines.deage.pipeline import deage_image
-from greenlight.engines.deage.retouch import amounts_for
+from greenlight.engines.deage.retouch import amounts_for, base_layers, line_likeness, retouch
 from greenlight.engines.deage.skinbands import FACE_WIDTH, skin_bands, skin_polygon
 from greenlight.engines.deage.tracking import talent_distance
 from greenlight.likeness import reference_from_photo
@@ -131,3 +131,32 @@ def test_facemesh_outlines_the_bags_under_each_eye_and_sees_no_face_in_a_wall():
         assert abs(mesh[list(lid), 1].mean() - eye[3:, 1].mean()) < 3, "FaceMesh's lid is dlib's lid"
         assert eye[:, 0].min() - 5 < centre[0] < eye[:, 0].max() + 5
     assert mesh_points(np.full_like(rgb, 128), FACE) is None
+
+
+def _skin_with_a_line_and_a_freckle() -> np.ndarray:
+    rgb = np.full((120, 200, 3), (200, 150, 130), np.uint8)
+    cv2.line(rgb, (20, 60), (90, 60), (150, 105, 90), 3, cv2.LINE_AA)
+    cv2.circle(rgb, (150, 60), 2, (150, 105, 90), -1, cv2.LINE_AA)
+    return rgb.astype(np.float32) / 255
+
+
+def test_a_line_reads_as_a_line_and_a_freckle_as_a_spot():
+    y = cv2.cvtColor(_skin_with_a_line_and_a_freckle(), cv2.COLOR_RGB2YCrCb)[..., 0]
+    coherence = line_likeness(np.ascontiguousarray(y), 1.0)
+    assert coherence[58:63, 40:70].max() > 0.9
+    assert coherence[57:64, 147:154].mean() < 0.4
+
+
+def test_the_retouch_takes_the_line_and_keeps_most_of_the_freckle():
+    rgb = _skin_with_a_line_and_a_freckle()
+    skin = np.ones(rgb.shape[:2], np.float32)
+    y = np.ascontiguousarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)[..., 0])
+    amounts = amounts_for(20)
+    # On a face whose jaw spans 256 px (IOD ≈ 122 px, 3.4 × the 360p reference), both are a few
+    # units across: the line band.
+    layers = base_layers(y, skin, 3.4, 1.0)
+    out = retouch(rgb, layers, np.zeros_like(skin), skin, 1.0, amounts)
+    depth = lambda img, sl: float(img[0, 0].mean() - img[sl].mean(axis=-1).min())  # noqa: E731
+    line, dot = np.s_[55:66, 40:70], np.s_[55:66, 145:156]
+    kept_line, kept_dot = depth(out, line) / depth(rgb, line), depth(out, dot) / depth(rgb, dot)
+    assert kept_line < 0.6 and kept_dot > kept_line + 0.15
