@@ -2,9 +2,10 @@
 
 Steps (fixed, in this order): check inputs → find and follow the talent's face (HOG on keyframes,
 landmarks every frame, each track identified against the talent's enrolled embeddings) → smooth
-landmarks over each track → per frame, in a crop around the face: skin matte, frequency-separation
-retouch, even tone, optional lower-face reshaping → write the result with the same size, frame
-rate, frame count and audio. Other people's faces are never touched.
+landmarks over each track → per frame, in a crop around the face: skin matte, FaceMesh under-eye
+outlines, frequency-separation retouch at the face's own scale (lines removed, spots, pores and
+grain kept), bags and folds flattened, tone evened, optional lower-face reshaping → write the result
+with the same size, frame rate, frame count and audio. Other people's faces are never touched.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class DeageEngine:
 
     info = EngineInfo(
         name="deage",
-        version="1.0.0",
+        version="1.1.0",
         summary="Make one enrolled talent look younger in a clip or still: fewer lines, even tone, "
         "subtle lower-face reshaping; identity kept, temporally stable, other faces untouched.",
         action="c2pa.edited",

@@ -23,6 +23,7 @@ EYE_L = slice(42, 48)
 LIPS_OUTER = slice(48, 60)
 
 REFERENCE_IOD = 36.0  # px: the face size the band widths below are tuned for
+UNIT_SPAN = 256.0  # a face's jaw span in "units": retouch bands are measured in span / 256
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class FaceFrame:
         right = axis / iod
         down = np.array([-right[1], right[0]])
         return cls(center=pts.mean(axis=0), iod=iod, right=right, down=down)
+
+
+def face_unit(pts: np.ndarray) -> float:
+    """Pixels per face unit: the jaw line's span (points 0 to 16) divided by ``UNIT_SPAN``."""
+    return max(float(np.hypot(*(pts[16] - pts[0]))), 1.0) / UNIT_SPAN
 
 
 def box_from_landmarks(pts: np.ndarray, width: int, height: int) -> Box:

@@ -32,8 +32,8 @@ class FaceMattes:
     Attributes:
         skin: where to retouch (feathered; 0 on features and off the face).
         features: eyes, brows, lips and nostrils (1 inside, feathered outwards); never altered.
-        under_eyes: tear-trough and lower-lid bag regions, feathered.
-        folds: nasolabial fold regions, feathered.
+        under_eyes: tear-trough, lower-lid bag and crow's-feet regions, feathered.
+        folds: nasolabial and marionette fold regions, feathered.
         face: the whole face hull, grown and feathered: where the reshaping warp may act.
         hull: the face hull itself (jaw line and forehead), unfeathered.
     """
@@ -72,21 +72,24 @@ def _feature_matte(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) ->
         width = float(np.hypot(*(e[3] - e[0])))
         height = float(np.hypot(*(e[1:3].mean(0) - e[4:6].mean(0))))
         # The eye with its lashes and lid margin, and above it the upper lid up to the crease: they
-        # stay exactly as shot. Below, the matte stops at the lid so the tear trough can be treated.
-        _ellipse(m, e.mean(0), (0.68 * width, max(0.26 * width, 1.0 * height)), angle)
-        _ellipse(m, e.mean(0) - 0.22 * width * frame.down, (0.72 * width, 0.42 * width), angle)
+        # stay exactly as shot. Below and beside, the matte hugs the lids, so the tear trough, the bag
+        # and the crow's feet next to the corners can be treated.
+        _ellipse(m, e.mean(0), (0.6 * width, max(0.22 * width, 0.85 * height)), angle)
+        _ellipse(m, e.mean(0) - 0.14 * width * frame.down, (0.58 * width, 0.3 * width), angle)
     for brow in (BROW_R, BROW_L):
-        cv2.polylines(m, [_fp(pts[brow])], False, 1.0, max(1, int(0.26 * iod)), cv2.LINE_AA, 4)
+        cv2.polylines(m, [_fp(pts[brow])], False, 1.0, max(1, int(0.2 * iod)), cv2.LINE_AA, 4)
     lips = pts[LIPS_OUTER]
     c = lips.mean(0)
-    cv2.fillPoly(m, [_fp(c + (lips - c) * 1.12)], 1.0, cv2.LINE_AA, 4)
+    cv2.fillPoly(m, [_fp(c + (lips - c) * 1.1)], 1.0, cv2.LINE_AA, 4)
     nose = pts[NOSE_BASE]
     span = float(np.hypot(*(nose[4] - nose[0])))
-    _ellipse(m, nose.mean(0) - 0.03 * iod * frame.down, (0.62 * span, 0.2 * iod), angle)
+    # The nostrils only: the skin of the tip and the wings is retouched like the rest.
+    for a, b in ((0, 1), (3, 4)):
+        _ellipse(m, (nose[a] + nose[b]) / 2, (0.2 * span, 0.1 * iod), angle)
     # Grow then feather, so the matte is exactly 1 on the feature itself.
-    grow = max(1, int(round(0.05 * iod)))
+    grow = max(1, int(round(0.03 * iod)))
     m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
-    return np.maximum(m, _blur(m, 0.06 * iod))
+    return np.maximum(m, _blur(m, 0.04 * iod))
 
 
 def _hull(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) -> np.ndarray:
@@ -107,11 +110,18 @@ def _region(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) -> tuple[
         # The trough sits under the lid, a little towards the nose; the bag under the lid's middle.
         center = lower + 0.55 * width * down - side * 0.05 * width * right
         _ellipse(eyes, center, (0.85 * width, 0.42 * width), angle)
+        # Crow's feet fan out from the outer corner, towards the temple.
+        outer = e[0] if side < 0 else e[3]
+        _ellipse(eyes, outer + side * 0.32 * width * right, (0.3 * width, 0.5 * width), angle)
     folds = np.zeros(shape, np.float32)
-    for wing, corner, side in ((31, 48, -1.0), (35, 54, 1.0)):
+    for wing, corner, jaw, side in ((31, 48, 6, -1.0), (35, 54, 10, 1.0)):
         a = pts[wing] + side * 0.12 * iod * right
         b = pts[corner] + side * 0.16 * iod * right + 0.12 * iod * down
         cv2.line(folds, tuple(_fp(a)), tuple(_fp(b)), 1.0, max(1, int(0.22 * iod)), cv2.LINE_AA, 4)
+        # The marionette line runs from the mouth's corner down towards the jaw.
+        c = pts[corner] + side * 0.08 * iod * right + 0.1 * iod * down
+        cv2.line(folds, tuple(_fp(c)), tuple(_fp(0.45 * c + 0.55 * pts[jaw])), 1.0, max(1, int(0.18 * iod)),
+                 cv2.LINE_AA, 4)
     return _blur(eyes, 0.14 * iod), _blur(folds, 0.1 * iod)
 
 
@@ -162,11 +172,25 @@ def face_mattes(shape: tuple[int, int], pts: np.ndarray) -> FaceMattes:
     hull = _hull(shape, pts, frame)
     features = _feature_matte(shape, pts, frame)
     # Keep the feather inside the jaw line, so the face edge against the background is not touched.
-    inset = max(1, int(round(0.12 * iod)))
+    inset = max(1, int(round(0.07 * iod)))
     core = cv2.erode(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * inset + 1, 2 * inset + 1)))
-    skin = _blur(core, 0.1 * iod) * (1.0 - features)
+    skin = _blur(core, 0.05 * iod) * (1.0 - features)
     under_eyes, folds = _region(shape, pts, frame)
     grow = max(1, int(round(0.3 * iod)))
     face = _blur(cv2.dilate(hull, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2)), 0.2 * iod)
     return FaceMattes(skin=skin, features=features, under_eyes=under_eyes * skin, folds=folds * skin, face=face,
                       hull=hull)
+
+
+def mesh_under_eyes(shape: tuple[int, int], outlines: list[np.ndarray], iod: float) -> np.ndarray:
+    """The under-eye bags and troughs drawn from FaceMesh outlines (``mesh.bag_outlines``), feathered.
+
+    Args:
+        shape: (height, width) of the crop.
+        outlines: closed outlines in crop pixels.
+        iod: the face's inter-ocular distance in those pixels.
+    """
+    m = np.zeros(shape, np.float32)
+    for outline in outlines:
+        cv2.fillPoly(m, [_fp(outline)], 1.0, cv2.LINE_AA, 4)
+    return _blur(m, 0.08 * iod)

@@ -9,7 +9,7 @@ result to the encoder with the source audio. Only landmarks are kept between pas
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from greenlight.domain import Box
 from greenlight.engines.base import Progress
-from greenlight.engines.deage.render import FaceRenderer
+from greenlight.engines.deage.render import FaceRefiner, FaceRenderer
 from greenlight.engines.deage.retouch import Amounts
 from greenlight.engines.deage.smoothing import smooth_track
 from greenlight.engines.deage.tracking import FaceTracker, Track, fade_weights, talent_distance
@@ -74,18 +74,20 @@ def analyse_video(
     return plan_tracks(tracker.talent_tracks(seen), seen, fps)
 
 
-def render_frames(path: Path, plans: list[TrackPlan], amounts: Amounts) -> Iterator[np.ndarray]:
+def render_frames(path: Path, plans: list[TrackPlan], amounts: Amounts,
+                  refiner: Callable[[], FaceRefiner] | None = None) -> Iterator[np.ndarray]:
     """Pass two: yield every frame of the clip, with the talent's face de-aged where planned.
 
     Args:
         path: the clip.
         plans: from :func:`analyse_video`.
         amounts: retouch strengths.
+        refiner: makes one second pass per track (see ``render.FaceRefiner``); None: classical only.
 
     Yields:
         uint8 RGB frames, every one of the source's, in order.
     """
-    renderers = [FaceRenderer(amounts) for _ in plans]
+    renderers = [FaceRenderer(amounts, refiner() if refiner else None) for _ in plans]
     for index, rgb in read_frames(path):
         frame = rgb if rgb.flags.writeable else rgb.copy()
         for plan, renderer in zip(plans, renderers, strict=True):
@@ -96,7 +98,8 @@ def render_frames(path: Path, plans: list[TrackPlan], amounts: Amounts) -> Itera
 
 
 def deage_image(
-    rgb: np.ndarray, analyzer: FaceAnalyzer, talent: np.ndarray, amounts: Amounts
+    rgb: np.ndarray, analyzer: FaceAnalyzer, talent: np.ndarray, amounts: Amounts,
+    refiner: Callable[[], FaceRefiner] | None = None,
 ) -> tuple[np.ndarray, list[tuple[Box, float]]]:
     """De-age the talent's face(s) on one still; every other face is left exactly as it was.
 
@@ -105,6 +108,7 @@ def deage_image(
         analyzer: the likeness layer's face analyzer.
         talent: (K, 128) the talent's enrolled embeddings.
         amounts: retouch strengths.
+        refiner: makes the second pass for each face (see ``render.FaceRefiner``); None: classical only.
 
     Returns:
         (the new image, the (box, identity distance) of each face that was altered).
@@ -114,6 +118,6 @@ def deage_image(
     for box in analyzer.detect(rgb):
         distance = talent_distance(analyzer.embed(rgb, box), talent)
         if distance <= MATCH_THRESHOLD:
-            FaceRenderer(amounts).render(out, analyzer.landmarks(rgb, box))
+            FaceRenderer(amounts, refiner() if refiner else None).render(out, analyzer.landmarks(rgb, box))
             altered.append((box, distance))
     return out, altered

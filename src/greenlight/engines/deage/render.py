@@ -8,17 +8,22 @@ resolution. That keeps a 1080p close-up about as cheap as a 360p wide shot.
 A ``FaceRenderer`` is kept per face track, because two things carry over from frame to frame: the
 skin matte (blended with last frame's, moved along with the face, so a gate decision at its edge
 cannot flicker) and the skin-colour statistics the gate is measured against.
+
+A second, generative pass plugs in as a :class:`FaceRefiner`: it is handed the classical result of
+each face crop and returns its own; the renderer still writes back only what changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import cv2
 import numpy as np
 
-from greenlight.engines.deage.geometry import FaceFrame, crop_box, forehead_points
-from greenlight.engines.deage.masks import FaceMattes, face_mattes, skin_gate
+from greenlight.engines.deage.geometry import FaceFrame, crop_box, face_unit, forehead_points
+from greenlight.engines.deage.masks import FaceMattes, face_mattes, mesh_under_eyes, skin_gate
+from greenlight.engines.deage.mesh import MEMORY, bag_outlines, from_face, mesh_points, to_face
 from greenlight.engines.deage.retouch import Amounts, base_layers, retouch, tone_shift
 from greenlight.engines.deage.warp import apply_warp, displacement_field
 
@@ -51,18 +56,34 @@ def _work_copy(crop: np.ndarray, local: np.ndarray, iod: float) -> _Work:
     return _Work(cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb), pts, zoom, (w, h))
 
 
+class FaceRefiner(Protocol):
+    """A pass run on each face crop after the classical one (the seam for a generative refinement).
+
+    Called with the source crop and the classical result (float32 RGB 0..1, same size), the
+    landmarks in crop pixels, the skin matte (0..1, what may change) and the track's fade strength;
+    returns the refined crop. It is kept per track (a renderer has one), so it may carry state
+    from frame to frame, as temporal stability needs.
+    """
+
+    def __call__(self, source: np.ndarray, classical: np.ndarray, pts: np.ndarray, skin: np.ndarray,
+                 strength: float) -> np.ndarray: ...
+
+
 class FaceRenderer:
     """De-ages one face track, frame after frame, in place.
 
     Args:
         amounts: retouch strengths (from ``retouch.amounts_for``).
+        refiner: an optional second pass on each crop (see :class:`FaceRefiner`); none by default.
     """
 
-    def __init__(self, amounts: Amounts) -> None:
+    def __init__(self, amounts: Amounts, refiner: FaceRefiner | None = None) -> None:
         self.amounts = amounts
+        self.refiner = refiner
         self._prev: tuple[np.ndarray, np.ndarray] | None = None  # working landmarks, skin matte
         self._stats: np.ndarray | None = None
         self._support: np.ndarray | None = None  # where the warp may act, this frame
+        self._mesh: np.ndarray | None = None  # last frame's FaceMesh points, in the face's own frame
 
     def render(self, rgb: np.ndarray, pts: np.ndarray, strength: float = 1.0) -> None:
         """De-age the face at ``pts`` on ``rgb``, writing into ``rgb``.
@@ -86,18 +107,43 @@ class FaceRenderer:
         skin = self._skin(work, mattes)
         wscale = frame.scale * float(work.zoom.mean())
         tone = tone_shift(work.ycc, skin, wscale, self.amounts.tone) if self.amounts.tone > 0 else None
-        base, broad = base_layers(np.ascontiguousarray(work.ycc[..., 0]), skin, wscale)
-        regions = np.clip(mattes.under_eyes + mattes.folds, 0.0, 1.0)
-        out = retouch(crop, (work.up(base), work.up(broad)), work.up(regions), work.up(skin) * strength,
-                      frame.scale, self.amounts, None if tone is None else work.up(tone))
+        unit = face_unit(local)
+        layers = base_layers(np.ascontiguousarray(work.ycc[..., 0]), skin, wscale, unit * float(work.zoom.mean()))
+        under_eyes = self._under_eyes(rgb, pts, np.array([box.left, box.top], np.float64), work, mattes)
+        regions = np.clip(under_eyes + mattes.folds, 0.0, 1.0)
+        out = retouch(crop, tuple(work.up(x) for x in layers), work.up(regions), work.up(skin) * strength,
+                      unit, self.amounts, None if tone is None else work.up(tone))
         if self.amounts.reshape > 0:
             field = displacement_field(work.ycc.shape[:2], work.pts, mattes.face * self._support,
                                        mattes.features, self.amounts.reshape * strength)
             out = apply_warp(out, work.up(field) / work.zoom.astype(np.float32))
+        if self.refiner is not None:
+            out = self.refiner(crop, out, local, work.up(skin), strength)
         new8 = np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8)
         # Write back only what changed, so untouched pixels stay bit-identical.
         changed = np.any(new8 != crop8, axis=-1)
         crop8[changed] = new8[changed]
+
+    def _under_eyes(self, rgb: np.ndarray, pts: np.ndarray, origin: np.ndarray, work: _Work,
+                    mattes: FaceMattes) -> np.ndarray:
+        """Bags, troughs and crow's feet: the 68-point regions, and FaceMesh's bag outlines where it sees the face.
+
+        FaceMesh's points are held in the face's own frame and blended with last frame's, so its
+        small jitter does not make the region shimmer; the 68-point landmarks, already smoothed over
+        the track, carry it with the head.
+        """
+        frame = FaceFrame.from_landmarks(pts)
+        found = mesh_points(rgb, pts)
+        if found is None:
+            self._mesh = None
+            return mattes.under_eyes
+        norm = to_face(found, frame)
+        if self._mesh is not None:
+            norm = MEMORY * self._mesh + (1 - MEMORY) * norm
+        self._mesh = norm
+        outlines = [(o - origin + 0.5) * work.zoom - 0.5 for o in bag_outlines(from_face(norm, frame))]
+        iod = FaceFrame.from_landmarks(work.pts).iod
+        return np.maximum(mattes.under_eyes, mesh_under_eyes(work.ycc.shape[:2], outlines, iod) * mattes.skin)
 
     def _skin(self, work: _Work, mattes: FaceMattes) -> np.ndarray:
         frame = FaceFrame.from_landmarks(work.pts)

@@ -1,21 +1,25 @@
-"""Skin retouch by frequency separation: fewer lines and a more even tone, with the texture kept.
+"""Skin retouch by frequency separation at the face's own scale: lines gone, pores and grain kept.
 
-The luminance of the crop is split into three layers:
+Band widths are measured on the face, not the frame: ``unit`` is the jaw line's span divided by 256,
+so the same lines are found on a wide shot and on a 1000-px close-up. The luminance of the crop is
+split into five layers:
 
+* ``fine`` (below σ 1 unit): pores, film grain, stubble, sensor noise: kept almost whole;
+* ``lines`` (σ 1 to 4 units): fine lines, crow's feet, forehead lines, the edges of creases;
+* ``creases`` (σ 4 units up to the base): deeper creases and the narrow part of folds;
 * ``base``: a skin-only low-pass (normalised convolution: only skin pixels enter it, so brows,
-  lashes, lips and hair never bleed into it). It holds the face's shape and lighting: everything
-  wider than about 12 px at 360p scale;
-* ``mid``: what lies between the base and a light Gaussian: wrinkles, fine lines, crow's feet,
-  creases 2–12 px wide at 360p scale;
-* ``fine``: what the light Gaussian removes: pores, film grain, sensor noise.
+  lashes, lips and hair never bleed into it), everything wider than about 10 units: the face's shape
+  and lighting;
+* ``broad``, a wider skin mean that bags, troughs and folds are flattened towards.
 
-De-aging scales ``mid`` down by an amount that grows with the years and keeps ``fine`` almost whole,
-so the skin is smoother but never waxy. Under the eyes and along the nasolabial folds the broader
-shading (bags, troughs, folds) is flattened towards a wider skin mean as well. Chroma blotches are
-pulled towards the skin's local mean colour.
+De-aging scales ``lines`` and ``creases`` down by an amount that grows with the years, taking more of
+their dark side (lines are valleys; the small highlights between them are the sheen young skin has),
+flattens the base towards ``broad`` a little everywhere (evener skin) and much more under the eyes,
+along the nasolabial and marionette folds and at the crow's feet, and lifts the skin's luminance a
+little. Chroma blotches are pulled towards the skin's local mean colour.
 
 The base layers and the tone correction are smooth, so the caller computes them on a downscaled
-working copy and resizes them up; only ``mid`` and ``fine`` are formed at full resolution.
+working copy and resizes them up; only ``fine`` and ``lines`` are formed at full resolution.
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ import numpy as np
 
 BASE_SIGMA = 3.0  # px at 360p scale: the base holds what is wider than ~12 px
 BROAD_SIGMA = 6.6  # px at 360p scale: the mean that bags and folds are flattened towards
-LIGHT_SIGMA = 0.7  # px at 360p scale: below this is pore/grain texture, kept
-BRIGHT_KEPT = 0.3  # share of the band's bright side (sheen) always kept
+FINE_SIGMA = 1.0  # units (jaw span / 256): below this is pore/grain texture, kept
+FINE_FLOOR = 0.8  # px: on a small face the pixel-level grain is kept, whatever the unit
+LINE_SIGMA = 4.0  # units: lines lie between FINE_SIGMA and this, creases between this and the base
+BRIGHT_KEPT = 0.1  # share of a band's bright side (sheen) always kept
+SPOT_KEPT = 0.6  # share of a round spot (freckle, mole, pore cluster) kept that a line of its size loses
 
 
 @dataclass(frozen=True)
@@ -36,11 +43,13 @@ class Amounts:
     """How hard each step works, from the years to take off (see :func:`amounts_for`).
 
     Attributes:
-        mid: gain left on the wrinkle band (1 = untouched, 0 = removed).
+        mid: gain left on the dark side of the line and crease bands (1 = untouched, 0 = removed).
         fine: gain left on the pore/grain band.
         regions: how much of the bag/trough/fold shading to flatten (0..1).
         tone: how much of the chroma blotchiness to remove (0..1).
         reshape: scale of the lower-face reshaping (0 = none).
+        even: how much of the skin's broad shading to flatten everywhere (0..1).
+        lift: luminance added to the skin (0..1 scale): young skin reflects a little more.
     """
 
     mid: float
@@ -48,6 +57,8 @@ class Amounts:
     regions: float
     tone: float
     reshape: float
+    even: float = 0.0
+    lift: float = 0.0
 
 
 def amounts_for(years: int, reshape: bool = True) -> Amounts:
@@ -60,17 +71,19 @@ def amounts_for(years: int, reshape: bool = True) -> Amounts:
     Returns:
         The amounts. Each grows with ``years`` over the whole 5..30 range: the wrinkle band's dark
         side goes as (1 − t)² (t = years / 30: 69 % kept at 5 years, 11 % at 20, none at 30), the
-        regional, tone and shape steps as t^0.7 (fast at first, as lines deepen fastest in the first
-        decades they appear). Pores and grain are always kept almost whole.
+        regional, tone, evening, lift and shape steps as t^0.7 (fast at first, as lines deepen fastest in the first
+        decades they appear). Pores and grain are always kept almost whole (95 % at 30 years).
     """
     t = float(np.clip(years / 30.0, 0.0, 1.0))
     ease = t**0.7
     return Amounts(
         mid=(1.0 - t) ** 2,
-        fine=1.0 - 0.12 * t,
-        regions=0.85 * ease,
+        fine=1.0 - 0.05 * t,
+        regions=ease,
         tone=0.6 * ease,
         reshape=ease if reshape else 0.0,
+        even=0.15 * ease,
+        lift=0.006 * ease,
     )
 
 
@@ -90,20 +103,23 @@ def masked_mean(x: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
     return num / np.maximum(den, 1e-4)
 
 
-def base_layers(y: np.ndarray, skin: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def base_layers(y: np.ndarray, skin: np.ndarray, scale: float, unit: float) -> tuple[np.ndarray, ...]:
     """The skin-only low-pass layers of the luminance.
 
     Args:
         y: float32 luminance (usually of the working copy).
         skin: skin matte at the same size.
         scale: face size relative to 360p scale, at this size.
+        unit: the face's jaw span / 256, at this size.
 
     Returns:
-        (base, broad): the base layer, and the wider mean bags and folds are flattened towards.
+        (wide, base, broad): the low-pass at ``LINE_SIGMA`` units, the base layer, and the wider mean
+        bags and folds are flattened towards.
     """
     s = max(scale, 0.35)
     w = np.clip(skin, 0.0, 1.0)
-    return masked_mean(y, w, BASE_SIGMA * s), masked_mean(y, w, BROAD_SIGMA * s)
+    wide = masked_mean(y, w, max(LINE_SIGMA * unit, 0.5))
+    return wide, masked_mean(y, w, BASE_SIGMA * s), masked_mean(y, w, BROAD_SIGMA * s)
 
 
 def tone_shift(ycc: np.ndarray, skin: np.ndarray, scale: float, amount: float) -> np.ndarray:
@@ -132,12 +148,31 @@ def tone_shift(ycc: np.ndarray, skin: np.ndarray, scale: float, amount: float) -
     return shift
 
 
+def line_likeness(y: np.ndarray, unit: float) -> np.ndarray:
+    """How much the structure at each pixel is a line rather than a spot: 0 (round) to 1 (a line).
+
+    The coherence of the structure tensor, ((λ1 − λ2) / (λ1 + λ2))², over a window of 2 units: a
+    wrinkle has one dominant gradient direction, a freckle, a mole or a pore has all of them.
+    """
+    gx = cv2.Sobel(y, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(y, cv2.CV_32F, 0, 1, ksize=3)
+    rho = max(2.0 * unit, 0.8)
+    jxx, jyy, jxy = (cv2.GaussianBlur(g, (0, 0), rho) for g in (gx * gx, gy * gy, gx * gy))
+    spread = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2)
+    return (spread / np.maximum(jxx + jyy, 1e-6)) ** 2
+
+
+def _gain(band: np.ndarray, dark: float) -> np.ndarray:
+    """Per-pixel gain on a band: ``dark`` on its dark side, more kept on its bright side (sheen)."""
+    return np.where(band < 0, dark, BRIGHT_KEPT + (1 - BRIGHT_KEPT) * dark).astype(np.float32)
+
+
 def retouch(
     rgb: np.ndarray,
-    layers: tuple[np.ndarray, np.ndarray],
+    layers: tuple[np.ndarray, np.ndarray, np.ndarray],
     regions: np.ndarray,
     skin: np.ndarray,
-    scale: float,
+    unit: float,
     amounts: Amounts,
     tone: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -145,32 +180,36 @@ def retouch(
 
     Args:
         rgb: the crop, float32 RGB in 0..1, full resolution.
-        layers: (base, broad) from :func:`base_layers`, resized to the crop.
-        regions: under-eye and nasolabial matte, 0..1, same size.
+        layers: (wide, base, broad) from :func:`base_layers`, resized to the crop.
+        regions: under-eye, crow's-feet and fold matte, 0..1, same size.
         skin: the final skin matte (after the colour gate and temporal smoothing), 0..1.
-        scale: face size relative to 360p scale (``FaceFrame.scale``).
+        unit: the face's jaw span / 256 in crop pixels (the band widths' unit).
         amounts: strengths from :func:`amounts_for`.
         tone: chroma shift from :func:`tone_shift`, resized to the crop (None: no tone evening).
 
     Returns:
         The retouched crop, float32 RGB, equal to ``rgb`` wherever ``skin`` is 0.
     """
-    base, broad = layers
+    wide, base, broad = layers
     ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
     y = np.ascontiguousarray(ycc[..., 0])
-    light = cv2.GaussianBlur(y, (0, 0), LIGHT_SIGMA * max(scale, 0.35))
-    mid, fine = light - base, y - light
-    # Lines and creases are dark valleys; the small highlights between them are the sheen young
-    # skin has. Take more of the dark side of the band than of the bright side.
-    gain = np.where(mid < 0, amounts.mid, BRIGHT_KEPT + (1 - BRIGHT_KEPT) * amounts.mid).astype(np.float32)
-    new_y = base + gain * mid + amounts.fine * fine
-    if amounts.regions > 0:
-        # Bags, troughs and folds are broader than wrinkles: flatten the base towards the wider
-        # skin mean in those regions, and take more of the lines there too.
-        new_y -= amounts.regions * regions * (base - broad + 0.5 * amounts.mid * mid)
+    # Skin-only, so a lash or a nostril next to the skin is not spread into it as a "line".
+    near = masked_mean(y, np.clip(skin, 1e-3, 1.0), max(FINE_SIGMA * unit, FINE_FLOOR))
+    fine, lines, creases = y - near, near - wide, wide - base
+    # Lines go; spots of the same size (freckles, moles: part of the person, not of their age) stay.
+    spot = SPOT_KEPT * (1.0 - line_likeness(near, unit))
+    line_gain = _gain(lines, amounts.mid)
+    line_gain += spot * (1.0 - line_gain)
+    new_y = base + line_gain * lines + _gain(creases, amounts.mid) * creases + amounts.fine * fine
+    # Broad shading: a little flatter everywhere, much flatter on bags, troughs and folds.
+    flatten = amounts.even + amounts.regions * regions
+    new_y -= flatten * (base - broad) + amounts.regions * regions * 0.5 * amounts.mid * (lines + creases)
+    new_y += amounts.lift
     out = ycc.copy()
     out[..., 0] = new_y
     if tone is not None:
         out[..., 1:] -= tone
     res = np.clip(cv2.cvtColor(out, cv2.COLOR_YCrCb2RGB), 0.0, 1.0)
-    return rgb + skin[..., None] * (res - rgb)
+    # The matte's square root: full effect closer to the features' edges, where the deepest lines
+    # are (lids, crow's feet, folds), while a zero (an eye, a lip) stays exactly zero.
+    return rgb + np.sqrt(np.clip(skin, 0.0, 1.0))[..., None] * (res - rgb)
