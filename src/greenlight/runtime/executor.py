@@ -137,7 +137,7 @@ class LocalExecutor:
         with self.studio.transaction() as tx:
             job = advance(tx, job, JobState.POSTFLIGHT, self.owner)
         report(0.8, "postflight: scanning every output frame")
-        looking = f"postflight: faces in the output of {_names(job)}" if job.inputs else "postflight: faces in the output"
+        looking = "postflight: faces in the output" + (f" of {_names(job)}" if job.inputs else "")
         decision, usage = guarding.postflight(
             self.studio, job, input_scans, outputs, self._scan_progress(report, 0.8, 0.15, looking)
         )
