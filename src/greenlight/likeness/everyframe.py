@@ -27,7 +27,15 @@ from greenlight.likeness.align import face_presence
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.detector import PRESENCE, upright_chip
 from greenlight.likeness.faces import FaceAnalyzer
-from greenlight.likeness.framepass import FOLLOW_SCORE, NEW_SCORE, SWEEP_INTERVAL, FramePass, Schedule, passes_on
+from greenlight.likeness.framepass import (
+    FOLLOW_SCORE,
+    NEW_SCORE,
+    SWEEP_INTERVAL,
+    FramePass,
+    Schedule,
+    passes_on,
+    sweep_tiles,
+)
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
 from greenlight.likeness.sweep import detect_in
@@ -90,6 +98,7 @@ class EveryFrameScanner:
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
+            found += sweep_tiles(frame.rgb())
         self._latest = {}
         for det in blazeface.weighted_nms(found):
             self._assign(index, det)

@@ -2,9 +2,11 @@
 
 For each frame: whether it starts a shot (``greenlight.likeness.shots``), the full-range BlazeFace
 detections on the whole frame, and on the first frame of each shot and every ``SWEEP_INTERVAL`` frames
-the detections of a sweep (quarter turns, tiles for small faces). None of it depends on what was found
-on earlier frames, so it can run ahead of the tracking, in another process
-(``greenlight.likeness.framefeed``), and give exactly what the scan would compute itself.
+a sweep: the whole frame in quarter turns (``sweep_turns``) and tiles for small faces
+(``sweep_tiles``). None of it depends on what was found on earlier frames, so the whole-frame pass and
+the turns (a ``FramePass``) can run ahead of the tracking in another process
+(``greenlight.likeness.framefeed``) and give exactly what the scan would compute itself; the tiles stay
+with the scan, which balances the two processes' work on two cores.
 """
 
 from __future__ import annotations
@@ -74,29 +76,37 @@ class FramePasser:
 
 
 def passes_on(frame: Frame, cut: bool, sweep: bool) -> FramePass:
-    """The whole-frame pass (and the sweep, when ``sweep``) on one frame whose schedule is known."""
+    """The whole-frame pass (and, when ``sweep``, the sweep's turned passes) on one frame whose schedule is known."""
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
-    return FramePass(frame.index, cut, found, tuple(sweep_video_frame(rgb)) if sweep else None)
+    return FramePass(frame.index, cut, found, tuple(sweep_turns(rgb)) if sweep else None)
 
 
-def sweep_video_frame(rgb: np.ndarray) -> list[Detection]:
-    """A video frame's sweep: the whole frame turned 90°, 180° and 270°, then back-camera tiles.
+def sweep_turns(rgb: np.ndarray) -> list[Detection]:
+    """The first part of a video frame's sweep: the whole frame turned 90°, 180° and 270° (upright is the
+    every-frame pass itself), for faces on their side or upside down."""
+    found = []
+    for turn in _plan(rgb)[0].turns:
+        if turn:
+            found += detect_in(rgb, (0, 0, rgb.shape[1], rgb.shape[0]), turn, "full", NEW_SCORE)
+    return found
 
-    The upright whole frame is the every-frame pass itself; the full-range quarters a still gets are
-    left out, and tiles are upright only (a video's small faces are upright).
+
+def sweep_tiles(rgb: np.ndarray) -> list[Detection]:
+    """The rest of a video frame's sweep: tiles through the back-camera model, for small faces.
+
+    Upright only (a video's small faces are upright); the full-range quarters a still gets are left out.
     """
     height, width = rgb.shape[:2]
     found = []
-    plan = levels(height, width)
+    for level in _plan(rgb)[1:]:
+        for region in tiles(height, width, level.side):
+            found += detect_in(rgb, region, 0, level.model, NEW_SCORE)
+    return found
+
+
+def _plan(rgb: np.ndarray) -> list:
+    plan = levels(*rgb.shape[:2])
     if len(plan) > 2:
         del plan[1]  # the whole frame in every turn, then the back-camera model's tiles for small faces
-    for level in plan:
-        regions = tiles(height, width, level.side)
-        turns = level.turns if len(regions) == 1 else (0,)
-        for region in regions:
-            for turn in turns:
-                if len(regions) == 1 and turn == 0 and level.model == "full":
-                    continue  # the every-frame pass
-                found += detect_in(rgb, region, turn, level.model, NEW_SCORE)
-    return found
+    return plan
