@@ -1,4 +1,4 @@
-"""BlazeFace through OpenCV: anchors, decoding, keypoints, quarter turns mapped back, FaceMesh's check."""
+"""BlazeFace through LiteRT or OpenCV: anchors, decoding, keypoints, quarter turns mapped back, FaceMesh's check."""
 
 from __future__ import annotations
 
@@ -82,13 +82,16 @@ def test_litert_and_opencv_find_the_same_faces(model, faces_dir, monkeypatch):
     pictures = [data.astronaut(), cv2.cvtColor(cv2.imread(str(faces_dir / "obama" / "obama.jpg")), cv2.COLOR_BGR2RGB),
                 np.rot90(data.astronaut()).copy(), data.coffee()]
     litert = [blazeface.detect(p, model, 0.3) for p in pictures]
+    mesh_litert = [face_presence(p, d) for p, found in zip(pictures, litert, strict=True) for d in found]
     monkeypatch.setattr(blazeface, "backend", lambda: "opencv")
     blazeface._net.cache_clear()
     try:
         opencv = [blazeface.detect(p, model, 0.3) for p in pictures]
+        mesh_opencv = [face_presence(p, d) for p, found in zip(pictures, litert, strict=True) for d in found]
     finally:
         blazeface._net.cache_clear()
     assert sum(map(len, opencv)) >= 3
+    assert np.allclose(mesh_litert, mesh_opencv, atol=1e-3) and max(mesh_opencv) > 0.9  # FaceMesh's face flag
     for a, b in zip(litert, opencv, strict=True):
         assert len(a) == len(b)
         for x, y in zip(a, b, strict=True):

