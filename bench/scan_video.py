@@ -55,6 +55,13 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def worker_cpu_seconds() -> float:
+    """CPU time used so far by reaped children alone (the frame-pass worker, or a whole command)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+WORKER: dict[str, float] = {}
 CPU: dict[str, float] = {}
 """CPU seconds of the last run of each measurement, by label (shown beside wall times: under load they
 say what the work costs when the cores are not free)."""
@@ -64,10 +71,10 @@ def timed(fn, repeat: int, label: str = ""):
     """Best wall time of ``repeat`` runs (the machine is shared: the minimum is the least disturbed)."""
     best, result = float("inf"), None
     for _ in range(repeat):
-        c0, t0 = cpu_seconds(), time.perf_counter()
+        c0, w0, t0 = cpu_seconds(), worker_cpu_seconds(), time.perf_counter()
         result = fn()
         best = min(best, time.perf_counter() - t0)
-        CPU[label] = cpu_seconds() - c0
+        CPU[label], WORKER[label] = cpu_seconds() - c0, worker_cpu_seconds() - w0
     return best, result
 
 
@@ -107,7 +114,8 @@ def report(label: str, seconds: float, frames: int, baseline: float, result: Sca
            stats: dict) -> bool:
     cov = compare_tracks(full.tracks, result.tracks)
     hit, total = profile_recall(result)
-    print(f"{label}: {frames / seconds:7.1f} fps  ({seconds:.2f} s, {CPU.get(label, 0):.2f} CPU s), "
+    print(f"{label}: {frames / seconds:7.1f} fps  ({seconds:.2f} s, {CPU.get(label, 0):.2f} CPU s of which "
+          f"{WORKER.get(label, 0):.2f} in the worker), "
           f"speed-up {baseline / seconds:4.1f}×, work: {stats}")
     print(f"    coverage of per-frame face-frames with the same identity: {100 * cov.ratio:.2f} % "
           f"({cov.covered - len(cov.mismatched)}/{cov.face_frames}); missed {len(cov.missed)}, "

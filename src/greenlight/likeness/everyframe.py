@@ -36,7 +36,6 @@ from greenlight.likeness.framepass import (
     FramePass,
     Schedule,
     passes_on,
-    sweep_tiles,
 )
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
@@ -100,7 +99,6 @@ class EveryFrameScanner:
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
-            found += sweep_tiles(frame.rgb())
         self._latest = {}
         for det in blazeface.weighted_nms(found):
             self._assign(index, det)

@@ -3,10 +3,9 @@
 For each frame: whether it starts a shot (``greenlight.likeness.shots``), the full-range BlazeFace
 detections on the whole frame, and on the first frame of each shot and every ``SWEEP_INTERVAL`` frames
 a sweep: the whole frame in quarter turns (``sweep_turns``) and tiles for small faces
-(``sweep_tiles``). None of it depends on what was found on earlier frames, so the whole-frame pass and
-the turns (a ``FramePass``) can run ahead of the tracking in another process
-(``greenlight.likeness.framefeed``) and give exactly what the scan would compute itself; the tiles stay
-with the scan, which balances the two processes' work on two cores.
+(``sweep_tiles``). None of it depends on what was found on earlier frames, so it (a ``FramePass``) can
+run ahead of the tracking in another process (``greenlight.likeness.framefeed``) and give exactly what
+the scan would compute itself.
 """
 
 from __future__ import annotations
@@ -76,10 +75,10 @@ class FramePasser:
 
 
 def passes_on(frame: Frame, cut: bool, sweep: bool) -> FramePass:
-    """The whole-frame pass (and, when ``sweep``, the sweep's turned passes) on one frame whose schedule is known."""
+    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles) on one frame whose schedule is known."""
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
-    return FramePass(frame.index, cut, found, tuple(sweep_turns(rgb)) if sweep else None)
+    return FramePass(frame.index, cut, found, tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None)
 
 
 def sweep_turns(rgb: np.ndarray) -> list[Detection]:
