@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from greenlight.domain.registry import SubjectKind
 from greenlight.domain.scan import ScanResult
-from greenlight.likeness import FaceAnalyzer, Gallery, compare_tracks, reference_from_photo
+from greenlight.likeness import FaceAnalyzer, Gallery, blazeface, compare_tracks, framefeed, reference_from_photo
 from greenlight.likeness.scan import scan_video, scan_video_keyframes, scan_video_per_frame
 from greenlight.media import decode_frames, read_frames
 
@@ -48,13 +49,32 @@ def enrol(faces: Path, analyzer: FaceAnalyzer) -> Gallery:
     return Gallery(refs, {sid: name for sid, (_, name) in PEOPLE.items()})
 
 
-def timed(fn, repeat: int):
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its reaped children (the scan's frame-pass worker)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def worker_cpu_seconds() -> float:
+    """CPU time used so far by reaped children alone (the frame-pass worker, or a whole command)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+WORKER: dict[str, float] = {}
+CPU: dict[str, float] = {}
+"""CPU seconds of the last run of each measurement, by label (shown beside wall times: under load they
+say what the work costs when the cores are not free)."""
+
+
+def timed(fn, repeat: int, label: str = ""):
     """Best wall time of ``repeat`` runs (the machine is shared: the minimum is the least disturbed)."""
     best, result = float("inf"), None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, w0, t0 = cpu_seconds(), worker_cpu_seconds(), time.perf_counter()
         result = fn()
         best = min(best, time.perf_counter() - t0)
+        CPU[label], WORKER[label] = cpu_seconds() - c0, worker_cpu_seconds() - w0
     return best, result
 
 
@@ -80,10 +100,11 @@ def whole_command(clip: Path, faces: Path) -> float:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, GREENLIGHT_HOME=home)
         subprocess.run([str(bin_dir / "greenlight"), "init"], env=env, check=True, capture_output=True)
-        t0 = time.perf_counter()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         done = subprocess.run([str(bin_dir / "greenlight"), "scan", str(clip), "--json"], env=env,
                               capture_output=True, text=True)
         seconds = time.perf_counter() - t0
+        CPU["command"] = cpu_seconds() - c0
         if done.returncode not in (0, 1, 2, 3):
             raise SystemExit(f"greenlight scan failed: {done.stderr[-500:]}")
         return seconds
@@ -93,8 +114,9 @@ def report(label: str, seconds: float, frames: int, baseline: float, result: Sca
            stats: dict) -> bool:
     cov = compare_tracks(full.tracks, result.tracks)
     hit, total = profile_recall(result)
-    print(f"{label}: {frames / seconds:7.1f} fps  ({seconds:.2f} s), speed-up {baseline / seconds:4.1f}×, "
-          f"work: {stats}")
+    print(f"{label}: {frames / seconds:7.1f} fps  ({seconds:.2f} s, {CPU.get(label, 0):.2f} CPU s of which "
+          f"{WORKER.get(label, 0):.2f} in the worker), "
+          f"speed-up {baseline / seconds:4.1f}×, work: {stats}")
     print(f"    coverage of per-frame face-frames with the same identity: {100 * cov.ratio:.2f} % "
           f"({cov.covered - len(cov.mismatched)}/{cov.face_frames}); missed {len(cov.missed)}, "
           f"other identity {len(cov.mismatched)}; profile frames 20–81 recalled: {hit}/{total}")
@@ -119,29 +141,35 @@ def main(argv: list[str] | None = None) -> int:
     gallery = enrol(args.faces, analyzer)
     decode_s, frames = timed(lambda: sum(1 for _ in read_frames(clip)), args.repeat)
     grey_s, _ = timed(lambda: sum(1 for f in decode_frames(clip) if f.gray() is not None), args.repeat)
-    print(f"clip: {clip.name}, {frames} frames; {os.cpu_count()} CPU cores; load {os.getloadavg()[0]:.1f}")
+    print(f"clip: {clip.name}, {frames} frames; {os.cpu_count()} CPU cores; load {os.getloadavg()[0]:.1f}; "
+          f"BlazeFace on {blazeface.backend()}; frame passes ahead in a worker: {framefeed.can_run_ahead()}")
     print(f"decode only, to RGB:  {frames / decode_s:7.1f} fps")
     print(f"decode only, to grey: {frames / grey_s:7.1f} fps")
     scan_video(clip, gallery, analyzer)  # BlazeFace and FaceMesh loaded before the clocks start
 
     analyzer.stats.clear()
-    full_s, full = timed(lambda: scan_video_per_frame(clip, gallery, analyzer), 1)
-    print(f"per-frame dlib scan:  {frames / full_s:7.1f} fps  ({full_s:.1f} s) work: {dict(analyzer.stats)}, "
+    full_s, full = timed(lambda: scan_video_per_frame(clip, gallery, analyzer), 1, "per-frame")
+    print(f"per-frame dlib scan:  {frames / full_s:7.1f} fps  ({full_s:.1f} s, {CPU['per-frame']:.1f} CPU s) "
+          f"work: {dict(analyzer.stats)}, "
           f"profile frames recalled: {profile_recall(full)[0]}/{len(PROFILE_FRAMES)}")
     describe(full)
 
     analyzer.stats.clear()
-    old_s, old = timed(lambda: scan_video_keyframes(clip, gallery, analyzer), args.repeat)
-    report("earlier keyframe dlib scan", old_s, frames, full_s, old, full,
+    label = "earlier keyframe dlib scan"
+    old_s, old = timed(lambda: scan_video_keyframes(clip, gallery, analyzer), args.repeat, label)
+    report(label, old_s, frames, full_s, old, full,
            {k: v // args.repeat for k, v in analyzer.stats.items()})
     analyzer.stats.clear()
-    fast_s, fast = timed(lambda: scan_video(clip, gallery, analyzer), args.repeat)
-    ok = report("Greenlight scan (BlazeFace every frame)", fast_s, frames, full_s, fast, full,
+    label = "Greenlight scan (BlazeFace every frame)"
+    fast_s, fast = timed(lambda: scan_video(clip, gallery, analyzer), args.repeat, label)
+    ok = report(label, fast_s, frames, full_s, fast, full,
                 {k: v // args.repeat for k, v in analyzer.stats.items()})
     if not args.no_command:
         command_s = whole_command(clip, args.faces)
-        print(f"whole `greenlight scan` command (fresh process, empty studio): {command_s:.2f} s, "
-              f"{full_s / command_s:4.1f}× faster than the per-frame dlib scan in-process")
+        print(f"whole `greenlight scan` command (fresh process, empty studio): {command_s:.2f} s "
+              f"({CPU['command']:.2f} CPU s), "
+              f"{full_s / command_s:4.1f}× faster than the per-frame dlib scan in-process; "
+              f"load at the end {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
 

@@ -1,4 +1,4 @@
-"""BlazeFace through OpenCV: anchors, decoding, keypoints, quarter turns mapped back, FaceMesh's check."""
+"""BlazeFace through LiteRT or OpenCV: anchors, decoding, keypoints, quarter turns mapped back, FaceMesh's check."""
 
 from __future__ import annotations
 
@@ -72,3 +72,29 @@ def test_tiles_cover_the_picture_with_overlap():
     assert cover.all()
     sides = [level.side for level in sweep.levels(2160, 3840)]
     assert sides[0] == 3840 and sides[-1] * sweep.FACE_FRACTION["back"] <= sweep.MIN_FACE_PX
+
+
+@pytest.mark.skipif(blazeface.backend() != "litert", reason="ai-edge-litert is not installed")
+@pytest.mark.parametrize("model", ["full", "short", "back"])
+def test_litert_and_opencv_find_the_same_faces(model, faces_dir, monkeypatch):
+    import cv2
+
+    pictures = [data.astronaut(), cv2.cvtColor(cv2.imread(str(faces_dir / "obama" / "obama.jpg")), cv2.COLOR_BGR2RGB),
+                np.rot90(data.astronaut()).copy(), data.coffee()]
+    litert = [blazeface.detect(p, model, 0.3) for p in pictures]
+    mesh_litert = [face_presence(p, d) for p, found in zip(pictures, litert, strict=True) for d in found]
+    monkeypatch.setattr(blazeface, "backend", lambda: "opencv")
+    blazeface._net.cache_clear()
+    try:
+        opencv = [blazeface.detect(p, model, 0.3) for p in pictures]
+        mesh_opencv = [face_presence(p, d) for p, found in zip(pictures, litert, strict=True) for d in found]
+    finally:
+        blazeface._net.cache_clear()
+    assert sum(map(len, opencv)) >= 3
+    assert np.allclose(mesh_litert, mesh_opencv, atol=1e-3) and max(mesh_opencv) > 0.9  # FaceMesh's face flag
+    for a, b in zip(litert, opencv, strict=True):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert abs(x.score - y.score) < 1e-3
+            assert np.allclose([x.left, x.top, x.right, x.bottom], [y.left, y.top, y.right, y.bottom], atol=0.05)
+            assert np.allclose(x.keypoints, y.keypoints, atol=0.05)

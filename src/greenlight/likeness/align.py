@@ -8,8 +8,6 @@ on textures, a cat, a coffee cup.
 
 from __future__ import annotations
 
-import functools
-
 import cv2
 import numpy as np
 
@@ -51,17 +49,9 @@ def upright_box(detection: Detection, scale: float, side: int) -> Box:
     return Box(round(side / 2 - half_w), round(side / 2 - half_h), round(side / 2 + half_w), round(side / 2 + half_h))
 
 
-@functools.cache
-def _mesh():
-    path = blazeface.models_dir() / "face_landmark.tflite"
-    net = cv2.dnn.readNetFromTFLite(str(path))
-    return net, net.getUnconnectedOutLayersNames()
-
-
 def face_presence(rgb: np.ndarray, detection: Detection) -> float:
     """FaceMesh's confidence (0..1) that the upright crop around the detection holds a face."""
     chip, _ = upright(rgb, detection, MESH_SCALE, MESH_SIDE)
-    net, outputs = _mesh()
-    net.setInput(np.ascontiguousarray((chip.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]))
-    flag = next(o for o in net.forward(outputs) if o.size == 1)
+    outputs = blazeface.network("face_landmark.tflite").run((chip.astype(np.float32) / 255.0)[None])
+    flag = next(o for o in outputs if o.size == 1)
     return float(1 / (1 + np.exp(-np.clip(flag.ravel()[0], -50, 50))))

@@ -6,7 +6,9 @@ a face on screen for a single frame between keyframes is found. A followed face 
 small for it, or in profile, where its score sags) is looked for by the short-range model on a crop
 around its last box. On the first frame of each shot and every ``SWEEP_INTERVAL`` frames the frame is
 swept like a still, without the negative (``greenlight.likeness.sweep``: quarter turns, tiles down to
-20 px faces), so that small and rotated faces start tracks too.
+20 px faces), so that small and rotated faces start tracks too. The whole-frame pass and the sweeps
+depend on the frame alone (``greenlight.likeness.framepass``): ``scan_video`` has them computed ahead
+in a second process (``greenlight.likeness.framefeed``) while this one tracks and identifies.
 
 A new track becomes a face once FaceMesh says one of its detections is a face (on the upright crop,
 ``greenlight.likeness.align``) or once BlazeFace has found it on ``PERSISTENT_FRAMES`` frames. It is
@@ -17,7 +19,7 @@ stays ``unknown``: it is reported, never dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -27,20 +29,26 @@ from greenlight.likeness.align import face_presence
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.detector import PRESENCE, upright_chip
 from greenlight.likeness.faces import FaceAnalyzer
+from greenlight.likeness.framepass import (
+    FOLLOW_SCORE,
+    NEW_SCORE,
+    SWEEP_INTERVAL,
+    FramePass,
+    Schedule,
+    passes_on,
+)
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
-from greenlight.likeness.shots import CutDetector
-from greenlight.likeness.sweep import detect_in, levels, tiles
+from greenlight.likeness.sweep import detect_in
 from greenlight.likeness.tracks import TrackBuilder, best_match
 
-SWEEP_INTERVAL = 30
-"""Frames between fine sweeps (small and rotated faces), besides the first frame of each shot: a second
-at 30 fps."""
-NEW_SCORE = 0.5
-"""BlazeFace score a detection needs to start a track (MediaPipe's default)."""
-FOLLOW_SCORE = 0.3
-"""Lower score with which a detection continues a track: BlazeFace's score sags on a face turning to
-profile or leaving the frame (the clip's profile: 0.66–0.83 whole, 0.33–0.66 when half cut off)."""
+__all__ = ["FOLLOW_SCORE", "NEW_SCORE", "SWEEP_INTERVAL", "EveryFrameScanner", "Passes", "scan_frames_every"]
+
+Passes = Callable[[Frame, bool, bool], FramePass]
+"""Gives a frame's ``FramePass`` from the frame, whether it starts a shot and whether it is swept:
+``greenlight.likeness.framepass.passes_on`` computes it here, ``greenlight.likeness.framefeed`` takes it
+from a second process that computed the same ahead."""
+
 MAX_MISSES = 30
 """Frames a track is still looked for after its last detection before it ends (a second at 30 fps)."""
 LOCAL_MISSES = 5
@@ -63,32 +71,34 @@ class EveryFrameScanner:
         analyzer: dlib's analyzer (identity embeddings, CNN second opinions).
         gallery: references to identify against.
         sweep_interval: frames between fine sweeps.
+        passes: where each frame's whole-frame pass and sweep come from (default: computed here).
     """
 
-    def __init__(self, analyzer: FaceAnalyzer, gallery: Gallery, sweep_interval: int = SWEEP_INTERVAL) -> None:
+    def __init__(self, analyzer: FaceAnalyzer, gallery: Gallery, sweep_interval: int = SWEEP_INTERVAL,
+                 passes: Passes = passes_on) -> None:
         self.analyzer = analyzer
         self.gallery = gallery
         self.interval = sweep_interval
-        self._cuts = CutDetector()
+        self._schedule = Schedule(sweep_interval)
+        self._passes = passes
         self._active: list[TrackBuilder] = []
         self._done: list[TrackBuilder] = []
-        self._last_sweep = -sweep_interval
         self._latest: dict[int, Detection] = {}  # id(track) → its detection on the current frame
         self._strong: dict[int, int] = {}  # id(track) → frames it was detected on with NEW_SCORE or more
 
     def feed(self, frame: Frame) -> None:
         """Process the next frame."""
-        index, rgb = frame.index, frame.rgb()
-        if self._cuts.is_cut(frame.gray()):
+        index = frame.index
+        cut, sweep = self._schedule.next(index, frame.gray())
+        if cut:
             self._end_shot()
-            self._last_sweep = -self.interval
+        passed = self._passes(frame, cut, sweep)
         self.analyzer.stats["frame_passes"] += 1
-        found = blazeface.detect(rgb, "full", FOLLOW_SCORE)
-        found += self._local(rgb, found)
-        if index - self._last_sweep >= self.interval:
-            self._last_sweep = index
+        found = list(passed.found)
+        found += self._local(frame, found)
+        if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
-            found += self._sweep(rgb)
+            found += passed.swept
         self._latest = {}
         for det in blazeface.weighted_nms(found):
             self._assign(index, det)
@@ -100,7 +110,7 @@ class EveryFrameScanner:
             self._done.append(track)
         for track in self._active:
             if index in track.boxes:
-                self._check_and_identify(track, rgb, index)
+                self._check_and_identify(track, frame, index)
 
     def tracks(self, stream: int = 0) -> list[FaceTrack]:
         """The confirmed face tracks, numbered in order of first appearance."""
@@ -108,11 +118,12 @@ class EveryFrameScanner:
         faces = sorted((t for t in self._done if t.confirmed), key=lambda t: (min(t.boxes), t.last_box.left))
         return [_with_stream(t.finish(n, self.gallery, fill_gaps=True), stream) for n, t in enumerate(faces, 1)]
 
-    def _local(self, rgb: np.ndarray, found: list[Detection]) -> list[Detection]:
+    def _local(self, frame: Frame, found: list[Detection]) -> list[Detection]:
         # A followed face the whole-frame pass did not find this time (too small for it, or turned to
         # profile, where the full-range model's score sags) gets a pass of its own: the short-range
         # model (3 ms), which sees a large profile best, on a crop the face fills a quarter of.
-        height, width = rgb.shape[:2]
+        # The frame's RGB picture is made only when a face needs such a pass.
+        height, width = frame.gray().shape[:2]
         boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
         local = []
         for track in self._active:
@@ -123,26 +134,8 @@ class EveryFrameScanner:
             cx, cy = (box.left + box.right) // 2, (box.top + box.bottom) // 2
             x0, y0 = max(0, min(width - side, cx - side // 2)), max(0, min(height - side, cy - side // 2))
             self.analyzer.stats["local_passes"] += 1
-            local += detect_in(rgb, (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
+            local += detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
         return local
-
-    def _sweep(self, rgb: np.ndarray) -> list[Detection]:
-        height, width = rgb.shape[:2]
-        found = []
-        plan = levels(height, width)
-        if len(plan) > 2:
-            del plan[1]  # the whole frame in every turn, then the back-camera model's tiles for small faces
-        for level in plan:
-            regions = tiles(height, width, level.side)
-            # The whole frame in every turn; tiles upright only (a video's small faces are upright).
-            turns = level.turns if len(regions) == 1 else (0,)
-            for region in regions:
-                for turn in turns:
-                    if len(regions) == 1 and turn == 0 and level.model == "full":
-                        continue  # the every-frame pass
-
-                    found += detect_in(rgb, region, turn, level.model, NEW_SCORE)
-        return found
 
     def _assign(self, index: int, det: Detection) -> None:
         box = Box(round(det.left), round(det.top), round(det.right), round(det.bottom))
@@ -158,7 +151,7 @@ class EveryFrameScanner:
         if det.score >= NEW_SCORE:
             self._strong[id(track)] = self._strong.get(id(track), 0) + 1
 
-    def _check_and_identify(self, track: TrackBuilder, rgb: np.ndarray, index: int) -> None:
+    def _check_and_identify(self, track: TrackBuilder, frame: Frame, index: int) -> None:
         det = self._latest.get(id(track))
         if det is None:
             return
@@ -168,11 +161,11 @@ class EveryFrameScanner:
             track.confirm_attempts += 1
             self.analyzer.stats["presence_checks"] += 1
             # No CNN second opinion here (0.15 s a look): persistence through the shot stands in for it.
-            track.confirmed = self._persistent(track) or face_presence(rgb, det) >= PRESENCE
+            track.confirmed = self._persistent(track) or face_presence(frame.rgb(), det) >= PRESENCE
             if not track.confirmed:
                 return
         if not track.embeddings or reidentify.needs_embedding(track, index, self.gallery):
-            chip, box = upright_chip(rgb, det)
+            chip, box = upright_chip(frame.rgb(), det)
             track.add_embedding(index, self.analyzer.embed(chip, box))
 
     def _persistent(self, track: TrackBuilder) -> bool:
@@ -192,9 +185,10 @@ def _with_stream(track: FaceTrack, stream: int) -> FaceTrack:
 
 
 def scan_frames_every(frames: Iterable[Frame | tuple[int, np.ndarray]], analyzer: FaceAnalyzer, gallery: Gallery,
-                      sweep_interval: int = SWEEP_INTERVAL, stream: int = 0) -> list[FaceTrack]:
+                      sweep_interval: int = SWEEP_INTERVAL, stream: int = 0,
+                      passes: Passes = passes_on) -> list[FaceTrack]:
     """Run an ``EveryFrameScanner`` over frames (or ``(index, rgb)`` pairs) in order and return its tracks."""
-    scanner = EveryFrameScanner(analyzer, gallery, sweep_interval)
+    scanner = EveryFrameScanner(analyzer, gallery, sweep_interval, passes)
     for frame in as_frames(frames):
         scanner.feed(frame)
     return scanner.tracks(stream)

@@ -13,6 +13,8 @@ from greenlight.domain.scan import FaceFinding, ScanResult
 from greenlight.likeness import detector
 from greenlight.likeness.everyframe import SWEEP_INTERVAL, scan_frames_every
 from greenlight.likeness.faces import FaceAnalyzer
+from greenlight.likeness.framefeed import frame_feed
+from greenlight.likeness.framepass import passes_on
 from greenlight.likeness.gallery import Gallery
 from greenlight.likeness.keyframes import scan_frames
 from greenlight.likeness.perframe import scan_frames_exhaustively
@@ -62,7 +64,8 @@ def scan_video(path: str | Path, gallery: Gallery, analyzer: FaceAnalyzer, progr
     A BlazeFace detection pass runs on every frame, a fine sweep (small and rotated faces) every
     ``keyframe_interval`` frames and on every cut, and dlib's identity embedding only when a track
     starts or may have changed (see ``greenlight.likeness.everyframe``; docs/benchmarks.md measures it
-    against ``scan_video_per_frame``).
+    against ``scan_video_per_frame``). On a machine with a second core the whole-frame passes and sweeps
+    run ahead in a worker process (``greenlight.likeness.framefeed``); the tracks are the same.
 
     Args:
         path: a video file.
@@ -79,7 +82,11 @@ def scan_video(path: str | Path, gallery: Gallery, analyzer: FaceAnalyzer, progr
         MediaError: the file is not a readable video, or is truncated.
     """
     def run(frames, stream):
-        return scan_frames_every(frames, analyzer, gallery, keyframe_interval, stream)
+        # The worker decodes the stream on its own; it is forked before this process's decoder opens.
+        with frame_feed(lambda: _decode(path, stream), keyframe_interval) as feed:
+            tracks = scan_frames_every(frames, analyzer, gallery, keyframe_interval, stream, feed or passes_on)
+            analyzer.stats["passes_ahead"] += feed.taken if feed is not None else 0
+            return tracks
 
     return _scan_video(path, progress, run)
 

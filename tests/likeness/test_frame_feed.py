@@ -1,0 +1,184 @@
+"""The frame passes computed ahead in a worker process: the same tracks, the same errors, no process left."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from greenlight.errors import MediaError
+from greenlight.likeness import framefeed
+from greenlight.likeness.framefeed import FrameFeed
+from greenlight.likeness.framepass import FramePasser, passes_on
+from greenlight.likeness.frames import ArrayFrame
+from greenlight.likeness.scan import scan_video
+
+needs_two_cores = pytest.mark.skipif(not framefeed.can_run_ahead(), reason="no second core or no fork here")
+
+
+def _frames(count: int = 55, shift: int = 0) -> list[ArrayFrame]:
+    """A face drifting over a textured wall, with a cut at frame 20 (a second face, turned on its side)."""
+    rng = np.random.default_rng(3)
+    wall = cv2.GaussianBlur(rng.integers(60, 200, (240, 320, 3), dtype=np.uint8), (0, 0), 3)
+    face = cv2.resize(data.astronaut()[40:220, 130:310], (110, 110), interpolation=cv2.INTER_AREA)
+    frames = []
+    for i in range(count):
+        rgb = (wall if i < 20 else wall // 3).copy()
+        x = 40 + 3 * i % 150
+        rgb[60:170, x:x + 110] = face if i < 20 else np.rot90(face)
+        frames.append(ArrayFrame(i + shift, rgb))
+    return frames
+
+
+def _same(a, b) -> bool:
+    return (a.index, a.cut, a.swept is None) == (b.index, b.cut, b.swept is None) and all(
+        _det(x) == _det(y) for x, y in zip((*a.found, *(a.swept or ())), (*b.found, *(b.swept or ())), strict=True))
+
+
+def _det(d) -> tuple:
+    return (d.left, d.top, d.right, d.bottom, d.score, d.keypoints.tobytes())
+
+
+def _reference(frames) -> list:
+    passer = FramePasser()
+    return [passer.run(f) for f in frames]
+
+
+def _take(feed: FrameFeed, frames) -> list:
+    schedule = FramePasser().schedule
+    return [feed(f, *schedule.next(f.index, f.gray())) for f in frames]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] == "Z"  # a zombie waiting for init is gone too
+    except FileNotFoundError:
+        return True
+
+
+@needs_two_cores
+def test_passes_from_the_worker_are_the_ones_computed_here():
+    frames = _frames()
+    reference = _reference(frames)
+    assert any(p.cut for p in reference[1:]) and sum(p.swept is not None for p in reference) == 3
+    assert sum(len(p.found) for p in reference) >= 40 and any(p.swept for p in reference)
+    with FrameFeed(lambda: frames) as feed:
+        taken = _take(feed, frames)
+    assert feed.taken == len(frames)
+    assert all(_same(a, b) for a, b in zip(reference, taken, strict=True))
+    assert multiprocessing.active_children() == []
+
+
+@needs_two_cores
+def test_a_worker_out_of_step_is_dropped_and_the_passes_computed_here():
+    frames = _frames(12)
+    with FrameFeed(lambda: _frames(12, shift=1)) as feed:  # its frames are numbered one off
+        taken = _take(feed, frames)
+    assert feed.taken == 0
+    assert all(_same(a, b) for a, b in zip(_reference(frames), taken, strict=True))
+    assert multiprocessing.active_children() == []
+
+
+@needs_two_cores
+def test_a_worker_that_fails_midway_leaves_the_rest_to_the_scan():
+    frames = _frames(12)
+
+    def failing():
+        yield from frames[:5]
+        raise MediaError("clip.mp4: truncated")
+
+    with FrameFeed(failing) as feed:
+        taken = _take(feed, frames)
+    assert feed.taken == 5
+    assert all(_same(a, b) for a, b in zip(_reference(frames), taken, strict=True))
+
+
+@needs_two_cores
+def test_scan_with_the_worker_gives_the_same_tracks_as_alone(clip, gallery, clip_keyframe, monkeypatch):
+    assert clip_keyframe.stats["passes_ahead"] == 275  # the session's scan of the clip used the worker
+    from greenlight.likeness.faces import FaceAnalyzer
+
+    monkeypatch.setattr(framefeed, "can_run_ahead", lambda: False)
+    analyzer = FaceAnalyzer()
+    alone = scan_video(clip, gallery, analyzer)
+    assert analyzer.stats["passes_ahead"] == 0
+    assert alone.tracks == clip_keyframe.result.tracks
+
+
+@needs_two_cores
+def test_truncated_video_gives_the_same_error_and_no_process_is_left(tmp_path, gallery, analyzer, clip):
+    cut = tmp_path / "cut.mp4"
+    data_bytes = clip.read_bytes()
+    cut.write_bytes(data_bytes[: len(data_bytes) // 2])
+    with pytest.raises(MediaError, match="cut.mp4") as ahead:
+        scan_video(cut, gallery, analyzer)
+    assert multiprocessing.active_children() == []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(framefeed, "can_run_ahead", lambda: False)
+        with pytest.raises(MediaError) as alone:
+            scan_video(cut, gallery, analyzer)
+    assert str(ahead.value) == str(alone.value)
+
+
+@needs_two_cores
+def test_an_interrupted_scan_stops_its_worker(gallery, analyzer, clip):
+    pids = []
+
+    def progress(done, total):
+        pids.extend(p.pid for p in multiprocessing.active_children())
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan_video(clip, gallery, analyzer, progress)
+    assert pids and multiprocessing.active_children() == []
+    assert all(_gone(pid) for pid in set(pids))
+
+
+_KILLED = """
+import os, signal, sys, time
+from greenlight.likeness.framefeed import FrameFeed
+from greenlight.likeness.frames import ArrayFrame
+import numpy as np
+
+def slow():  # a decoder stuck on its first frame: only the parent-death signal ends this worker
+    time.sleep(300)
+    yield ArrayFrame(0, np.zeros((64, 64, 3), np.uint8))
+
+feed = FrameFeed(slow)
+print(feed._process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@needs_two_cores
+def test_a_killed_scan_takes_its_worker_with_it(tmp_path):
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]))
+    out = tmp_path / "pid.txt"
+    with out.open("w") as stdout:  # a file, not a pipe: the worker holds it too while it lives
+        done = subprocess.run([sys.executable, "-c", _KILLED], env=env, stdout=stdout, timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    pid = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 10
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(pid)
+
+
+def test_without_a_second_core_the_scan_computes_every_pass_itself(monkeypatch):
+    monkeypatch.setattr(framefeed, "can_run_ahead", lambda: False)
+    with framefeed.frame_feed(lambda: iter(())) as feed:
+        assert feed is None
+    frame = _frames(1)[0]
+    assert _same(passes_on(frame, True, True), _reference([frame])[0])
