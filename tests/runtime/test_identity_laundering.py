@@ -1,9 +1,10 @@
 """Identity laundering: a blend of a protected person and another face must not pass on anyone's consent.
 
-The corpus is made at test time from the sample photos: each morph aligns one face onto another by
-their 68 landmarks and blends the two inside the face outline, as a morphing tool would. Obama is a
-protected person; the attacker enrols a morph as new talent, grants it consent, then shows a morph
-nearer to Obama and hopes it is identified as the consenting "talent".
+The corpus is made at test time from the sample photos (a shared folder adds one more pair): each
+morph aligns one face onto another by their 68 landmarks and blends the two inside the face outline,
+as a morphing tool would. Obama is a protected person; the attacker enrols a morph as new talent,
+grants it consent, then shows a morph nearer to Obama and hopes it is identified as the consenting
+"talent".
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ from greenlight.errors import EnrolmentError
 from greenlight.media.images import load_image, save_image
 from greenlight.runtime.registry import add_talent, enrol, protect_person
 from greenlight.runtime.scanning import scan
+from tests.conftest import sample_exists
+from tests.runtime.conftest import LEAD_PHOTO
 
-# (face, blended toward this face): Obama is protected; Rose Leslie and Joe Biden are not enrolled.
-PAIRS = [("rose_leslie/rose_leslie1.jpg", "obama/obama.jpg"), ("biden/biden.jpg", "obama/obama.jpg"),
-         ("lin_manuel_miranda/lin_manuel_miranda1.png", "obama/obama.jpg")]
+# (face, blended toward this face): Obama is protected; Joe Biden (and Rose Leslie) are not enrolled,
+# Eileen Collins is.
+PAIRS = [("biden/biden.jpg", "obama/obama.jpg"), (LEAD_PHOTO, "obama/obama.jpg"),
+         *([("rose_leslie/rose_leslie1.jpg", "obama/obama.jpg")] if sample_exists("rose_leslie/rose_leslie1.jpg")
+           else [])]
+
+
+@pytest.fixture
+def cast(solo_cast):
+    """Only Eileen Collins enrolled: the other faces are free for an attacker, or for real newcomers."""
+    return solo_cast
 
 
 def morph(analyzer, base: Path, toward: Path, amount: float, out: Path) -> Path:
@@ -72,17 +83,17 @@ def test_a_face_near_a_covered_talent_and_a_protected_person_is_never_allowed(ca
 
 
 def test_real_people_still_enrol_beside_a_protected_person(cast, obama_protected):
-    rose = add_talent(cast.studio, "Rose Leslie", "casting")
-    enrol(cast.studio, rose, [cast.faces / "rose_leslie" / "rose_leslie1.jpg",
-                              cast.faces / "rose_leslie" / "rose_leslie2.jpg"], "casting")
     biden = add_talent(cast.studio, "Joe Biden", "casting")
-    enrol(cast.studio, biden, [cast.faces / "biden" / "biden.jpg"], "casting")
+    enrol(cast.studio, biden, sorted((cast.faces / "biden").glob("biden*.jpg")), "casting")
+    if sample_exists("rose_leslie/rose_leslie2.jpg"):
+        rose = add_talent(cast.studio, "Rose Leslie", "casting")
+        enrol(cast.studio, rose, [cast.faces / "rose_leslie" / "rose_leslie1.jpg",
+                                  cast.faces / "rose_leslie" / "rose_leslie2.jpg"], "casting")
 
 
 def test_covered_talent_is_still_allowed_beside_a_protected_person(cast, obama_protected):
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
-    outcome = scan(cast.studio, photo, "artist", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    outcome = scan(cast.studio, cast.lead_photo, "artist", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
     assert outcome.decision.verdict is Verdict.ALLOW, outcome.decision.reasons
 
 
