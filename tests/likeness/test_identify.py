@@ -48,7 +48,8 @@ def test_everyone_else_is_unknown_to_a_gallery_without_them(faces_dir, reference
         assert face.identity.distance > MATCH_THRESHOLD
 
 
-@pytest.mark.parametrize("person", [p for p in ("eileen_collins", "lin_manuel_miranda") if p in ENROL])
+# (Found by the scan's detector, the box differs a little from enrolment's: 0.02–0.05 for these two.)
+@pytest.mark.parametrize("person", [p for p in ("biden", "lin_manuel_miranda") if p in ENROL])
 def test_enrolment_photo_matches_itself_closely(faces_dir, gallery, analyzer, person):
     (face,) = scan_image(faces_dir / ENROL[person], gallery, analyzer).faces
     assert face.identity.subject_id == person
