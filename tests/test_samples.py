@@ -1,4 +1,4 @@
-"""`make samples`: the cache's layout, filling it twice, a changed or unreachable archive, adding from a shared folder."""
+"""`make samples`: the cache layout, filling twice, a changed or unreachable archive, adding from a shared folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from greenlight import samples
-from greenlight.samples import SamplesUnavailable, additions, add_shared, fill, planned
+from greenlight.samples import SamplesUnavailable, add_shared, additions, fill, planned
 from tests.conftest import CACHE, CACHED_PEOPLE, FACES_SKIP, REPOSITORY, has_samples, sample_folder
 
 

@@ -48,7 +48,7 @@ class Cast:
         return grant_consent(self.studio, talent, terms, "test")
 
 
-def _cast(tmp_path, faces, analyzer, monkeypatch, second: bool) -> Cast:
+def _cast(tmp_path, faces, analyzer, monkeypatch, enrolled: int) -> Cast:
     from greenlight.provenance import init_keys
     from greenlight.runtime.signing import keys_folder
 
@@ -58,8 +58,9 @@ def _cast(tmp_path, faces, analyzer, monkeypatch, second: bool) -> Cast:
     init_keys(keys_folder(studio))
     add_production(studio, PRODUCTION, "Nightfall", "test")
     lead = add_talent(studio, LEAD, "test")
-    enrol(studio, lead, [faces / LEAD_PHOTO], "test")
-    other = add_talent(studio, SECOND, "test") if second else None
+    if enrolled >= 1:
+        enrol(studio, lead, [faces / LEAD_PHOTO], "test")
+    other = add_talent(studio, SECOND, "test") if enrolled >= 2 else None
     if other is not None:
         enrol(studio, other, [faces / SECOND_PHOTO], "test")
     return Cast(studio, lead, other, faces)
@@ -68,13 +69,13 @@ def _cast(tmp_path, faces, analyzer, monkeypatch, second: bool) -> Cast:
 @pytest.fixture
 def cast(tmp_path, faces, analyzer, monkeypatch) -> Cast:
     """A fresh studio (keys, production, Eileen Collins and Joe Biden enrolled as talent, no grants)."""
-    return _cast(tmp_path, faces, analyzer, monkeypatch, second=True)
+    return _cast(tmp_path, faces, analyzer, monkeypatch, enrolled=2)
 
 
 @pytest.fixture
-def solo_cast(tmp_path, faces, analyzer, monkeypatch) -> Cast:
-    """The same studio with only Eileen Collins enrolled: Joe Biden is free to be enrolled by a test."""
-    return _cast(tmp_path, faces, analyzer, monkeypatch, second=False)
+def bare_cast(tmp_path, faces, analyzer, monkeypatch) -> Cast:
+    """The same studio with Eileen Collins on the books but nobody enrolled: every face is free."""
+    return _cast(tmp_path, faces, analyzer, monkeypatch, enrolled=0)
 
 
 @pytest.fixture
