@@ -50,7 +50,10 @@ def faces() -> Path:
     """The sample faces folder, or skip (naming `make samples`) when it has not been filled."""
     folder = sample_folder()
     if not has_samples(folder):
-        pytest.skip(FACES_SKIP)
+        lacking = [person for person in CACHED_PEOPLE if not (folder / person).is_dir()]
+        set_elsewhere = folder != CACHE
+        pytest.skip(f"{FACES_SKIP}; GREENLIGHT_FACES names a folder without {', '.join(lacking)}/"
+                    if set_elsewhere else FACES_SKIP)
     return folder
 
 
@@ -117,7 +120,7 @@ def _skip_reason(report) -> str:
         return f"PostgreSQL (no {POSTGRES_ENV})"
     if reason.removeprefix("Skipped: ") == REAL_FOOTAGE_SKIP:
         return "real footage only a shared sample folder has"
-    if reason.removeprefix("Skipped: ") == FACES_SKIP:
+    if reason.removeprefix("Skipped: ").startswith(FACES_SKIP):
         return "no sample faces (run `make samples`)"
     return reason.removeprefix("Skipped: ")
 
