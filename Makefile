@@ -8,11 +8,13 @@ STAMP := $(VENV)/.installed
 # The demo's studio and sample media (demo-studio/media), made afresh by every `make demo`.
 DEMO_DIR ?= demo-studio
 
-# The sample faces sit beside the checkout in a studio's CI; tests that need them skip without.
-GREENLIGHT_FACES ?= $(abspath $(wildcard ../shared/data/faces))
+# The sample faces: a git-ignored cache that `make samples` fills from the package index (and adds
+# to from ../shared/data/faces when a studio's CI has that beside the checkout). The tests read it.
+SAMPLES := .cache/samples/faces
+GREENLIGHT_FACES := $(abspath $(SAMPLES))
 export GREENLIGHT_FACES
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean samples
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,14 +27,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps "ai-edge-litert==2.3.0"
 	touch $(STAMP)
 
-demo: $(STAMP)
+samples: $(STAMP)
+	$(BIN)/python -m greenlight.samples --cache $(SAMPLES)
+
+demo: $(STAMP) samples
 	rm -rf $(DEMO_DIR)
 	$(BIN)/greenlight demo $(DEMO_DIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: lint
+test: lint samples
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""Enrol and scan through the CLI on real photos; every bad input is one line and changes nothing."""
+"""Enrol and scan through the CLI on the sample photos; every bad input is one line and changes nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from tests.cli.conftest import one_line_error
+from tests.cli.conftest import LEAD, LEAD_PHOTO, one_line_error
 from tests.runtime.conftest import cut
 
 
@@ -16,14 +16,15 @@ def scan(cli, path: Path, *context: str):
     return run.code, json.loads(run.out) if run.out.strip() else None
 
 
-def test_scan_exit_status_follows_the_decision(studio, faces, tmp_path):
-    clip = faces / "scenes" / "short_hamilton_clip.mp4"
+def test_scan_exit_status_follows_the_decision(studio, cast_clip, tmp_path):
+    clip = cast_clip.path
     code, result = scan(studio, clip, "--production", "NIGHTFALL", "--use", "digital-alteration")
     codes = [r["code"] for r in result["decision"]["reasons"]]
-    assert code == 3 and codes == ["consent.covered", "face.unknown"]  # the audience at the end is not enrolled
-    stage = cut(clip, tmp_path / "stage.mp4", start=82, frames=120)  # Lin-Manuel Miranda alone on stage
+    assert code == 3 and codes == ["consent.covered", "face.unknown"]  # Obama and Biden are not enrolled here
+    alone = cast_clip.lead_alone
+    stage = cut(clip, tmp_path / "stage.mp4", start=alone.start, frames=len(alone))  # Eileen Collins alone
     code, result = scan(studio, stage, "--production", "NIGHTFALL", "--use", "digital-alteration")
-    assert code == 0 and {t["identity"]["name"] for t in result["tracks"]} == {"Lin-Manuel Miranda"}
+    assert code == 0 and {t["identity"]["name"] for t in result["tracks"]} == {LEAD}
     assert scan(studio, stage, "--production", "DAYBREAK", "--use", "digital-alteration")[0] == 4
     assert scan(studio, stage, "--production", "NIGHTFALL", "--use", "previs")[0] == 4
     assert studio("consent", "suspend", studio.grant_id, "--reason", "strike").code == 0
@@ -55,9 +56,9 @@ def _png_claiming(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
 
 
-def bad_inputs(faces: Path, folder: Path) -> dict[str, Path]:
+def bad_inputs(faces: Path, clip: Path, folder: Path) -> dict[str, Path]:
     jpeg = (faces / "obama" / "obama.jpg").read_bytes()
-    clip = (faces / "scenes" / "short_hamilton_clip.mp4").read_bytes()
+    clip = clip.read_bytes()
     files = {
         "empty.jpg": b"",
         "truncated.jpg": jpeg[: len(jpeg) // 2],
@@ -70,40 +71,38 @@ def bad_inputs(faces: Path, folder: Path) -> dict[str, Path]:
     return {name: folder / name for name in files}
 
 
-def test_bad_inputs_give_one_line_and_change_nothing(studio, faces, tmp_path, snapshot):
+def test_bad_inputs_give_one_line_and_change_nothing(studio, faces, cast_clip, two_shot, tmp_path, snapshot):
     before = snapshot()
-    for name, path in bad_inputs(faces, tmp_path).items():
-        one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", path), name)
+    for name, path in bad_inputs(faces, cast_clip.path, tmp_path).items():
+        one_line_error(studio("talent", "enrol", LEAD, path), name)
         one_line_error(studio("scan", path, "--production", "NIGHTFALL", "--use", "previs"), name)
-    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", tmp_path / "missing.jpg"), "missing.jpg")
-    again = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
-    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", again), "already enrolled")
-    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", faces / "scenes" / "two_people.jpg"), "faces")
+    one_line_error(studio("talent", "enrol", LEAD, tmp_path / "missing.jpg"), "missing.jpg")
+    one_line_error(studio("talent", "enrol", LEAD, faces / LEAD_PHOTO), "already enrolled")
+    one_line_error(studio("talent", "enrol", LEAD, two_shot), "faces")
     one_line_error(studio("ledger", "export", tmp_path / "outside.jsonl"), "outside the studio")
     assert snapshot() == before
 
 
-def test_one_bad_photo_enrols_none(studio, faces, snapshot):
+def test_one_bad_photo_enrols_none(studio, faces, two_shot, snapshot):
     studio("talent", "add", "Barack Obama")
     before = snapshot()
-    run = studio("talent", "enrol", "Barack Obama", faces / "obama" / "obama.jpg", faces / "scenes" / "two_people.jpg")
-    one_line_error(run, "two_people.jpg")
+    run = studio("talent", "enrol", "Barack Obama", faces / "obama" / "obama.jpg", two_shot)
+    one_line_error(run, two_shot.name)
     assert snapshot() == before
 
 
 def test_a_face_is_enrolled_under_one_name_only(studio, faces, snapshot):
     studio("protect", "person", "Barack Obama", faces / "obama" / "obama.jpg")
-    studio("talent", "add", "Alex Lacamoire")
+    studio("talent", "add", "Joe Biden")
     before = snapshot()
-    # Not Lin-Manuel Miranda: refused, whoever it is.
-    one_line_error(studio("talent", "enrol", "Lin-Manuel Miranda", faces / "biden" / "biden.jpg"),
-                   "biden.jpg", "does not look like the other photos of Lin-Manuel Miranda")
+    # Not Eileen Collins: refused, whoever it is.
+    one_line_error(studio("talent", "enrol", LEAD, faces / "biden" / "biden.jpg"),
+                   "biden.jpg", f"does not look like the other photos of {LEAD}")
     # A protected person's face can never become a talent's likeness (and pass on their consent).
-    one_line_error(studio("talent", "enrol", "Alex Lacamoire", faces / "obama" / "obama2.jpg"),
+    one_line_error(studio("talent", "enrol", "Joe Biden", faces / "obama" / "obama2.jpg"),
                    "obama2.jpg", "matches Barack Obama")
     # Two photos of two people for one new talent: refused together.
-    one_line_error(studio("talent", "enrol", "Alex Lacamoire", faces / "alex_lacamoire" / "alex_lacamoire1.jpg",
-                          faces / "rose_leslie" / "rose_leslie1.jpg"), "does not look like")
+    one_line_error(studio("talent", "enrol", "Joe Biden", faces / "biden" / "biden.jpg", faces / LEAD_PHOTO),
+                   "does not look like")
     assert snapshot() == before
-    assert studio("talent", "enrol", "Alex Lacamoire", faces / "alex_lacamoire" / "alex_lacamoire1.jpg",
-                  faces / "alex_lacamoire" / "alex_lacamoire2.png").code == 0
+    assert studio("talent", "enrol", "Joe Biden", *sorted((faces / "biden").glob("biden*.jpg"))).code == 0

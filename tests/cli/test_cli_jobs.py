@@ -1,4 +1,4 @@
-"""Creative work through the CLI on real footage: run, review, export, verify, ingest, the demo."""
+"""Creative work through the CLI on a take with sound: run, review, export, verify, ingest, the demo."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from tests.cli.conftest import one_line_error
+from tests.cli.conftest import LEAD, LEAD_PHOTO, one_line_error
 from tests.runtime.conftest import cut
 
 
 @pytest.fixture
-def take(studio, faces, tmp_path):
-    """Keys made, and 48 frames of Lin-Manuel Miranda alone on stage."""
+def take(studio, cast_clip, tmp_path):
+    """Keys made, and 48 frames of Eileen Collins alone, with sound (the built clip's first shot)."""
     assert studio("keys", "init", "--organisation", "Test Studio").code == 0
-    return cut(faces / "scenes" / "short_hamilton_clip.mp4", tmp_path / "take_03.mp4", start=82, frames=48)
+    return cut(cast_clip.path, tmp_path / "take_03.mp4", start=cast_clip.lead_alone.start, frames=48)
 
 
 def jobs(cli) -> dict[str, str]:
@@ -23,7 +23,7 @@ def jobs(cli) -> dict[str, str]:
 
 def deage(cli, clip, production: str, *more: str):
     before = set(jobs(cli))
-    run = cli("run", "deage", clip, "--talent", "Lin-Manuel Miranda", "--years", "15", "--production", production,
+    run = cli("run", "deage", clip, "--talent", LEAD, "--years", "15", "--production", production,
               *more)
     [job_id] = set(jobs(cli)) - before
     return run, job_id
@@ -50,7 +50,7 @@ def test_a_deaged_take_is_reviewed_exported_and_verified(studio, take, tmp_path)
 def test_blocked_rejected_and_cancelled_jobs_never_export(studio, take, faces, tmp_path):
     run, blocked = deage(studio, take, "DAYBREAK")  # the grant covers NIGHTFALL only
     assert run.code == 4 and jobs(studio)[blocked] == "blocked"
-    still = faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    still = faces / LEAD_PHOTO
     run, rejected = deage(studio, still, "NIGHTFALL")
     assert run.code == 0 and studio("jobs", "reject", rejected, "--note", "too smooth").code == 0
     run, queued = deage(studio, take, "NIGHTFALL", "--queue")
@@ -94,7 +94,7 @@ def test_refused_media_is_not_stored(studio, take, tmp_path, snapshot):
     files, before = sorted(studio.home.rglob("*")), snapshot()
     for bad in (notes, truncated):
         one_line_error(studio("ingest", bad, "--tool", "HostedVideo 2", "--production", "NIGHTFALL"), bad.name)
-        one_line_error(studio("run", "deage", bad, "--talent", "Lin-Manuel Miranda", "--years", "10",
+        one_line_error(studio("run", "deage", bad, "--talent", LEAD, "--years", "10",
                               "--production", "NIGHTFALL"), bad.name)
     assert sorted(studio.home.rglob("*")) == files and snapshot() == before
 

@@ -1,4 +1,4 @@
-"""The de-aging engine end to end, on real faces: skimage's astronaut, and the sample faces folder.
+"""The de-aging engine end to end, on real faces: skimage's astronaut, and the sample faces and clips.
 
 What must hold: wrinkle energy drops in the skin; eyes and lips are left alone; nobody but the
 talent is touched (bit for bit); the talent stays the same person; a clip keeps its frame count,
@@ -21,6 +21,7 @@ from greenlight.engines.deage.tracking import FaceTracker, talent_distance
 from greenlight.errors import InvalidInput, MediaError
 from greenlight.likeness import reference_from_photo
 from greenlight.media import load_image, probe_video, read_frames, save_image, write_video
+from tests.conftest import CLIPS
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +125,11 @@ def test_more_years_take_more_lines_away(engine, astronaut, astronaut_talent, tm
     assert wrinkle_energy(src, pts) > energies[0] > energies[1]
 
 
-def test_another_person_in_the_frame_is_untouched(engine, faces, tmp_path):
+def test_another_person_in_the_frame_is_untouched(engine, faces, two_shot, tmp_path):
     analyzer = engine.analyzer
-    obama = np.asarray(reference_from_photo(faces / "obama" / "obama.jpg", SubjectKind.TALENT, "o",
+    obama = np.asarray(reference_from_photo(faces / "obama" / "obama2.jpg", SubjectKind.TALENT, "o",
                                             analyzer).embedding)[None]
-    scene = faces / "scenes" / "two_people.jpg"
+    scene = two_shot  # Barack Obama (the talent here) beside Joe Biden
     [out] = engine.run(_request(scene, obama), tmp_path, lambda f, m: None)
     src, res = load_image(scene), load_image(out.path)
     boxes = sorted(analyzer.detect(src), key=lambda b: talent_distance(analyzer.embed(src, b), obama))
@@ -140,18 +141,24 @@ def test_another_person_in_the_frame_is_untouched(engine, faces, tmp_path):
     assert identity_distance(analyzer, src, res, talent_box) <= 0.35
 
 
-@pytest.fixture(scope="module")
-def short_clip(faces, tmp_path_factory) -> Path:
-    """30 frames of the sample clip where Lin-Manuel Miranda faces the camera, with its sound."""
-    clip = faces / "scenes" / "short_hamilton_clip.mp4"
+# Who faces the camera on frames 100–129 of each clip, and the photo they are enrolled from.
+TALENT_PHOTOS = {"built": "eileen_collins/eileen_collins1.png",
+                 "hamilton": "lin_manuel_miranda/lin_manuel_miranda1.png"}
+
+
+@pytest.fixture(scope="module", params=CLIPS)
+def short_clip(request, faces, tmp_path_factory) -> tuple[Path, Path]:
+    """30 frames of a sample clip where the talent faces the camera, with its sound; their photo."""
+    clip = request.getfixturevalue("cast_clip" if request.param == "built" else "real_clip").path
     frames = (rgb for i, rgb in read_frames(clip) if 100 <= i < 130)
-    return write_video(tmp_path_factory.mktemp("clip") / "cut.mp4", frames, probe_video(clip).fps, audio_from=clip)
+    cut = write_video(tmp_path_factory.mktemp("clip") / "cut.mp4", frames, probe_video(clip).fps, audio_from=clip)
+    return cut, faces / TALENT_PHOTOS[request.param]
 
 
-def test_clip_keeps_frames_rate_size_sound_identity_and_is_steady(engine, faces, short_clip, tmp_path):
+def test_clip_keeps_frames_rate_size_sound_identity_and_is_steady(engine, short_clip, tmp_path):
     analyzer = engine.analyzer
-    lin = np.asarray(reference_from_photo(faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png",
-                                          SubjectKind.TALENT, "lin", analyzer).embedding)[None]
+    short_clip, photo = short_clip
+    lin = np.asarray(reference_from_photo(photo, SubjectKind.TALENT, "lin", analyzer).embedding)[None]
     calls = []
     [out] = engine.run(_request(short_clip, lin), tmp_path,
                        lambda f, m: calls.append((f, threading.get_ident())))

@@ -1,6 +1,9 @@
-"""Fixtures for likeness tests: the sample photos, one shared analyzer, a gallery, the clip's scans.
+"""Fixtures for likeness tests: the sample photos, one shared analyzer, a gallery, the clips' scans.
 
-Models, enrolments and the (slow) scans of the sample clip are made once per test session.
+Models, enrolments and the (slow) scans of the sample clips are made once per test session. Everyone
+the sample folder has is enrolled: the cache's three people always, and the people a shared sample
+folder adds when it is there; the clips are the one made from the stills, and the real footage when
+a shared folder added it.
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ import pytest
 
 from greenlight.domain.registry import SubjectKind
 from greenlight.domain.scan import ScanResult
+from tests.conftest import CLIPS, sample_exists
 
 # One enrolment photo per person; every other photo of theirs must match them and no one else.
-ENROL = {
+# The first three are in the cache; the others only when a shared sample folder added them.
+ENROL_PHOTOS = {
     "obama": "obama/obama.jpg",
     "biden": "biden/biden.jpg",
+    "eileen_collins": "eileen_collins/eileen_collins1.png",
     "alex_lacamoire": "alex_lacamoire/alex_lacamoire1.jpg",
     "rose_leslie": "rose_leslie/rose_leslie1.jpg",
     "lin_manuel_miranda": "lin_manuel_miranda/lin_manuel_miranda1.png",
 }
+ENROL = {sid: photo for sid, photo in ENROL_PHOTOS.items() if sample_exists(photo)}
 NAMES = {
-    "obama": "Barack Obama", "biden": "Joe Biden", "alex_lacamoire": "Alex Lacamoire",
-    "rose_leslie": "Rose Leslie", "lin_manuel_miranda": "Lin-Manuel Miranda",
+    "obama": "Barack Obama", "biden": "Joe Biden", "eileen_collins": "Eileen Collins",
+    "alex_lacamoire": "Alex Lacamoire", "rose_leslie": "Rose Leslie", "lin_manuel_miranda": "Lin-Manuel Miranda",
 }
 PROTECTED = {"obama", "biden"}
 
@@ -55,9 +62,10 @@ def gallery(references):
     return Gallery(list(references.values()), NAMES)
 
 
-@pytest.fixture(scope="session")
-def clip(faces_dir) -> Path:
-    return faces_dir / "scenes" / "short_hamilton_clip.mp4"
+@pytest.fixture(scope="session", params=CLIPS)
+def clip(request):
+    """Each sample clip with its script (tests/scenes.py): who is on screen on which frames."""
+    return request.getfixturevalue("cast_clip" if request.param == "built" else "real_clip")
 
 
 @dataclass(frozen=True)
@@ -68,18 +76,18 @@ class ClipScan:
     progress: list
 
 
-def _timed_scan(scan, clip: Path, gallery) -> ClipScan:
+def _timed_scan(scan, clip, gallery) -> ClipScan:
     from greenlight.likeness.faces import FaceAnalyzer
 
     analyzer, calls = FaceAnalyzer(), []  # its own analyzer, for clean work counts
     t0 = time.perf_counter()
-    result = scan(clip, gallery, analyzer, progress=lambda done, total: calls.append((done, total)))
+    result = scan(clip.path, gallery, analyzer, progress=lambda done, total: calls.append((done, total)))
     return ClipScan(result, time.perf_counter() - t0, dict(analyzer.stats), calls)
 
 
 @pytest.fixture(scope="session")
 def clip_per_frame(clip, gallery, analyzer) -> ClipScan:
-    """The exhaustive scan of the clip (about 40 s on two cores)."""
+    """The exhaustive scan of the clip (about 40 s for the real footage on two cores)."""
     from greenlight.likeness.scan import scan_video_per_frame
 
     analyzer.detect(np.zeros((64, 64, 3), np.uint8))  # models loaded before the clock starts

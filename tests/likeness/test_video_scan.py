@@ -16,41 +16,46 @@ from greenlight.likeness.perframe import scan_frames_exhaustively
 from greenlight.likeness.scan import scan_file, scan_video
 
 
-def _lin_frames(result) -> set[int]:
-    return {f for t in result.tracks if t.identity.subject_id == "lin_manuel_miranda" for f, _ in t.boxes}
+def _frames_of(result, subject_id: str) -> set[int]:
+    return {f for t in result.tracks if t.identity.subject_id == subject_id for f, _ in t.boxes}
 
 
-def test_clip_tracks_name_lin_manuel_miranda_and_no_one_else(clip_keyframe):
+def test_clip_tracks_name_who_is_on_screen_and_no_one_else(clip, clip_keyframe):
     result = clip_keyframe.result
-    assert result.media == "video" and (result.width, result.height, result.frame_count) == (640, 360, 275)
-    assert result.fps == pytest.approx(29.97)
+    assert result.media == "video" and (result.width, result.height, result.frame_count) == (*clip.size,
+                                                                                            clip.frame_count)
+    assert result.fps == pytest.approx(clip.fps)
     for track in result.tracks:
-        assert track.identity.kind in (SubjectKind.TALENT, SubjectKind.UNKNOWN)
-        # Alex Lacamoire, in profile on frames 20–81, may be recognised or stay unknown; no one else.
-        allowed = ("lin_manuel_miranda", None) + (("alex_lacamoire",) if 20 <= track.first_frame < 82 else ())
-        assert track.identity.subject_id in allowed
+        # In the real footage Alex Lacamoire, in profile on frames 20–81, may be recognised or stay unknown.
+        assert track.identity.subject_id in clip.allowed(track.first_frame), (track.first_frame, track.identity)
+        expected_kind = SubjectKind.PROTECTED if track.identity.subject_id in ("obama", "biden") else SubjectKind.TALENT
+        assert track.identity.kind in (expected_kind, SubjectKind.UNKNOWN)
         frames = [f for f, _ in track.boxes]
         assert frames == list(range(track.first_frame, track.last_frame + 1))  # a box on every frame
-    # His wide shot (a ~50 px face) and his two close-ups; no track crosses a cut (frames 20, 82, 211).
-    assert set(range(0, 20)) | set(range(82, 211)) <= _lin_frames(result)
-    assert not _lin_frames(result) & set(range(20, 82))
+    # Everyone on every frame they are on screen (a wide ~50 px face, close-ups, a face entering) and
+    # on no frame they are not; no track crosses a cut.
+    for subject_id, frames in clip.on_screen.items():
+        assert frames <= _frames_of(result, subject_id), (subject_id, sorted(frames - _frames_of(result, subject_id)))
+    for subject_id, frames in clip.off_screen.items():
+        assert not _frames_of(result, subject_id) & frames, subject_id
     for track in result.tracks:
-        assert not any(track.first_frame < cut <= track.last_frame for cut in (20, 82, 211))
+        assert not any(track.first_frame < cut <= track.last_frame for cut in clip.cuts)
 
 
-def test_clip_keyframe_tracks_cover_every_per_frame_face(clip_per_frame, clip_keyframe):
+def test_clip_keyframe_tracks_cover_every_per_frame_face(clip, clip_per_frame, clip_keyframe):
     reference, result = clip_per_frame.result, clip_keyframe.result
     assert len(reference.tracks) >= 3
     coverage = compare_tracks(reference.tracks, result.tracks)
-    assert coverage.face_frames >= 180
+    assert coverage.face_frames >= clip.min_face_frames
     assert coverage.missed == () and coverage.mismatched == ()
     assert coverage.ratio == 1.0
-    # The same people, and Alex Lacamoire, whom only Greenlight's scan sees (in profile).
+    # The same people, and in the real footage Alex Lacamoire, whom only Greenlight's scan sees (in profile).
     found = {t.identity.subject_id for t in result.tracks}
-    assert {t.identity.subject_id for t in reference.tracks} <= found <= {"lin_manuel_miranda", "alex_lacamoire", None}
+    assert {t.identity.subject_id for t in reference.tracks} <= found <= {*clip.on_screen, *clip.maybe, None}
 
 
-def test_clip_profile_is_reported(clip_keyframe):
+@pytest.mark.parametrize("clip", ["hamilton"], indirect=True)  # the real footage, or a skip saying it is missing
+def test_clip_profile_is_reported(clip, clip_keyframe):
     """Alex Lacamoire in profile (frames 20–81; at 50–81 half of him is cut off by the frame's edge).
 
     He is the only face 100 px wide or more in that shot; no dlib scan reported him on any frame.
@@ -59,15 +64,15 @@ def test_clip_profile_is_reported(clip_keyframe):
     assert len(seen & set(range(20, 82))) >= 40
 
 
-def test_clip_scan_detects_on_every_frame_and_embeds_rarely(clip_per_frame, clip_keyframe):
-    stats = clip_keyframe.stats
-    assert stats["frame_passes"] == 275  # a detection pass on every frame
-    # A fine sweep every SWEEP_INTERVAL frames, plus one per cut (frames 20, 82, 211).
-    assert stats["sweeps"] <= 275 // SWEEP_INTERVAL + 1 + 3
+def test_clip_scan_detects_on_every_frame_and_embeds_rarely(clip, clip_per_frame, clip_keyframe):
+    stats, frames = clip_keyframe.stats, clip.frame_count
+    assert stats["frame_passes"] == frames  # a detection pass on every frame
+    # A fine sweep every SWEEP_INTERVAL frames, plus one per cut.
+    assert stats["sweeps"] <= frames // SWEEP_INTERVAL + 1 + len(clip.cuts)
     assert stats["embeddings"] <= 30 < clip_per_frame.stats["embeddings"]
     assert stats.get("full_detections", 0) == 0  # no dlib HOG on a video frame
-    assert clip_keyframe.progress[-1] == (275, 275)
-    assert [done for done, _ in clip_keyframe.progress] == list(range(1, 276))
+    assert clip_keyframe.progress[-1] == (frames, frames)
+    assert [done for done, _ in clip_keyframe.progress] == list(range(1, frames + 1))
 
 
 def _face_sequence(start: int, stop: int, count: int) -> list[tuple[int, np.ndarray]]:
@@ -105,7 +110,7 @@ def test_a_face_appearing_between_keyframes_is_tracked_from_its_first_frame(tmp_
 
 def test_scan_file_dispatches_on_content(faces_dir, gallery, analyzer, tmp_path):
     calls = []
-    image = scan_file(faces_dir / "biden" / "biden2.jpg", gallery, analyzer, progress=lambda d, t: calls.append((d, t)))
+    image = scan_file(faces_dir / "biden" / "biden.jpg", gallery, analyzer, progress=lambda d, t: calls.append((d, t)))
     assert image.media == "image" and image.faces[0].identity.subject_id == "biden" and calls == [(1, 1)]
     # A video with a misleading name is still scanned as a video.
     from greenlight.media import write_video
@@ -121,7 +126,7 @@ def test_truncated_video_is_refused_before_scanning(tmp_path, gallery, analyzer,
     from greenlight.errors import MediaError
 
     cut = tmp_path / "cut.mp4"
-    data_bytes = clip.read_bytes()
+    data_bytes = clip.path.read_bytes()
     cut.write_bytes(data_bytes[: len(data_bytes) // 2])
     with pytest.raises(MediaError, match="cut.mp4"):
         scan_video(cut, gallery, analyzer)

@@ -7,6 +7,7 @@ import pytest
 
 from greenlight.errors import MediaError
 from greenlight.media import decode_frames, probe_video, read_frames, video_stream_count
+from tests.conftest import CLIPS
 from tests.media import corpus
 
 
@@ -93,10 +94,11 @@ def test_the_face_is_found_in_some_stream_upright(tmp_path, case, analyzer):
     assert not analyzer.detect(stored)
 
 
-def test_the_sample_clip_reads_as_before(faces):
+@pytest.mark.parametrize("which", CLIPS)
+def test_the_sample_clip_reads_as_before(request, which):
     import av
 
-    clip = faces / "scenes" / "short_hamilton_clip.mp4"
+    clip = request.getfixturevalue("cast_clip" if which == "built" else "real_clip").path
     info = probe_video(clip)
     assert (info.rotation, info.streams) == (0, 1)
     with av.open(str(clip)) as container:

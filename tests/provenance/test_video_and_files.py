@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
+from tests.conftest import CLIPS
 
 from greenlight.errors import ProvenanceError
 from greenlight.provenance import (
@@ -105,8 +106,9 @@ def test_marking_a_signed_file_keeps_its_credentials(stills, tmp_path: Path, ide
     assert read_watermark(tmp_path / "ingested.jpg").payload == PAYLOAD
 
 
-def test_real_footage_survives_h264_crf_28(faces: Path, tmp_path: Path) -> None:
-    marked = tmp_path / "hamilton.mp4"
-    embed_video(faces / "scenes" / "short_hamilton_clip.mp4", marked, PAYLOAD)
+@pytest.mark.parametrize("which", CLIPS)
+def test_sample_footage_survives_h264_crf_28(request, which: str, tmp_path: Path) -> None:
+    marked = tmp_path / f"{which}.mp4"
+    embed_video(request.getfixturevalue("cast_clip" if which == "built" else "real_clip").path, marked, PAYLOAD)
     read = extract_video(_reencode(marked, tmp_path / "crf28.mp4", 28), expected=PAYLOAD)
     assert read.payload == PAYLOAD and read.bit_accuracy >= 0.99

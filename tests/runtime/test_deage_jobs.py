@@ -1,4 +1,7 @@
-"""De-aging jobs end to end on real footage: consent, no consent, revocation mid-run, a killed executor."""
+"""De-aging jobs end to end on a take with a zoom and sound (built from the sample stills).
+
+Consent, no consent, revocation mid-run, a killed executor.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +19,11 @@ from greenlight.runtime.consent import change_grant
 from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import review, submit
 from greenlight.runtime.verification import verify_file
-from tests.runtime.conftest import PRODUCTION, cut, ledger_kinds
-
-
-@pytest.fixture
-def take(cast, tmp_path):
-    """Frames 82–129 of the Hamilton clip: Lin-Manuel Miranda on stage, with the audio."""
-    return cut(cast.faces / "scenes" / "short_hamilton_clip.mp4", tmp_path / "take.mp4", start=82, frames=48)
+from tests.runtime.conftest import LEAD, PRODUCTION, ledger_kinds
 
 
 def deage(cast, clip) -> Job:
-    params = {"talent_id": cast.lin.id, "years": 20, "reshape": True}
+    params = {"talent_id": cast.lead.id, "years": 20, "reshape": True}
     return submit(cast.studio, "deage", params, [clip], PRODUCTION, "editor", seed=1)
 
 
@@ -38,7 +35,7 @@ def assets_of(cast, job: Job):
 def test_with_consent_the_output_is_signed_and_waits_for_review(cast, take):
     from greenlight.media import probe_video
 
-    grant = cast.grant(cast.lin, Use.DIGITAL_ALTERATION)
+    grant = cast.grant(cast.lead, Use.DIGITAL_ALTERATION)
     job = LocalExecutor(cast.studio).run(deage(cast, take).id)
     assert job.state is JobState.IN_REVIEW, job.history[-1].note
     assert job.grant_ids == (grant.id,)
@@ -69,12 +66,12 @@ def test_without_consent_it_is_blocked_before_the_engine_runs(cast, take):
 
 
 def test_consent_revoked_during_the_run_stops_publication(cast, take):
-    grant = cast.grant(cast.lin, Use.DIGITAL_ALTERATION)
+    grant = cast.grant(cast.lead, Use.DIGITAL_ALTERATION)
     revoked = []
 
     def revoke_midway(fraction: float, message: str) -> None:
         if fraction > 0.3 and not revoked:
-            revoked.append(change_grant(cast.studio, grant.id, grant.state.REVOKED, "Lin-Manuel Miranda", "withdrawn"))
+            revoked.append(change_grant(cast.studio, grant.id, grant.state.REVOKED, LEAD, "withdrawn"))
 
     job = LocalExecutor(cast.studio).run(deage(cast, take).id, revoke_midway)
     assert revoked and job.state is JobState.BLOCKED
@@ -85,7 +82,7 @@ def test_consent_revoked_during_the_run_stops_publication(cast, take):
 
 
 def test_a_killed_executor_leaves_a_job_that_runs_again_cleanly(cast, take):
-    cast.grant(cast.lin, Use.DIGITAL_ALTERATION)
+    cast.grant(cast.lead, Use.DIGITAL_ALTERATION)
     job = deage(cast, take)
     script = (
         "import sys; from pathlib import Path; from greenlight.runtime.studio import Studio; "

@@ -23,12 +23,12 @@ def roles(cast, job) -> set[str]:
 
 
 def test_an_unknown_face_waits_for_legal_then_runs(cast):
-    job = ingest(cast, cast.faces / "rose_leslie" / "rose_leslie1.jpg")  # nobody enrolled her
+    job = ingest(cast, cast.faces / "obama" / "obama.jpg")  # nobody enrolled or protected him
     assert job.state is JobState.ESCALATED
     assert roles(cast, job) == {"input"}  # an ingested file is its own output: held as it came, never signed
     assert "asset.quarantined" in ledger_kinds(cast.studio) and "asset.signed" not in ledger_kinds(cast.studio)
     with pytest.raises(InvalidInput, match="cannot give written approval"):
-        clear_escalation(cast.studio, job.id, "Sam", "director", "she signed a release form on set")
+        clear_escalation(cast.studio, job.id, "Sam", "director", "he signed a release form on set")
     with pytest.raises(InvalidInput, match="too short for a written approval"):
         clear_escalation(cast.studio, job.id, "Dana", "legal", "ok")
     cleared = clear_escalation(cast.studio, job.id, "Dana", "legal", "crowd extra, release form R-114 on file")
@@ -42,7 +42,7 @@ def test_an_unknown_face_waits_for_legal_then_runs(cast):
 
 
 def test_a_block_is_never_cleared_by_a_written_approval(cast):
-    job = ingest(cast, cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png")  # no grant for previs
+    job = ingest(cast, cast.lead_photo)  # no grant for previs
     assert job.state is JobState.BLOCKED
     with pytest.raises(InvalidTransition, match="not escalated"):
         clear_escalation(cast.studio, job.id, "Dana", "legal", "we will sort the paperwork later")

@@ -24,8 +24,8 @@ def output_path(cast, job) -> Path:
 
 
 def test_ingested_image_is_signed_marked_and_verifies(cast):
-    grant = cast.grant(cast.lin, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
-    job = ingest(cast, cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png")
+    grant = cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
+    job = ingest(cast, cast.lead_photo)
     assert job.state is JobState.IN_REVIEW and job.grant_ids == (grant.id,)
     result = verify_file(cast.studio, output_path(cast, job))
     assert result.verified, result.reason
@@ -38,8 +38,8 @@ def test_ingested_image_is_signed_marked_and_verifies(cast):
 
 
 def test_stripped_and_recompressed_copy_is_traced_by_its_watermark(cast, tmp_path):
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    job = ingest(cast, cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png")
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    job = ingest(cast, cast.lead_photo)
     image = Image.open(output_path(cast, job)).convert("RGB")
     copy = tmp_path / "copy.jpg"
     image.resize((image.width * 3 // 4, image.height * 3 // 4)).save(copy, quality=75)
@@ -49,14 +49,13 @@ def test_stripped_and_recompressed_copy_is_traced_by_its_watermark(cast, tmp_pat
     assert "watermark traces it" in result.reason
 
 
-def test_ingested_clip_verifies_and_keeps_audio(cast, tmp_path):
+def test_ingested_clip_verifies_and_keeps_audio(cast, cast_clip, tmp_path):
     from greenlight.media import probe_video
 
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    cast.grant(cast.alex, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.second, Use.INDEPENDENT_REPLICA)
     clip = tmp_path / "short.mp4"
-    source = cast.faces / "scenes" / "short_hamilton_clip.mp4"
-    cut(source, clip, start=82, frames=45)
+    cut(cast_clip.path, clip, start=cast_clip.lead_alone.start, frames=45)
     job = ingest(cast, clip)
     assert job.state is JobState.IN_REVIEW, job.history[-1].note
     signed = output_path(cast, job)
@@ -68,8 +67,8 @@ def test_ingested_clip_verifies_and_keeps_audio(cast, tmp_path):
 
 def test_blocked_ingest_is_quarantined_and_never_signed(cast, tmp_path):
     # a neutral file name: a name in it would block at preflight, before the face scan this is about
-    plate = tmp_path / "plate_07.png"
-    plate.write_bytes((cast.faces / "alex_lacamoire" / "alex_lacamoire2.png").read_bytes())
+    plate = tmp_path / "plate_07.jpg"
+    plate.write_bytes((cast.faces / "biden" / "biden.jpg").read_bytes())  # Joe Biden: enrolled, no grant
     job = ingest(cast, plate)
     assert job.state is JobState.BLOCKED
     with cast.studio.transaction() as tx:
@@ -84,8 +83,8 @@ def test_tampered_untrusted_and_unsigned_files_are_reported(cast, tmp_path):
     from greenlight.runtime.signing import keys_folder
     from greenlight.runtime.studio import Studio
 
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    signed = output_path(cast, ingest(cast, cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"))
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    signed = output_path(cast, ingest(cast, cast.lead_photo))
     tampered = tmp_path / "tampered.png"
     data = bytearray(signed.read_bytes())
     data[len(data) // 2] ^= 0xFF  # inside the image data, which the manifest's hash covers

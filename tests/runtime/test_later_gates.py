@@ -14,7 +14,7 @@ from greenlight.runtime.consent import change_grant
 from greenlight.runtime.delivery import deliver
 from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import review, submit
-from tests.runtime.conftest import PRODUCTION, ledger_kinds
+from tests.runtime.conftest import LEAD, PRODUCTION, ledger_kinds
 
 WITHDRAWALS = [
     pytest.param(GrantState.REVOKED, id="revoked"),
@@ -24,9 +24,9 @@ WITHDRAWALS = [
 
 @pytest.fixture
 def in_review(cast):
-    """An ingested photo of Lin-Manuel Miranda, covered by a per-image grant, waiting for review."""
-    grant = cast.grant(cast.lin, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
-    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    """An ingested photo of Eileen Collins, covered by a per-image grant, waiting for review."""
+    grant = cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
+    photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3", "use": Use.INDEPENDENT_REPLICA.value},
                  [photo], PRODUCTION, "artist")
     job = LocalExecutor(cast.studio).run(job.id)
@@ -35,7 +35,7 @@ def in_review(cast):
 
 
 def withdraw(cast, grant, state: GrantState) -> None:
-    change_grant(cast.studio, grant.id, state, "Lin-Manuel Miranda", "withdrawn by the talent")
+    change_grant(cast.studio, grant.id, state, LEAD, "withdrawn by the talent")
 
 
 def roles(cast, job: Job) -> set[str]:
@@ -89,8 +89,8 @@ def test_a_job_without_signing_keys_fails_before_its_engine_runs(cast):
 
     from greenlight.runtime.signing import keys_folder
 
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     shutil.rmtree(keys_folder(cast.studio))
     done = LocalExecutor(cast.studio).run(job.id)

@@ -41,8 +41,8 @@ def leftovers(studio: Studio) -> list[str]:
 
 
 def test_a_job_killed_while_signing_leaves_nothing_after_the_next_start(cast):
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     worker = subprocess.run([sys.executable, "-c", KILLED_WHILE_SIGNING, str(cast.studio.home)], env={**os.environ})
     assert worker.returncode == -9
@@ -59,8 +59,8 @@ def test_a_job_killed_while_signing_leaves_nothing_after_the_next_start(cast):
 def test_the_scratch_folder_of_a_running_job_is_kept(cast):
     from greenlight.store import leases
 
-    cast.grant(cast.lin, Use.INDEPENDENT_REPLICA)
-    photo = cast.faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     with cast.studio.transaction() as tx:
         assert leases.claim(tx.registry.session, job.id, "someone-else", time.time(), 600)
