@@ -1,0 +1,112 @@
+"""The dust plume: a coarse density grid advected by a swirling noise field, lit from above.
+
+Dust is born where the building fails, trails behind falling pieces and bursts out along the ground
+where they hit. It rolls outward along the street (its own momentum, which fades), rises as it warms
+(buoyancy), swirls (a time-varying curl-noise field), spreads and thins. It is lit by how much dust
+lies between it and the sky, so the tops of the billows are bright and their undersides dark.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+GRID = 200  # cells across the frame
+
+
+class DustField:
+    """The plume on a grid of ``GRID`` cells across the frame; positions are in plate pixels."""
+
+    def __init__(self, width: int, height: int, ground_row: float, rng: np.random.Generator) -> None:
+        self.width, self.height = width, height
+        self.cells = (max(int(round(GRID * height / width)), 8), GRID)
+        self.cell = width / GRID
+        gh, gw = self.cells
+        self.density = np.zeros((gh, gw), np.float32)
+        self.heat = np.zeros((gh, gw), np.float32)
+        self.flow = np.zeros((gh, gw, 2), np.float32)
+        self.ground = ground_row / self.cell
+        self.waves = rng.normal(0, 1, (6, 2)) * [1 / 9, 1 / 9]  # spatial frequencies, per cell
+        self.phase = rng.uniform(0, 2 * np.pi, 6)
+        self.rate = rng.uniform(0.3, 0.9, 6)
+        yy, xx = np.mgrid[0:gh, 0:gw].astype(np.float32)
+        self.xx, self.yy = xx, yy
+
+    def emit(self, x: float, y: float, amount: float, radius: float, push: tuple[float, float] = (0.0, 0.0),
+             heat: float = 1.0) -> None:
+        """Add dust at plate pixel (x, y): ``amount`` over a blob of ``radius`` pixels, moving at ``push`` px/s."""
+        cx, cy, r = x / self.cell, y / self.cell, max(radius / self.cell, 0.8)
+        x0, x1 = int(max(cx - 3 * r, 0)), int(min(cx + 3 * r + 1, self.cells[1]))
+        y0, y1 = int(max(cy - 3 * r, 0)), int(min(cy + 3 * r + 1, self.cells[0]))
+        if x1 <= x0 or y1 <= y0:
+            return
+        blob = np.exp(-((self.xx[y0:y1, x0:x1] - cx) ** 2 + (self.yy[y0:y1, x0:x1] - cy) ** 2) / (2 * r * r))
+        self.density[y0:y1, x0:x1] += amount * blob
+        self.heat[y0:y1, x0:x1] += heat * blob
+        self.flow[y0:y1, x0:x1] += blob[..., None] * (np.array(push, np.float32) / self.cell)
+
+    def step(self, t: float, dt: float) -> None:
+        """Move the dust on by ``dt`` seconds at time ``t``."""
+        flow = self.flow + self._swirl(t) + self._rise()
+        gh, gw = self.cells
+        map_x = (self.xx - flow[..., 0] * dt).astype(np.float32)
+        map_y = (self.yy - flow[..., 1] * dt).astype(np.float32)
+        for name in ("density", "heat"):
+            field = cv2.remap(getattr(self, name), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+            setattr(self, name, cv2.GaussianBlur(field, (0, 0), 0.5 + 2.0 * dt))
+        self.flow = cv2.remap(self.flow, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        self.flow *= np.float32(np.exp(-dt / 0.9))  # the surge loses its push
+        self.heat *= np.float32(np.exp(-dt / 3.0))
+        self.density *= np.float32(np.exp(-dt / 14.0))  # it settles and thins
+        # The ground stops the surge going down: what reaches it spreads sideways instead.
+        below = self.yy > self.ground + 0.15 * (gh - self.ground)
+        self.flow[..., 1] = np.where(below & (self.flow[..., 1] > 0), 0, self.flow[..., 1])
+
+    def _swirl(self, t: float) -> np.ndarray:
+        """A divergence-free swirl: the curl of a sum of drifting waves, in cells per second."""
+        u = np.zeros(self.cells, np.float32)
+        v = np.zeros(self.cells, np.float32)
+        for (kx, ky), phase, rate in zip(self.waves, self.phase, self.rate, strict=True):
+            arg = kx * self.xx + ky * self.yy + phase + rate * t
+            c = np.cos(arg).astype(np.float32)
+            u += ky * c
+            v -= kx * c
+        return np.stack([u, v], -1) * 14.0
+
+    def _rise(self) -> np.ndarray:
+        rise = np.zeros((*self.cells, 2), np.float32)
+        rise[..., 1] = -6.0 * np.tanh(self.heat)  # warm dust climbs, cells per second
+        return rise
+
+    def layers(self, colour: np.ndarray, amount: float, detail: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """The plume at plate resolution: premultiplied ``(H, W, 3)`` colour and ``(H, W)`` alpha, float32.
+
+        Args:
+            colour: the dust's colour in full light, ``(3,)`` 0..1.
+            amount: how thick it looks (the request's ``dust``).
+            detail: a fine noise tile at least the plate's size, for texture inside the billows.
+            t: seconds, to drift the detail upward with the plume.
+        """
+        # Light from the sky: what lies above a cell shades it.
+        above = np.cumsum(self.density, axis=0) - self.density
+        lit = 0.38 + 0.8 * np.exp(-0.35 * above)
+        cover = 1.0 - np.exp(-amount * 0.9 * self.density)
+        size = (self.width, self.height)
+        alpha = cv2.resize(cover.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
+        light = cv2.resize(lit.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
+        shift = int(t * 0.03 * self.height) % max(detail.shape[0] - self.height, 1)
+        grain = detail[shift:shift + self.height, :self.width]
+        alpha = np.clip(alpha * (0.8 + 0.4 * grain), 0.0, 1.0)
+        light = light * (0.9 + 0.2 * grain)
+        premult = (light * alpha)[..., None] * colour.astype(np.float32)
+        return np.clip(premult, 0, 1), alpha
+
+
+def detail_tile(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """Soft multi-scale noise 0..1, half again as tall as the plate so it can drift."""
+    h = int(height * 1.5)
+    tile = np.zeros((h, width), np.float32)
+    for cells, weight in ((12, 0.5), (40, 0.3), (120, 0.2)):
+        small = rng.random((max(int(cells * h / width), 2), cells)).astype(np.float32)
+        tile += weight * cv2.resize(small, (width, h), interpolation=cv2.INTER_CUBIC)
+    return np.clip(tile, 0, 1)

@@ -1,0 +1,198 @@
+"""Rigid-body simulation of the pieces: thin 3-D slabs in pybullet, released in sequence.
+
+Every piece starts held where it is (a static body). Its hold gives way at its release time, which
+runs outward from the failure point: for a pancake the storeys above the failure drop together and
+each storey below gives way as the falling mass reaches it; a topple gives the pieces the motion of a
+facade turning about its base. Then gravity, the ground and the other pieces do the rest. pybullet runs
+single-threaded with a fixed step, so the same pieces and seed give the same motion, bit for bit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from greenlight.engines.collapse.fracture import Shard
+from greenlight.engines.collapse.scene import Camera
+
+STEP = 1 / 240
+DENSITY = 2400.0 * 0.4  # kg/m³: reinforced concrete, hollowed by rooms and windows
+GRAVITY = 9.81
+
+
+@dataclass(frozen=True)
+class Motion:
+    """The simulated motion, sampled at the render's sub-frame times.
+
+    Attributes:
+        times: ``(T,)`` seconds since the first failure.
+        position: ``(T, N, 3)`` each piece's centre, world metres.
+        rotation: ``(T, N, 4)`` each piece's orientation quaternion (x, y, z, w).
+        released: ``(T, N)`` whether the piece has been let go.
+        rest: ``(N, 3)`` each piece's centre at rest before the collapse.
+        depth: ``(N,)`` each slab's thickness in metres.
+        impacts: ``(K, 5)`` time, x, y, z, energy (J) of the hard hits on the ground and on other pieces.
+        speed: ``(T, N)`` each piece's speed, m/s.
+    """
+
+    times: np.ndarray
+    position: np.ndarray
+    rotation: np.ndarray
+    released: np.ndarray
+    rest: np.ndarray
+    depth: np.ndarray
+    impacts: np.ndarray
+    speed: np.ndarray
+
+
+def _pybullet():
+    """pybullet, imported with its build banner (printed on C stdout) kept out of the command's output."""
+    import sys
+
+    if "pybullet" in sys.modules:
+        return sys.modules["pybullet"]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            import pybullet
+
+            _flush_c_stdout()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return pybullet
+
+
+def _flush_c_stdout() -> None:
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
+
+
+def release_times(shards: list[Shard], camera: Camera, failure_uv: tuple[float, float], direction: str,
+                  speed: float, rng: np.random.Generator) -> np.ndarray:
+    """When each piece's hold gives way, seconds after the first failure."""
+    centres = camera.to_world(np.array([s.centre for s in shards]))
+    fail = camera.to_world(np.array([failure_uv]))[0]
+    width = max(np.ptp(centres[:, 0]), 1.0)
+    across = np.abs(centres[:, 0] - fail[0]) / width
+    jitter = rng.uniform(0.0, 0.08, len(shards))
+    if direction == "pancake":
+        below = np.clip(fail[1] - centres[:, 1], 0, None)
+        # A storey below the failure goes when the mass falling from above reaches it.
+        return (np.sqrt(2 * below / GRAVITY) * 0.9 + 0.5 * across) / speed + jitter
+    distance = np.hypot(centres[:, 0] - fail[0], centres[:, 1] - fail[1]) / max(np.ptp(centres[:, 1]), 1.0)
+    return 0.6 * distance / speed + jitter
+
+
+def simulate(shards: list[Shard], camera: Camera, times: np.ndarray, release: np.ndarray, direction: str,
+             speed: float, rng: np.random.Generator, progress=None) -> Motion:
+    """Run the pieces from rest through ``times`` (increasing, seconds) and sample their poses."""
+    p = _pybullet()
+    client = p.connect(p.DIRECT)
+    try:
+        return _Run(p, client, shards, camera, release, direction, speed, rng).through(times, progress)
+    finally:
+        p.disconnect(client)
+
+
+class _Run:
+    def __init__(self, p, client, shards, camera, release, direction, speed, rng) -> None:
+        self.p, self.client, self.release = p, client, release
+        p.setGravity(0, -GRAVITY, 0, physicsClientId=client)
+        p.setPhysicsEngineParameter(fixedTimeStep=STEP, numSolverIterations=12, deterministicOverlappingPairs=1,
+                                    physicsClientId=client)
+        ground = p.createCollisionShape(p.GEOM_PLANE, planeNormal=[0, 1, 0], physicsClientId=client)
+        self.ground = p.createMultiBody(0, ground, physicsClientId=client)
+        p.changeDynamics(self.ground, -1, lateralFriction=0.9, restitution=0.05, physicsClientId=client)
+        self.shapes, self.rest, self.depth, self.mass = [], [], [], []
+        for shard in shards:
+            self._shape(shard, camera)
+        self.rest = np.array(self.rest)
+        self.velocity = _initial_velocity(self.rest, camera, direction, speed, rng)
+        self.spin = rng.normal(0.0, 1.2, (len(shards), 3)) * [1.0, 0.6, 1.0]
+        self.bodies = [self._body(i, 0.0) for i in range(len(shards))]
+        self.free = np.zeros(len(shards), bool)
+
+    def _shape(self, shard: Shard, camera: Camera) -> None:
+        xy = camera.to_world(shard.hull)
+        centre = xy.mean(axis=0)
+        span = np.ptp(xy, axis=0)
+        depth = float(np.clip(0.35 * min(span), 0.3, 1.6))
+        # Shrunk a little so neighbours do not start in contact (they would push each other apart).
+        local = (xy - centre) * 0.96
+        verts = [[x, y, z] for x, y in local for z in (depth / 2, -depth / 2)]
+        shape = self.p.createCollisionShape(self.p.GEOM_MESH, vertices=verts, physicsClientId=self.client)
+        area = 0.5 * abs(np.dot(local[:, 0], np.roll(local[:, 1], -1)) - np.dot(local[:, 1], np.roll(local[:, 0], -1)))
+        self.shapes.append(shape)
+        self.rest.append([centre[0], centre[1], -depth / 2])
+        self.depth.append(depth)
+        self.mass.append(max(area * depth * DENSITY, 1.0))
+
+    def _body(self, i: int, mass: float) -> int:
+        p = self.p
+        body = p.createMultiBody(mass, self.shapes[i], basePosition=list(self.rest[i]), physicsClientId=self.client)
+        p.changeDynamics(body, -1, lateralFriction=0.8, restitution=0.08, linearDamping=0.02, angularDamping=0.05,
+                         physicsClientId=self.client)
+        return body
+
+    def _let_go(self, i: int) -> None:
+        """Replace the held piece by a moving one, at the same place, with its first motion."""
+        p = self.p
+        p.removeBody(self.bodies[i], physicsClientId=self.client)
+        body = self._body(i, self.mass[i])
+        p.resetBaseVelocity(body, list(self.velocity[i]), list(self.spin[i]), physicsClientId=self.client)
+        self.bodies[i] = body
+        self.free[i] = True
+
+    def through(self, times: np.ndarray, progress) -> Motion:
+        p, n, t = self.p, len(self.bodies), 0.0
+        pos, rot = np.zeros((len(times), n, 3)), np.zeros((len(times), n, 4))
+        speed, released = np.zeros((len(times), n)), np.zeros((len(times), n), bool)
+        impacts: list[list[float]] = []
+        last_v = np.zeros((n, 3))
+        for k, target in enumerate(times):
+            while t < target - 1e-9:
+                for i in np.nonzero(~self.free & (self.release <= t))[0]:
+                    self._let_go(int(i))
+                p.stepSimulation(physicsClientId=self.client)
+                t += STEP
+            for i, body in enumerate(self.bodies):
+                xyz, quat = p.getBasePositionAndOrientation(body, physicsClientId=self.client)
+                pos[k, i], rot[k, i] = xyz, quat
+                v = np.array(p.getBaseVelocity(body, physicsClientId=self.client)[0])
+                speed[k, i] = float(np.linalg.norm(v))
+                # A sudden loss of downward speed is a hit: it raises dust, throws debris, shakes the camera.
+                hit = v[1] - last_v[i, 1]
+                if self.free[i] and hit > 2.5:
+                    impacts.append([target, *xyz, 0.5 * self.mass[i] * hit * hit])
+                last_v[i] = v
+            released[k] = self.free
+            if progress is not None:
+                progress((k + 1) / len(times))
+        return Motion(np.asarray(times, float), pos, rot, released, self.rest, np.array(self.depth),
+                      np.array(impacts).reshape(-1, 5), speed)
+
+
+def _initial_velocity(rest: np.ndarray, camera: Camera, direction: str, speed: float,
+                      rng: np.random.Generator) -> np.ndarray:
+    """The first motion of each piece when let go: a small burst, or the turn of a toppling facade."""
+    n = len(rest)
+    velocity = rng.normal(0.0, 0.4, (n, 3))
+    height = rest[:, 1]
+    turn = 0.35 * speed  # rad/s about the base
+    if direction == "left":
+        velocity[:, 0] -= turn * height
+    elif direction == "right":
+        velocity[:, 0] += turn * height
+    elif direction == "toward-camera":
+        velocity[:, 2] += turn * height
+    else:
+        velocity[:, 2] += np.abs(rng.normal(0.0, 0.8, n))  # rubble spills forward into the street
+    return velocity

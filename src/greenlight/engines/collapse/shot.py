@@ -1,0 +1,198 @@
+"""The whole shot: fracture, simulate, then render every frame as a beauty and four aligned mattes.
+
+Layers, back to front: the plate (each clip frame, or the still), the revealed background where
+pieces have left, the pieces, the debris, the dust. The mattes are those layers' coverages, so the
+beauty differs from the plate only where some matte is non-zero; camera shake moves all of them by the
+same whole-frame offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from greenlight.engines.collapse.debris import Debris
+from greenlight.engines.collapse.dust import DustField, detail_tile
+from greenlight.engines.collapse.fracture import Fracture, fracture
+from greenlight.engines.collapse.params import CollapseParams
+from greenlight.engines.collapse.physics import Motion, release_times, simulate
+from greenlight.engines.collapse.pieces import PieceRenderer, piece_art
+from greenlight.engines.collapse.scene import Camera
+
+PASSES = ("pieces", "debris", "dust", "revealed")
+SHUTTER = 0.5  # a 180° shutter: motion blur over half the frame interval
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One rendered frame: the beauty (uint8 RGB) and the mattes (uint8, 255 = fully covered)."""
+
+    index: int
+    beauty: np.ndarray
+    mattes: dict[str, np.ndarray]
+
+
+@dataclass
+class Shot:
+    """Everything decided before the first frame is drawn."""
+
+    params: CollapseParams
+    plate: np.ndarray
+    background: np.ndarray
+    mask: np.ndarray
+    fps: float
+    frames: int
+    seed: int
+    fracture: Fracture | None = None
+    camera: Camera | None = None
+    motion: Motion | None = None
+
+
+def prepare(shot: Shot, progress: Callable[[float], None]) -> Shot:
+    """Fracture the building and simulate its fall through every sub-frame sample of the shot."""
+    p = shot.params
+    rng = np.random.default_rng(shot.seed)
+    shot.fracture = fracture(shot.plate, shot.mask, p.pieces, p.failure, p.breakup, p.floors, rng)
+    h, w = shot.mask.shape
+    shot.camera = Camera.for_plate(w, h, shot.fracture.ground_row, shot.fracture.floor_px)
+    ys, xs = np.nonzero(shot.mask)
+    failure = (xs.min() + p.failure[0] * np.ptp(xs), ys.min() + p.failure[1] * np.ptp(ys))
+    release = release_times(shot.fracture.shards, shot.camera, failure, p.direction, p.speed, rng)
+    shot.motion = simulate(shot.fracture.shards, shot.camera, sample_times(shot), release, p.direction, p.speed,
+                           rng, progress)
+    return shot
+
+
+def sample_times(shot: Shot) -> np.ndarray:
+    """Seconds since the first failure of every sub-frame sample, frame by frame (never negative)."""
+    s = shot.params.motion_blur
+    offsets = np.arange(s) / s * SHUTTER / shot.fps if s > 1 else np.zeros(1)
+    starts = (np.arange(shot.frames) - shot.params.start_frame) / shot.fps
+    return np.clip(starts[:, None] + offsets[None, :], 0.0, None).ravel()
+
+
+def render(shot: Shot, plate_frames: Iterator[np.ndarray]) -> Iterator[Frame]:
+    """Every frame of the shot, in order; ``plate_frames`` gives the plate under each one."""
+    p, camera, motion, frac = shot.params, shot.camera, shot.motion, shot.fracture
+    rng = np.random.default_rng(shot.seed + 1)
+    concrete = _concrete(shot.plate, shot.mask)
+    art = piece_art(shot.plate, frac.shards, camera, concrete, rng)
+    pieces = PieceRenderer(camera, art, motion.rest, motion.depth)
+    dust = DustField(camera.width, camera.height, frac.ground_row, rng)
+    detail = detail_tile(camera.width, camera.height, rng)
+    debris = Debris(rng)
+    dust_rgb = np.array(p.dust_colour, np.float32) / 255 if p.dust_colour else _dust_colour(shot.plate, shot.mask)
+    footprints = frac.labels
+    s = p.motion_blur
+    shake = _shake(shot, rng)
+    was_free = np.zeros(len(frac.shards), bool)
+    dt = 1.0 / shot.fps
+    for k, plate in enumerate(plate_frames):
+        span = slice(k * s, (k + 1) * s)
+        t = float(motion.times[span][-1])
+        free = motion.released[span][-1]
+        _stir(shot, dust, debris, motion, span, free & ~was_free, dt)
+        was_free = free
+        before = debris.pos.copy()
+        debris.advance(dt)
+        dust.step(t, dt)
+        colour, cover = pieces.render(motion.position[span], motion.rotation[span], free)
+        revealed = _revealed(footprints, free)
+        chip_c, chip_a = debris.draw(camera, before, concrete * 0.8) if p.debris else _nothing(camera)
+        dust_c, dust_a = dust.layers(dust_rgb, p.dust, detail, t) if p.dust else _nothing(camera)
+        base = plate.astype(np.float32) / 255
+        base = base * (1 - revealed[..., None]) + shot.background.astype(np.float32) / 255 * revealed[..., None]
+        beauty = base * (1 - cover[..., None]) + colour
+        beauty = beauty * (1 - chip_a[..., None]) + chip_c
+        beauty = beauty * (1 - dust_a[..., None]) + dust_c
+        mattes = {"pieces": cover, "debris": chip_a, "dust": dust_a, "revealed": revealed}
+        yield _finish(k, beauty, mattes, shake[k])
+
+
+def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, new: np.ndarray, dt: float) -> None:
+    """Dust and debris from what happened during this frame: pieces let go, pieces falling, hits."""
+    p, camera, shards = shot.params, shot.camera, shot.fracture.shards
+    scale = camera.px_per_m
+    pos = motion.position[span][-1]
+    for i in np.nonzero(new)[0]:
+        shard = shards[i]
+        radius = np.sqrt(shard.area) * 0.6
+        dust.emit(*shard.centre, amount=0.6 * p.dust * shard.area / max(radius ** 2, 1), radius=radius, heat=0.6)
+        if p.debris:
+            debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 60, 3, 40)), 4.0)
+    speed = motion.speed[span][-1]
+    uv = camera.project(pos)
+    for i in np.nonzero(speed > 4.0)[0]:  # falling pieces trail dust
+        r = np.sqrt(shards[i].area) * 0.7
+        dust.emit(*uv[i], amount=0.05 * p.dust * min(speed[i] / 10, 2.0), radius=r, heat=0.3)
+    t1 = motion.times[span][-1]
+    t0 = t1 - dt
+    for _, x, y, z, energy in motion.impacts[(motion.impacts[:, 0] > t0) & (motion.impacts[:, 0] <= t1)]:
+        u, v = camera.project(np.array([x, y, z]))
+        strength = min(np.sqrt(energy) / 400, 3.0)
+        radius = scale * (1.5 + strength)
+        for side in (-1, 1):  # the surge rolls out both ways along the street
+            dust.emit(u + side * radius * 0.5, v, amount=0.35 * p.dust * strength, radius=radius,
+                      push=(side * scale * 9 * strength, -scale * 2), heat=0.4)
+        if p.debris:
+            debris.burst(np.array([x, max(y, 0.2), z]), int(p.debris * 6 * strength), 3.0 + 2 * strength)
+
+
+def _revealed(labels: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Coverage of the footprints of the pieces that have left: where the background shows through."""
+    gone = np.zeros(labels.shape, np.float32)
+    inside = labels >= 0
+    gone[inside] = free[labels[inside]]
+    return gone
+
+
+def _finish(k: int, beauty: np.ndarray, mattes: dict[str, np.ndarray], offset: tuple[float, float]) -> Frame:
+    to8 = {name: np.round(np.clip(m, 0, 1) * 255).astype(np.uint8) for name, m in mattes.items()}
+    rgb = np.round(np.clip(beauty, 0, 1) * 255).astype(np.uint8)
+    if offset != (0.0, 0.0):
+        h, w = rgb.shape[:2]
+        move = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+        rgb = cv2.warpAffine(rgb, move, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        to8 = {n: cv2.warpAffine(m, move, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+               for n, m in to8.items()}
+    return Frame(k, rgb, to8)
+
+
+def _shake(shot: Shot, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Per-frame camera offset in pixels: each hit kicks the camera, the kick rings down in a quarter second."""
+    amount = shot.params.shake * shot.camera.width / 1920
+    times = (np.arange(shot.frames) - shot.params.start_frame) / shot.fps
+    if amount <= 0 or not len(shot.motion.impacts):
+        return [(0.0, 0.0)] * shot.frames
+    hits = shot.motion.impacts
+    energy = np.sqrt(hits[:, 4])
+    energy /= max(float(np.percentile(energy, 95)), 1e-6)
+    level = np.zeros(shot.frames)
+    for t, e in zip(hits[:, 0], energy, strict=True):
+        after = times >= t
+        level[after] += e * np.exp(-(times[after] - t) / 0.25)
+    level = np.tanh(level / 4)
+    jitter = rng.normal(0, 1, (shot.frames, 2))
+    return [(float(a * x * amount), float(a * y * amount)) for a, (x, y) in zip(level, jitter, strict=True)]
+
+
+def _concrete(plate: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Broken concrete: the building's own colour, desaturated and a little lighter."""
+    mean = plate[mask].astype(np.float32).mean(axis=0) / 255
+    grey = mean.mean()
+    return np.clip(0.35 * mean + 0.65 * grey + 0.05, 0, 1).astype(np.float32)
+
+
+def _dust_colour(plate: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Dust takes the building's colour, lifted toward a warm grey, and the brightness of the plate."""
+    building = plate[mask].astype(np.float32).mean(axis=0) / 255
+    light = plate.astype(np.float32).mean() / 255 / 0.5
+    warm = np.array([0.78, 0.74, 0.67], np.float32)
+    return np.clip((0.4 * building + 0.6 * warm) * np.clip(light, 0.6, 1.3), 0, 1).astype(np.float32)
+
+
+def _nothing(camera: Camera):
+    return np.zeros((camera.height, camera.width, 3), np.float32), np.zeros((camera.height, camera.width), np.float32)
