@@ -89,8 +89,8 @@ class DustField:
         """
         # Light from the sky: what lies above a cell shades it.
         above = np.cumsum(self.density, axis=0) - self.density
-        lit = 0.38 + 0.8 * np.exp(-0.35 * above)
-        cover = 1.0 - np.exp(-amount * 0.9 * self.density)
+        lit = 0.62 + 0.5 * np.exp(-0.12 * above)
+        cover = 1.0 - np.exp(-amount * 0.6 * self.density)
         size = (self.width, self.height)
         alpha = cv2.resize(cover.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
         light = cv2.resize(lit.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)

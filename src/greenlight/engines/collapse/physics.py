@@ -86,7 +86,7 @@ def release_times(shards: list[Shard], camera: Camera, failure_uv: tuple[float, 
     if direction == "pancake":
         below = np.clip(fail[1] - centres[:, 1], 0, None)
         # A storey below the failure goes when the mass falling from above reaches it.
-        return (np.sqrt(2 * below / GRAVITY) * 0.9 + 0.5 * across) / speed + jitter
+        return (np.sqrt(2 * below / GRAVITY) * 0.7 + 0.4 * across) / speed + jitter
     distance = np.hypot(centres[:, 0] - fail[0], centres[:, 1] - fail[1]) / max(np.ptp(centres[:, 1]), 1.0)
     return 0.6 * distance / speed + jitter
 

@@ -57,6 +57,7 @@ class PieceRenderer:
         self.camera, self.art, self.rest, self.depth = camera, art, rest, depth
         self.eye = camera.eye()
         self.rest_shade = float(shade(np.array([0.0, 0.0, 1.0])))
+        self.cache: dict[int, tuple] = {}
 
     def render(self, position: np.ndarray, rotation: np.ndarray, released: np.ndarray):
         """Layers for one frame from ``(S, N, 3)`` positions and ``(S, N, 4)`` rotations of its sub-samples.
@@ -79,21 +80,27 @@ class PieceRenderer:
         return colour, alpha
 
     def _piece(self, i: int, position: np.ndarray, rotation: np.ndarray):
+        key = np.concatenate([position.ravel(), rotation.ravel()])
+        cached = self.cache.get(i)
+        if cached is not None and np.abs(cached[0] - key).max() < 2e-3:
+            return cached[1]  # it has not moved since the last frame: the same picture
         samples = [self._geometry(i, p, q) for p, q in zip(position, rotation, strict=True)]
         if np.abs(samples[-1][0] - samples[0][0]).max() < 0.35:
             samples = samples[:1]  # at rest within this frame: one sample is the same picture
         pts = np.concatenate([s[0] for s in samples])
         box = _clip_box(pts, self.camera.width, self.camera.height)
-        if box is None:
-            return None
-        x0, y0, x1, y1 = box
-        colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
-        alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
-        for sample in samples:
-            c, a = self._draw(i, sample, (x0, y0), (x1 - x0, y1 - y0))
-            colour += c
-            alpha += a
-        return box, colour / len(samples), alpha / len(samples)
+        layer = None
+        if box is not None:
+            x0, y0, x1, y1 = box
+            colour = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
+            alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
+            for sample in samples:
+                c, a = self._draw(i, sample, (x0, y0), (x1 - x0, y1 - y0))
+                colour += c
+                alpha += a
+            layer = box, colour / len(samples), alpha / len(samples)
+        self.cache[i] = (key, layer)
+        return layer
 
     def _geometry(self, i: int, position: np.ndarray, rotation: np.ndarray):
         """The piece's outline at the front and back, projected, and the world rotation."""
@@ -111,28 +118,31 @@ class PieceRenderer:
         art = self.art[i]
         k = len(art.local)
         w, h = size
-        colour = np.zeros((h, w, 3), np.float32)
-        alpha = np.zeros((h, w), np.float32)
+        paint = np.zeros((h, w, 3), np.uint8)
+        cover = np.zeros((h, w), np.uint8)
         shift = np.array(origin, np.float64)
-        centre = world.mean(axis=0)
+        a, b = np.arange(k), (np.arange(k) + 1) % k
+        quads = np.stack([a, b, k + b, k + a], axis=1)  # (k, 4) vertex indices of the broken sides
+        # Each side's outward normal is the outline edge's normal, turned with the piece.
+        edge = art.local[b] - art.local[a]
+        out = np.column_stack([edge[:, 1], -edge[:, 0], np.zeros(k)])
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        mid = 0.5 * (art.local[a] + art.local[b])
+        out[np.einsum("ij,ij->i", out[:, :2], mid) < 0] *= -1
+        normals = out @ rot.T
+        centres = world[quads].mean(axis=1)
+        seen = np.einsum("ij,ij->i", normals, self.eye - centres) > 0
+        tones = art.concrete[None, :] * shade(normals)[:, None]
         # Broken sides first: a convex slab's visible faces never overlap one another.
-        for a in range(k):
-            b = (a + 1) % k
-            quad = world[[a, b, k + b, k + a]]
-            normal = np.cross(quad[1] - quad[0], quad[3] - quad[0])
-            normal /= max(np.linalg.norm(normal), 1e-9)
-            if np.dot(normal, quad.mean(0) - centre) < 0:
-                normal = -normal
-            if np.dot(normal, self.eye - quad.mean(0)) <= 0:
-                continue
-            tone = art.concrete * float(shade(normal))
-            _fill(colour, alpha, uv[[a, b, k + b, k + a]] - shift, tone)
+        for q, tone in zip(quads[seen], tones[seen], strict=True):
+            _fill(paint, cover, uv[q] - shift, tone)
         front = rot[:, 2]
-        face_centre = world[:k].mean(axis=0)
-        if np.dot(front, self.eye - face_centre) > 0:
+        if np.dot(front, self.eye - world[:k].mean(axis=0)) <= 0:  # its back: bare concrete
+            _fill(paint, cover, uv[k:] - shift, art.concrete * float(shade(-front)) * 0.9)
+        colour = paint.astype(np.float32) / 255
+        alpha = cover.astype(np.float32) / 255
+        if np.dot(front, self.eye - world[:k].mean(axis=0)) > 0:
             self._face(colour, alpha, i, rot, position, shift, float(shade(front)) / self.rest_shade)
-        else:  # the back of the slab: bare concrete
-            _fill(colour, alpha, uv[k:] - shift, art.concrete * float(shade(-front)) * 0.9)
         return colour, alpha
 
     def _face(self, colour, alpha, i, rot, position, shift, light: float) -> None:
@@ -159,16 +169,11 @@ class PieceRenderer:
         return local @ rot.T + position
 
 
-def _fill(colour: np.ndarray, alpha: np.ndarray, pts: np.ndarray, tone: np.ndarray) -> None:
-    """An anti-aliased convex polygon, composited over what is there."""
-    h, w = alpha.shape
-    cover = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(cover, np.round(pts * (1 << _SUB)).astype(np.int32), 255, cv2.LINE_AA, _SUB)
-    a = cover.astype(np.float32) / 255
-    colour *= (1 - a)[..., None]
-    colour += a[..., None] * tone
-    alpha *= 1 - a
-    alpha += a
+def _fill(paint: np.ndarray, cover: np.ndarray, pts: np.ndarray, tone: np.ndarray) -> None:
+    """An anti-aliased convex polygon in ``tone`` (premultiplied by its coverage, as the canvas starts black)."""
+    fixed = np.round(pts * (1 << _SUB)).astype(np.int32)
+    cv2.fillConvexPoly(paint, fixed, tuple(float(c) * 255 for c in tone), cv2.LINE_AA, _SUB)
+    cv2.fillConvexPoly(cover, fixed, 255, cv2.LINE_AA, _SUB)
 
 
 def _clip_box(pts: np.ndarray, width: int, height: int):

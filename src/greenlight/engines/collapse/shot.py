@@ -120,14 +120,14 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
     for i in np.nonzero(new)[0]:
         shard = shards[i]
         radius = np.sqrt(shard.area) * 0.6
-        dust.emit(*shard.centre, amount=0.6 * p.dust * shard.area / max(radius ** 2, 1), radius=radius, heat=0.6)
+        dust.emit(*shard.centre, amount=0.12 * p.dust, radius=radius, heat=0.5)
         if p.debris:
             debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 60, 3, 40)), 4.0)
     speed = motion.speed[span][-1]
     uv = camera.project(pos)
     for i in np.nonzero(speed > 4.0)[0]:  # falling pieces trail dust
         r = np.sqrt(shards[i].area) * 0.7
-        dust.emit(*uv[i], amount=0.05 * p.dust * min(speed[i] / 10, 2.0), radius=r, heat=0.3)
+        dust.emit(*uv[i], amount=0.02 * p.dust * min(speed[i] / 10, 2.0), radius=r, heat=0.3)
     t1 = motion.times[span][-1]
     t0 = t1 - dt
     for _, x, y, z, energy in motion.impacts[(motion.impacts[:, 0] > t0) & (motion.impacts[:, 0] <= t1)]:
@@ -135,7 +135,7 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
         strength = min(np.sqrt(energy) / 400, 3.0)
         radius = scale * (1.5 + strength)
         for side in (-1, 1):  # the surge rolls out both ways along the street
-            dust.emit(u + side * radius * 0.5, v, amount=0.35 * p.dust * strength, radius=radius,
+            dust.emit(u + side * radius * 0.5, v, amount=0.8 * p.dust * strength, radius=radius,
                       push=(side * scale * 9 * strength, -scale * 2), heat=0.4)
         if p.debris:
             debris.burst(np.array([x, max(y, 0.2), z]), int(p.debris * 6 * strength), 3.0 + 2 * strength)
