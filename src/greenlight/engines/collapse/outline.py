@@ -61,11 +61,11 @@ def polygon_mask(points: Sequence[tuple[float, float]], width: int, height: int,
         x, y = pts[outside[0]]
         raise InvalidInput(f"{where}: point {outside[0]} ({x:g}, {y:g}) is outside the {width}×{height} frame",
                            "give plate pixel coordinates inside the frame")
-    if abs(_area(pts)) < MIN_PIXELS:
-        raise InvalidInput(f"{where}: the outline is empty (it encloses {abs(_area(pts)):.0f} square pixels)", _HINT)
     crossing = _first_crossing(pts)
     if crossing is not None:
         raise InvalidInput(f"{where}: the outline crosses itself (edges {crossing[0]} and {crossing[1]})", _HINT)
+    if abs(_area(pts)) < MIN_PIXELS:
+        raise InvalidInput(f"{where}: the outline is empty (it encloses {abs(_area(pts)):.0f} square pixels)", _HINT)
     mask = np.zeros((height, width), np.uint8)
     cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
     return _checked(mask.astype(bool), where)

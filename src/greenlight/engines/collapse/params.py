@@ -56,6 +56,7 @@ class CollapseParams:
     shake: float = 6.0
     motion_blur: int = 3
     png_frames: bool = False
+    polygon: bool = False  # set by parse: the outline came as points (even none), not as a mask image
 
     @classmethod
     def parse(cls, params: Mapping[str, Any]) -> CollapseParams:
@@ -64,7 +65,7 @@ class CollapseParams:
         Raises:
             InvalidInput: a parameter is unknown, of the wrong type or out of range.
         """
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"polygon"}
         unknown = sorted(set(params) - known)
         if unknown:
             raise InvalidInput(f"unknown collapse parameter(s): {', '.join(unknown)}",
@@ -89,6 +90,7 @@ class CollapseParams:
             "shake": _number(params, "shake", p.shake, 0.0, 100.0),
             "motion_blur": _number(params, "motion_blur", p.motion_blur, 1, 16, whole=True),
             "png_frames": _flag(params, "png_frames", p.png_frames),
+            "polygon": "outline" in params,
         }
         return cls(**values)
 

@@ -49,30 +49,33 @@ class Motion:
 
 
 def _pybullet():
-    """pybullet, imported with its build banner (printed on C stdout) kept out of the command's output."""
-    import sys
-
-    if "pybullet" in sys.modules:
-        return sys.modules["pybullet"]
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            import pybullet
-
-            _flush_c_stdout()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    """pybullet, imported with its build banner (printed by C code) kept out of the command's output."""
+    with _quiet_c_output():
+        import pybullet
     return pybullet
 
 
-def _flush_c_stdout() -> None:
+@contextlib.contextmanager
+def _quiet_c_output():
+    """Send what C code prints on stdout and stderr to /dev/null meanwhile (Python's own output is untouched)."""
     import ctypes
+    import sys
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).fflush(None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            os.dup2(null.fileno(), 2)
+            yield
+            with contextlib.suppress(OSError, AttributeError):
+                ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
 
 
 def release_times(shards: list[Shard], camera: Camera, failure_uv: tuple[float, float], direction: str,
@@ -95,7 +98,8 @@ def simulate(shards: list[Shard], camera: Camera, times: np.ndarray, release: np
              speed: float, rng: np.random.Generator, progress=None) -> Motion:
     """Run the pieces from rest through ``times`` (increasing, seconds) and sample their poses."""
     p = _pybullet()
-    client = p.connect(p.DIRECT)
+    with _quiet_c_output():
+        client = p.connect(p.DIRECT)
     try:
         return _Run(p, client, shards, camera, release, direction, speed, rng).through(times, progress)
     finally:

@@ -110,13 +110,13 @@ def split_inputs(inputs: tuple[Path, ...], params: CollapseParams) -> tuple[Path
     Raises:
         InvalidInput: the wrong number of inputs for the parameters.
     """
-    wanted = 1 + (0 if params.outline else 1) + (1 if params.clean_plate else 0)
+    wanted = 1 + (0 if params.polygon else 1) + (1 if params.clean_plate else 0)
     if len(inputs) != wanted:
-        what = ["the plate"] + ([] if params.outline else ["the outline mask"]) + (
+        what = ["the plate"] + ([] if params.polygon else ["the outline mask"]) + (
             ["the clean plate"] if params.clean_plate else [])
         raise InvalidInput(f"collapse takes {wanted} input(s) ({', '.join(what)}), got {len(inputs)}",
                            "give the plate, and an outline polygon or a mask image")
     plate = Path(inputs[0])
-    mask = None if params.outline else Path(inputs[1])
+    mask = None if params.polygon else Path(inputs[1])
     clean = Path(inputs[-1]) if params.clean_plate else None
     return plate, mask, clean
