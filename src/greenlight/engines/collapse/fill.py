@@ -21,12 +21,14 @@ def revealed_plate(plate: np.ndarray, mask: np.ndarray, rng: np.random.Generator
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     sky = _sky_rows(img, hole)
     out = img.copy()
-    out[hole] = sky[ys]
+    # Sky pixels that look like the sky's row colour: windows and dark facades never count as sky.
+    skyish = _is_sky(img, hole) & (np.abs(img - sky[:, None, :]).max(axis=2) < 45)
+    out[hole] = _push_pull(img, skyish)[hole]
     _skyline(out, hole, (left, top, right, bottom), img, sky, rng)
     _street(out, img, hole, bottom)
     grain = _grain(img, hole)
     out[hole] += rng.normal(0, grain, (len(ys), 3)).astype(np.float32)
-    feather = cv2.GaussianBlur(hole.astype(np.float32), (0, 0), 1.5)[..., None]
+    feather = cv2.GaussianBlur(hole.astype(np.float32), (0, 0), 3.0)[..., None]
     keep = np.where(mask[..., None], 1.0, feather)
     return np.clip(img * (1 - keep) + out * keep, 0, 255).astype(np.uint8)
 
@@ -61,6 +63,24 @@ def _sky_rows(img: np.ndarray, hole: np.ndarray) -> np.ndarray:
     blend = np.clip(weight, 0, 1)[:, None]
     # Below the lowest sky row the fit carries on, so the sky does not end where the neighbours begin.
     return (smooth * blend + fit * (1 - blend)).astype(np.float32)
+
+
+def _push_pull(img: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The smoothest picture that agrees with ``img`` where ``known``: averages pushed down a pyramid and
+    pulled back up, so every unknown pixel takes the sky from all sides around it, near sides weighing most."""
+    levels = []
+    colour, weight = img * known[..., None], known.astype(np.float32)
+    while max(weight.shape) > 1:  # down to one pixel, so every level knows some sky
+        levels.append((colour, weight))
+        half = (max(colour.shape[1] // 2, 1), max(colour.shape[0] // 2, 1))
+        colour = cv2.resize(colour, half, interpolation=cv2.INTER_AREA)
+        weight = cv2.resize(weight, half, interpolation=cv2.INTER_AREA)
+    filled = colour / np.maximum(weight, 1e-6)[..., None]
+    for colour, weight in reversed(levels):
+        up = cv2.resize(filled, (colour.shape[1], colour.shape[0]), interpolation=cv2.INTER_LINEAR)
+        trust = np.clip(weight * 4, 0, 1)[..., None]
+        filled = colour / np.maximum(weight, 1e-6)[..., None] * trust + up * (1 - trust)
+    return filled.astype(np.float32)
 
 
 def _skyline(out, hole, box, img, sky, rng) -> None:
