@@ -48,7 +48,7 @@ class Debris:
         if not len(self.pos):
             return
         self.vel[:, 1] -= GRAVITY * dt
-        self.vel *= np.exp(-dt * 0.4)  # air drag on small chips
+        self.vel *= np.exp(-dt * 0.15)  # a little air drag on small chips
         self.pos += self.vel * dt
         hit = self.pos[:, 1] < 0
         self.pos[hit, 1] = 0

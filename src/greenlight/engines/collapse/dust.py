@@ -26,9 +26,13 @@ class DustField:
         self.heat = np.zeros((gh, gw), np.float32)
         self.flow = np.zeros((gh, gw, 2), np.float32)
         self.ground = ground_row / self.cell
-        self.waves = rng.normal(0, 1, (6, 2)) * [1 / 9, 1 / 9]  # spatial frequencies, per cell
-        self.phase = rng.uniform(0, 2 * np.pi, 6)
-        self.rate = rng.uniform(0.3, 0.9, 6)
+        # Swirls at three sizes (spatial frequencies per cell), the small ones turning faster.
+        scales = np.repeat([1 / 14, 1 / 7, 1 / 3.5], 4)
+        angle = rng.uniform(0, 2 * np.pi, len(scales))
+        self.waves = np.column_stack([np.cos(angle), np.sin(angle)]) * scales[:, None]
+        self.phase = rng.uniform(0, 2 * np.pi, len(scales))
+        self.rate = rng.uniform(0.6, 1.4, len(scales)) * scales * 14
+        self.strength = 1.0 / scales * 0.9  # cells per second: big slow rolls, small quick curls
         yy, xx = np.mgrid[0:gh, 0:gw].astype(np.float32)
         self.xx, self.yy = xx, yy
 
@@ -55,7 +59,7 @@ class DustField:
             field = cv2.remap(getattr(self, name), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
             setattr(self, name, cv2.GaussianBlur(field, (0, 0), 0.5 + 2.0 * dt))
         self.flow = cv2.remap(self.flow, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        self.flow *= np.float32(np.exp(-dt / 0.9))  # the surge loses its push
+        self.flow *= np.float32(np.exp(-dt / 1.6))  # the surge loses its push
         self.heat *= np.float32(np.exp(-dt / 3.0))
         self.density *= np.float32(np.exp(-dt / 14.0))  # it settles and thins
         # The ground stops the surge going down: what reaches it spreads sideways instead.
@@ -66,12 +70,14 @@ class DustField:
         """A divergence-free swirl: the curl of a sum of drifting waves, in cells per second."""
         u = np.zeros(self.cells, np.float32)
         v = np.zeros(self.cells, np.float32)
-        for (kx, ky), phase, rate in zip(self.waves, self.phase, self.rate, strict=True):
+        for (kx, ky), phase, rate, amp in zip(self.waves, self.phase, self.rate, self.strength, strict=True):
             arg = kx * self.xx + ky * self.yy + phase + rate * t
-            c = np.cos(arg).astype(np.float32)
+            c = (amp * np.cos(arg)).astype(np.float32)
             u += ky * c
             v -= kx * c
-        return np.stack([u, v], -1) * 14.0
+        # Swirl only where there is dust to swirl (it stirs its own air).
+        stir = np.tanh(self.density * 2 + self.heat)[..., None]
+        return np.stack([u, v], -1) * 3.0 * stir
 
     def _rise(self) -> np.ndarray:
         rise = np.zeros((*self.cells, 2), np.float32)
@@ -89,15 +95,18 @@ class DustField:
         """
         # Light from the sky: what lies above a cell shades it.
         above = np.cumsum(self.density, axis=0) - self.density
-        lit = 0.62 + 0.5 * np.exp(-0.12 * above)
+        # Sky light through the dust above, and a key light on the tops of the billows.
+        slope = np.clip(np.diff(self.density, axis=0, prepend=0), 0, None)  # dust thickening downward: a top
+        # Dust scatters light many times over: even deep in the plume it stays a mid grey, never black.
+        lit = 0.66 + 0.3 * np.exp(-0.05 * above) + 0.3 * np.tanh(slope * 3)
         cover = 1.0 - np.exp(-amount * 0.6 * self.density)
         size = (self.width, self.height)
         alpha = cv2.resize(cover.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
         light = cv2.resize(lit.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
         shift = int(t * 0.03 * self.height) % max(detail.shape[0] - self.height, 1)
         grain = detail[shift:shift + self.height, :self.width]
-        alpha = np.clip(alpha * (0.8 + 0.4 * grain), 0.0, 1.0)
-        light = light * (0.9 + 0.2 * grain)
+        alpha = np.clip(alpha * (0.65 + 0.7 * grain), 0.0, 1.0)
+        light = light * (0.8 + 0.4 * grain)
         premult = (light * alpha)[..., None] * colour.astype(np.float32)
         return np.clip(premult, 0, 1), alpha
 

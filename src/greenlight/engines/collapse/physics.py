@@ -108,7 +108,7 @@ def simulate(shards: list[Shard], camera: Camera, times: np.ndarray, release: np
 
 class _Run:
     def __init__(self, p, client, shards, camera, release, direction, speed, rng) -> None:
-        self.p, self.client, self.release = p, client, release
+        self.p, self.client, self.release = p, client, np.array(release, float)
         p.setGravity(0, -GRAVITY, 0, physicsClientId=client)
         p.setPhysicsEngineParameter(fixedTimeStep=STEP, numSolverIterations=12, deterministicOverlappingPairs=1,
                                     physicsClientId=client)
@@ -155,6 +155,18 @@ class _Run:
         self.bodies[i] = body
         self.free[i] = True
 
+    def _struck(self, now: float) -> None:
+        """A held piece that falling pieces land on gives way a moment later: the mass from above breaks it."""
+        p, moving = self.p, {self.bodies[i] for i in np.nonzero(self.free)[0]}
+        for i in np.nonzero(~self.free & (self.release > now + 0.04))[0]:
+            hits = p.getContactPoints(bodyA=self.bodies[i], physicsClientId=self.client)
+            strikers = [c[2] for c in hits if c[2] in moving and c[9] > self.mass[i] * 0.5]
+            if strikers:
+                self.release[i] = now + 0.04
+                # It goes down with the mass that broke it, not from rest: the collapse keeps its momentum.
+                v = np.array(p.getBaseVelocity(strikers[0], physicsClientId=self.client)[0])
+                self.velocity[i] = self.velocity[i] * 0.5 + 0.75 * np.minimum(v, 0) * [0.3, 1.0, 0.3]
+
     def through(self, times: np.ndarray, progress) -> Motion:
         p, n, t = self.p, len(self.bodies), 0.0
         pos, rot = np.zeros((len(times), n, 3)), np.zeros((len(times), n, 4))
@@ -178,6 +190,7 @@ class _Run:
                     impacts.append([target, *xyz, 0.5 * self.mass[i] * hit * hit])
                 last_v[i] = v
             released[k] = self.free
+            self._struck(target)
             if progress is not None:
                 progress((k + 1) / len(times))
         return Motion(np.asarray(times, float), pos, rot, released, self.rest, np.array(self.depth),

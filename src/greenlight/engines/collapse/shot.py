@@ -120,25 +120,28 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
     for i in np.nonzero(new)[0]:
         shard = shards[i]
         radius = np.sqrt(shard.area) * 0.6
-        dust.emit(*shard.centre, amount=0.12 * p.dust, radius=radius, heat=0.5)
+        dust.emit(*shard.centre, amount=0.05 * p.dust, radius=radius, heat=0.5)
         if p.debris:
-            debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 60, 3, 40)), 4.0)
+            debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 150, 2, 15)), 3.0)
     speed = motion.speed[span][-1]
     uv = camera.project(pos)
     for i in np.nonzero(speed > 4.0)[0]:  # falling pieces trail dust
         r = np.sqrt(shards[i].area) * 0.7
-        dust.emit(*uv[i], amount=0.02 * p.dust * min(speed[i] / 10, 2.0), radius=r, heat=0.3)
+        dust.emit(*uv[i], amount=0.01 * p.dust * min(speed[i] / 10, 2.0), radius=r, heat=0.3)
     t1 = motion.times[span][-1]
     t0 = t1 - dt
     for _, x, y, z, energy in motion.impacts[(motion.impacts[:, 0] > t0) & (motion.impacts[:, 0] <= t1)]:
         u, v = camera.project(np.array([x, y, z]))
-        strength = min(np.sqrt(energy) / 400, 3.0)
+        strength = min(np.sqrt(energy) / 300, 3.0)
         radius = scale * (1.5 + strength)
-        for side in (-1, 1):  # the surge rolls out both ways along the street
-            dust.emit(u + side * radius * 0.5, v, amount=0.8 * p.dust * strength, radius=radius,
-                      push=(side * scale * 9 * strength, -scale * 2), heat=0.4)
+        if y < 2.5:  # on the ground: a surge that rolls out both ways along the street
+            for side in (-1, 1):
+                dust.emit(u + side * radius * 0.5, v, amount=0.6 * p.dust * strength, radius=radius,
+                          push=(side * scale * 30 * strength, -scale * 3), heat=0.35)
+        else:  # on other pieces, up in the building: a puff that climbs
+            dust.emit(u, v, amount=0.25 * p.dust * strength, radius=radius, heat=0.8)
         if p.debris:
-            debris.burst(np.array([x, max(y, 0.2), z]), int(p.debris * 6 * strength), 3.0 + 2 * strength)
+            debris.burst(np.array([x, max(y, 0.2), z]), int(p.debris * 10 * strength), 3.0 + 2 * strength)
 
 
 def _revealed(labels: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -190,7 +193,7 @@ def _dust_colour(plate: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Dust takes the building's colour, lifted toward a warm grey, and the brightness of the plate."""
     building = plate[mask].astype(np.float32).mean(axis=0) / 255
     light = plate.astype(np.float32).mean() / 255 / 0.5
-    warm = np.array([0.78, 0.74, 0.67], np.float32)
+    warm = np.array([0.86, 0.81, 0.73], np.float32)
     return np.clip((0.4 * building + 0.6 * warm) * np.clip(light, 0.6, 1.3), 0, 1).astype(np.float32)
 
 
