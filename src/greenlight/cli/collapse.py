@@ -20,7 +20,7 @@ def run_collapse(
     clean_plate: Annotated[Path | None, typer.Option(help="What is behind the building (otherwise it is "
                                                           "filled: sky, distant buildings, street).")] = None,
     start_frame: Annotated[int, typer.Option(help="The plate frame at which the building starts to fail.")] = 6,
-    duration: Annotated[float, typer.Option(help="Seconds from the first failure to the end of the shot.")] = 5.0,
+    duration: Annotated[float, typer.Option(help="Seconds from the first failure to the end of the shot.")] = 6.0,
     fps: Annotated[float, typer.Option(help="Frame rate when the plate is a still.")] = 24.0,
     direction: Annotated[str, typer.Option(help="pancake, left, right or toward-camera.")] = "pancake",
     speed: Annotated[float, typer.Option(help="How fast the failure runs through the building (0.1–10).")] = 1.0,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from greenlight.engines.collapse.layers import Layer, clip_box
 from greenlight.engines.collapse.scene import Camera
 
 GRAVITY = 9.81
@@ -55,20 +56,28 @@ class Debris:
         self.vel[hit, 1] = -0.25 * self.vel[hit, 1]
         self.vel[hit, 0::2] *= 0.55
 
-    def draw(self, camera: Camera, before: np.ndarray, colour: np.ndarray):
-        """Streaks from ``before`` (positions a shutter-time ago) to now: premultiplied colour and alpha."""
+    def draw(self, camera: Camera, before: np.ndarray, colour: np.ndarray) -> Layer:
+        """Streaks from ``before`` (positions a shutter-time ago) to now."""
         h, w = camera.height, camera.width
-        cover = np.zeros((h, w), np.uint8)
-        shade = np.zeros((h, w), np.uint8)
-        if len(self.pos):
-            a, b = camera.project(before), camera.project(self.pos)
-            depth = camera.distance - self.pos[:, 2]
-            width = np.clip(self.size * camera.px_per_m * camera.distance / depth, 1, 12).astype(int)
-            ok = (b[:, 0] > -20) & (b[:, 0] < w + 20) & (b[:, 1] > -20) & (b[:, 1] < h + 20)
-            for i in np.nonzero(ok)[0]:
-                p, q = tuple(np.round(a[i]).astype(int)), tuple(np.round(b[i]).astype(int))
-                cv2.line(cover, p, q, 255, int(width[i]), cv2.LINE_AA)
-                cv2.line(shade, p, q, int(255 * self.tone[i]), int(width[i]), cv2.LINE_AA)
-        alpha = cover.astype(np.float32) / 255
+        if not len(self.pos):
+            return Layer.empty()
+        a, b = camera.project(before), camera.project(self.pos)
+        depth = camera.distance - self.pos[:, 2]
+        width = np.clip(self.size * camera.px_per_m * camera.distance / depth, 1, 12).astype(int)
+        ok = (b[:, 0] > -20) & (b[:, 0] < w + 20) & (b[:, 1] > -20) & (b[:, 1] < h + 20)
+        if not ok.any():
+            return Layer.empty()
+        ends = np.concatenate([a[ok], b[ok]])
+        pad = 14
+        box = clip_box(*(ends.min(axis=0) - pad), *(ends.max(axis=0) + pad), w, h)
+        if box is None:
+            return Layer.empty()
+        origin = np.array(box[:2])
+        cover = np.zeros((box[3] - box[1], box[2] - box[0]), np.uint8)
+        shade = np.zeros_like(cover)
+        for i in np.nonzero(ok)[0]:
+            p, q = tuple(np.round(a[i] - origin).astype(int)), tuple(np.round(b[i] - origin).astype(int))
+            cv2.line(cover, p, q, 255, int(width[i]), cv2.LINE_AA)
+            cv2.line(shade, p, q, int(255 * self.tone[i]), int(width[i]), cv2.LINE_AA)
         tone = shade.astype(np.float32) / 255
-        return tone[..., None] * colour.astype(np.float32), alpha
+        return Layer(box, tone[..., None] * colour.astype(np.float32), cover.astype(np.float32) / 255)

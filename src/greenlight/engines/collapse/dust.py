@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from greenlight.engines.collapse.layers import Layer, clip_box
+
 GRID = 200  # cells across the frame
 
 
@@ -84,8 +86,8 @@ class DustField:
         rise[..., 1] = -6.0 * np.tanh(self.heat)  # warm dust climbs, cells per second
         return rise
 
-    def layers(self, colour: np.ndarray, amount: float, detail: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
-        """The plume at plate resolution: premultiplied ``(H, W, 3)`` colour and ``(H, W)`` alpha, float32.
+    def layers(self, colour: np.ndarray, amount: float, detail: np.ndarray, t: float) -> Layer:
+        """The plume at plate resolution, over the box where there is any.
 
         Args:
             colour: the dust's colour in full light, ``(3,)`` 0..1.
@@ -98,17 +100,28 @@ class DustField:
         # Sky light through the dust above, and a key light on the tops of the billows.
         slope = np.clip(np.diff(self.density, axis=0, prepend=0), 0, None)  # dust thickening downward: a top
         # Dust scatters light many times over: even deep in the plume it stays a mid grey, never black.
-        lit = 0.66 + 0.3 * np.exp(-0.05 * above) + 0.3 * np.tanh(slope * 3)
-        cover = 1.0 - np.exp(-amount * 0.6 * self.density)
-        size = (self.width, self.height)
-        alpha = cv2.resize(cover.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
-        light = cv2.resize(lit.astype(np.float32), size, interpolation=cv2.INTER_CUBIC)
+        lit = (0.66 + 0.3 * np.exp(-0.05 * above) + 0.3 * np.tanh(slope * 3)).astype(np.float32)
+        cover = (1.0 - np.exp(-amount * 0.6 * self.density)).astype(np.float32)
+        rows, cols = np.nonzero(cover > 1 / 1024)
+        if not len(rows):
+            return Layer.empty()
+        # Whole pixels of the cells with dust, and two cells more for the cubic filter's reach.
+        box = clip_box((cols.min() - 2) * self.cell, (rows.min() - 2) * self.cell, (cols.max() + 3) * self.cell,
+                       (rows.max() + 3) * self.cell, self.width, self.height)
+        if box is None:
+            return Layer.empty()
+        x0, y0, x1, y1 = box
+        # The same sampling as resizing the whole grid to the frame, done on the box only.
+        map_x = np.tile(((np.arange(x0, x1, dtype=np.float32) + 0.5) / self.cell - 0.5)[None, :], (y1 - y0, 1))
+        map_y = np.tile(((np.arange(y0, y1, dtype=np.float32) + 0.5) / self.cell - 0.5)[:, None], (1, x1 - x0))
+        alpha = cv2.remap(cover, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        light = cv2.remap(lit, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
         shift = int(t * 0.03 * self.height) % max(detail.shape[0] - self.height, 1)
-        grain = detail[shift:shift + self.height, :self.width]
+        grain = detail[shift + y0:shift + y1, x0:x1]
         alpha = np.clip(alpha * (0.65 + 0.7 * grain), 0.0, 1.0)
         light = light * (0.8 + 0.4 * grain)
         premult = (light * alpha)[..., None] * colour.astype(np.float32)
-        return np.clip(premult, 0, 1), alpha
+        return Layer(box, np.clip(premult, 0, 1), alpha)
 
 
 def detail_tile(width: int, height: int, rng: np.random.Generator) -> np.ndarray:

@@ -63,8 +63,12 @@ def floor_height(plate: np.ndarray, mask: np.ndarray) -> float:
     corr /= max(float(np.dot(profile, profile)), 1e-6)
     lags = np.arange(1, high + 1)
     ok = (lags >= low)[1:-1] & (corr[1:-1] > corr[:-2]) & (corr[1:-1] >= corr[2:]) & (corr[1:-1] > 0.25)
-    peaks = lags[1:-1][ok]
-    return float(peaks[0]) if len(peaks) else height / 10
+    peaks, strength = lags[1:-1][ok], corr[1:-1][ok]
+    if not len(peaks):
+        return height / 10
+    # The storey is the first repeat nearly as strong as the strongest: weaker early ones are the gap
+    # between a window's top and bottom edges, stronger later ones are two or three storeys.
+    return float(peaks[np.nonzero(strength >= 0.7 * strength.max())[0][0]])
 
 
 def fracture(plate: np.ndarray, mask: np.ndarray, pieces: int, failure: tuple[float, float], breakup: str,

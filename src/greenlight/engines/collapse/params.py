@@ -42,7 +42,7 @@ class CollapseParams:
     outline_file: str = ""
     clean_plate: bool = False
     start_frame: int = 6
-    duration: float = 5.0
+    duration: float = 6.0
     fps: float = 24.0
     direction: str = "pancake"
     speed: float = 1.0

@@ -21,6 +21,7 @@ from greenlight.engines.collapse.scene import Camera
 STEP = 1 / 240
 DENSITY = 2400.0 * 0.4  # kg/m³: reinforced concrete, hollowed by rooms and windows
 GRAVITY = 9.81
+CAPACITY = 3.0  # how many times its own weight a held piece carries before it gives way
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ def release_times(shards: list[Shard], camera: Camera, failure_uv: tuple[float, 
     if direction == "pancake":
         below = np.clip(fail[1] - centres[:, 1], 0, None)
         # A storey below the failure goes when the mass falling from above reaches it.
-        return (np.sqrt(2 * below / GRAVITY) * 0.7 + 0.4 * across) / speed + jitter
+        # Falling pieces break what they hit (``_Run._struck``); this is when a storey gives way anyway.
+        return (np.sqrt(2 * below / GRAVITY) * 1.3 + 0.5 * across + 0.4 * (below > 0)) / speed + jitter
     distance = np.hypot(centres[:, 0] - fail[0], centres[:, 1] - fail[1]) / max(np.ptp(centres[:, 1]), 1.0)
     return 0.6 * distance / speed + jitter
 
@@ -123,6 +125,7 @@ class _Run:
         self.spin = rng.normal(0.0, 1.2, (len(shards), 3)) * [1.0, 0.6, 1.0]
         self.bodies = [self._body(i, 0.0) for i in range(len(shards))]
         self.free = np.zeros(len(shards), bool)
+        self.fall = np.zeros(len(shards))  # the downward speed each piece carries into what it hits
 
     def _shape(self, shard: Shard, camera: Camera) -> None:
         xy = camera.to_world(shard.hull)
@@ -142,7 +145,9 @@ class _Run:
     def _body(self, i: int, mass: float) -> int:
         p = self.p
         body = p.createMultiBody(mass, self.shapes[i], basePosition=list(self.rest[i]), physicsClientId=self.client)
-        p.changeDynamics(body, -1, lateralFriction=0.8, restitution=0.08, linearDamping=0.02, angularDamping=0.05,
+        # Rolling and spinning friction: a slab that lands on its edge topples and stops, it does not roll away.
+        p.changeDynamics(body, -1, lateralFriction=0.8, restitution=0.08, linearDamping=0.04, angularDamping=0.2,
+                         rollingFriction=0.03, spinningFriction=0.03,
                          physicsClientId=self.client)
         return body
 
@@ -156,16 +161,27 @@ class _Run:
         self.free[i] = True
 
     def _struck(self, now: float) -> None:
-        """A held piece that falling pieces land on gives way a moment later: the mass from above breaks it."""
-        p, moving = self.p, {self.bodies[i] for i in np.nonzero(self.free)[0]}
-        for i in np.nonzero(~self.free & (self.release > now + 0.04))[0]:
+        """A held piece that a falling piece hits gives way at once and goes down with the falling mass.
+
+        A crush-down front: what falls keeps most of its speed through each storey it breaks (and gains
+        what gravity adds over the storey), so the collapse runs down the building instead of stacking
+        up on it. A piece resting on a held one breaks it only when the pile's weight is more than the
+        held piece carries (``CAPACITY``).
+        """
+        p = self.p
+        index = {self.bodies[i]: i for i in np.nonzero(self.free)[0]}
+        for i in np.nonzero(~self.free & (self.release > now))[0]:
             hits = p.getContactPoints(bodyA=self.bodies[i], physicsClientId=self.client)
-            strikers = [c[2] for c in hits if c[2] in moving and c[9] > self.mass[i] * 0.5]
-            if strikers:
-                self.release[i] = now + 0.04
-                # It goes down with the mass that broke it, not from rest: the collapse keeps its momentum.
-                v = np.array(p.getBaseVelocity(strikers[0], physicsClientId=self.client)[0])
-                self.velocity[i] = self.velocity[i] * 0.5 + 0.75 * np.minimum(v, 0) * [0.3, 1.0, 0.3]
+            # Only what comes down on it from above, fast, breaks it.
+            above = [c for c in hits if c[2] in index and c[6][1] > self.rest[i, 1]]
+            speeds = [self.fall[index[c[2]]] for c in above]
+            load = sum(c[9] for c in above)
+            # A storey carries about three times its own weight: a pile of fallen storeys crushes it too.
+            if speeds and (max(speeds) > 1.5 or load > CAPACITY * self.mass[i] * GRAVITY):
+                down = 0.8 * np.sqrt(max(speeds) ** 2 + 2 * GRAVITY * 1.0)
+                # The storey takes as long to crush as the mass takes to come through it.
+                self.release[i] = min(self.release[i], now + min(0.6 / down, 0.15))
+                self.velocity[i] = self.velocity[i] * [0.5, 0.0, 0.5] + [0.0, -down, 0.0]
 
     def through(self, times: np.ndarray, progress) -> Motion:
         p, n, t = self.p, len(self.bodies), 0.0
@@ -189,6 +205,8 @@ class _Run:
                 if self.free[i] and hit > 2.5:
                     impacts.append([target, *xyz, 0.5 * self.mass[i] * hit * hit])
                 last_v[i] = v
+                if self.free[i]:
+                    self.fall[i] = max(-v[1], 0.85 * self.fall[i])
             released[k] = self.free
             self._struck(target)
             if progress is not None:
@@ -212,4 +230,5 @@ def _initial_velocity(rest: np.ndarray, camera: Camera, direction: str, speed: f
         velocity[:, 2] += turn * height
     else:
         velocity[:, 2] += np.abs(rng.normal(0.0, 0.8, n))  # rubble spills forward into the street
+        velocity[:, 1] -= 2.5  # the storey under it is gone: it drops, it does not settle
     return velocity

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from greenlight.engines.collapse.fracture import Shard
+from greenlight.engines.collapse.layers import Layer, union
 from greenlight.engines.collapse.scene import Camera, quat_matrix
 
 LIGHT = np.array([-0.45, 0.75, 0.5]) / np.linalg.norm([-0.45, 0.75, 0.5])
@@ -59,25 +60,23 @@ class PieceRenderer:
         self.rest_shade = float(shade(np.array([0.0, 0.0, 1.0])))
         self.cache: dict[int, tuple] = {}
 
-    def render(self, position: np.ndarray, rotation: np.ndarray, released: np.ndarray):
-        """Layers for one frame from ``(S, N, 3)`` positions and ``(S, N, 4)`` rotations of its sub-samples.
-
-        Returns:
-            ``(colour, alpha)``: ``(H, W, 3)`` premultiplied float32 and ``(H, W)`` float32 coverage.
-        """
-        h, w = self.camera.height, self.camera.width
-        colour, alpha = np.zeros((h, w, 3), np.float32), np.zeros((h, w), np.float32)
+    def render(self, position: np.ndarray, rotation: np.ndarray, released: np.ndarray) -> Layer:
+        """The pieces of one frame from ``(S, N, 3)`` positions and ``(S, N, 4)`` rotations of its sub-samples."""
         moving = np.nonzero(released)[0]
         far_first = moving[np.argsort(-np.linalg.norm(position[:, moving].mean(0) - self.eye, axis=1), kind="stable")]
-        for i in far_first:
-            layer = self._piece(int(i), position[:, i], rotation[:, i])
-            if layer is None:
-                continue
-            (x0, y0, x1, y1), c, a = layer
+        drawn = [d for d in (self._piece(int(i), position[:, i], rotation[:, i]) for i in far_first) if d is not None]
+        box = union([d[0] for d in drawn])
+        if box is None:
+            return Layer.empty()
+        bx, by = box[0], box[1]
+        colour = np.zeros((box[3] - by, box[2] - bx, 3), np.float32)
+        alpha = np.zeros((box[3] - by, box[2] - bx), np.float32)
+        for (x0, y0, x1, y1), c, a in drawn:
             keep = 1.0 - a
-            colour[y0:y1, x0:x1] = colour[y0:y1, x0:x1] * keep[..., None] + c
-            alpha[y0:y1, x0:x1] = alpha[y0:y1, x0:x1] * keep + a
-        return colour, alpha
+            region = (slice(y0 - by, y1 - by), slice(x0 - bx, x1 - bx))
+            colour[region] = colour[region] * keep[..., None] + c
+            alpha[region] = alpha[region] * keep + a
+        return Layer(box, colour, alpha)
 
     def _piece(self, i: int, position: np.ndarray, rotation: np.ndarray):
         key = np.concatenate([position.ravel(), rotation.ravel()])

@@ -17,6 +17,7 @@ import numpy as np
 from greenlight.engines.collapse.debris import Debris
 from greenlight.engines.collapse.dust import DustField, detail_tile
 from greenlight.engines.collapse.fracture import Fracture, fracture
+from greenlight.engines.collapse.layers import Layer, union
 from greenlight.engines.collapse.params import CollapseParams
 from greenlight.engines.collapse.physics import Motion, release_times, simulate
 from greenlight.engines.collapse.pieces import PieceRenderer, piece_art
@@ -85,10 +86,12 @@ def render(shot: Shot, plate_frames: Iterator[np.ndarray]) -> Iterator[Frame]:
     detail = detail_tile(camera.width, camera.height, rng)
     debris = Debris(rng)
     dust_rgb = np.array(p.dust_colour, np.float32) / 255 if p.dust_colour else _dust_colour(shot.plate, shot.mask)
-    footprints = frac.labels
     s = p.motion_blur
     shake = _shake(shot, rng)
     was_free = np.zeros(len(frac.shards), bool)
+    revealed = Revealed(frac.labels)
+    h, w = shot.mask.shape
+    background = shot.background.astype(np.float32) / 255
     dt = 1.0 / shot.fps
     for k, plate in enumerate(plate_frames):
         span = slice(k * s, (k + 1) * s)
@@ -99,17 +102,49 @@ def render(shot: Shot, plate_frames: Iterator[np.ndarray]) -> Iterator[Frame]:
         before = debris.pos.copy()
         debris.advance(dt)
         dust.step(t, dt)
-        colour, cover = pieces.render(motion.position[span], motion.rotation[span], free)
-        revealed = _revealed(footprints, free)
-        chip_c, chip_a = debris.draw(camera, before, concrete * 0.8) if p.debris else _nothing(camera)
-        dust_c, dust_a = dust.layers(dust_rgb, p.dust, detail, t) if p.dust else _nothing(camera)
-        base = plate.astype(np.float32) / 255
-        base = base * (1 - revealed[..., None]) + shot.background.astype(np.float32) / 255 * revealed[..., None]
-        beauty = base * (1 - cover[..., None]) + colour
-        beauty = beauty * (1 - chip_a[..., None]) + chip_c
-        beauty = beauty * (1 - dust_a[..., None]) + dust_c
-        mattes = {"pieces": cover, "debris": chip_a, "dust": dust_a, "revealed": revealed}
+        layers = {
+            "pieces": pieces.render(motion.position[span], motion.rotation[span], free),
+            "debris": debris.draw(camera, before, concrete * 0.8) if p.debris else Layer.empty(),
+            "dust": dust.layers(dust_rgb, p.dust, detail, t) if p.dust else Layer.empty(),
+            "revealed": revealed.layer(free, background),
+        }
+        roi = union([layer.box for layer in layers.values()])
+        beauty = plate.copy()
+        if roi is not None:
+            x0, y0, x1, y1 = roi
+            picture = plate[y0:y1, x0:x1].astype(np.float32) / 255
+            for name in ("revealed", "pieces", "debris", "dust"):  # back to front
+                layers[name].over(picture, roi)
+            beauty[y0:y1, x0:x1] = np.round(np.clip(picture, 0, 1) * 255).astype(np.uint8)
+        mattes = {name: layers[name].matte(h, w) for name in PASSES}
         yield _finish(k, beauty, mattes, shake[k])
+
+
+class Revealed:
+    """Where the background shows: the footprints of the pieces that have left, redrawn only when one leaves."""
+
+    def __init__(self, labels: np.ndarray) -> None:
+        self.labels = labels
+        ys, xs = np.nonzero(labels >= 0)
+        self.box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+        self.freed = None
+        self.cached = Layer.empty()
+
+    def layer(self, free: np.ndarray, background: np.ndarray) -> Layer:
+        """The revealed background, premultiplied by the footprints of the ``free`` pieces."""
+        if self.freed is not None and np.array_equal(free, self.freed):
+            return self.cached
+        self.freed = free.copy()
+        if not free.any():
+            self.cached = Layer.empty()
+            return self.cached
+        x0, y0, x1, y1 = self.box
+        labels = self.labels[y0:y1, x0:x1]
+        gone = np.zeros(labels.shape, np.float32)
+        inside = labels >= 0
+        gone[inside] = free[labels[inside]]
+        self.cached = Layer(self.box, background[y0:y1, x0:x1] * gone[..., None], gone)
+        return self.cached
 
 
 def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, new: np.ndarray, dt: float) -> None:
@@ -122,7 +157,7 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
         radius = np.sqrt(shard.area) * 0.6
         dust.emit(*shard.centre, amount=0.05 * p.dust, radius=radius, heat=0.5)
         if p.debris:
-            debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 150, 2, 15)), 3.0)
+            debris.burst(motion.rest[i] + [0, 0, 0.3], int(p.debris * np.clip(shard.area / 400, 1, 6)), 3.0)
     speed = motion.speed[span][-1]
     uv = camera.project(pos)
     for i in np.nonzero(speed > 4.0)[0]:  # falling pieces trail dust
@@ -144,17 +179,7 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
             debris.burst(np.array([x, max(y, 0.2), z]), int(p.debris * 10 * strength), 3.0 + 2 * strength)
 
 
-def _revealed(labels: np.ndarray, free: np.ndarray) -> np.ndarray:
-    """Coverage of the footprints of the pieces that have left: where the background shows through."""
-    gone = np.zeros(labels.shape, np.float32)
-    inside = labels >= 0
-    gone[inside] = free[labels[inside]]
-    return gone
-
-
-def _finish(k: int, beauty: np.ndarray, mattes: dict[str, np.ndarray], offset: tuple[float, float]) -> Frame:
-    to8 = {name: np.round(np.clip(m, 0, 1) * 255).astype(np.uint8) for name, m in mattes.items()}
-    rgb = np.round(np.clip(beauty, 0, 1) * 255).astype(np.uint8)
+def _finish(k: int, rgb: np.ndarray, to8: dict[str, np.ndarray], offset: tuple[float, float]) -> Frame:
     if offset != (0.0, 0.0):
         h, w = rgb.shape[:2]
         move = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
