@@ -66,12 +66,14 @@ def measure(width: int, height: int, params: dict, keep: bool = False):
         for frame in render(shot, iter([plate] * shot.frames)):
             if keep:
                 kept.append(frame)
+    n = shot.frames
+    if keep:  # the docs' sheets need the frames, not the timings
+        return kept
     with tempfile.TemporaryDirectory() as work:
         path = save_image(Path(work) / "plate.png", plate)
         request = EngineRequest((path,), {**params, "outline": street_plate(width, height)[1]}, SEED)
         with Clock() as whole:
             CollapseEngine().run(request, Path(work) / "out", lambda f, m: None)
-    n = shot.frames
     print(f"{width}×{height}, {n} frames, {len(shot.fracture.shards)} pieces:")
     for name, c in (("simulation", sim), ("rendering", draw), ("end to end", whole)):
         print(f"  {name:<11} {n / c.wall:6.2f} frames/s wall ({c.wall:6.1f} s)   {n / c.cpu:6.2f} frames/s CPU "

@@ -67,3 +67,29 @@ def test_an_outline_that_is_not_json_and_a_plate_that_is_not_media(cli, street, 
     fake = tmp_path / "plate.mov"
     fake.write_text("this is a shot list, not a clip\n")
     one_line_error(cli("run", "collapse", fake, "--outline", outline, "--production", "NIGHTFALL"), "plate.mov")
+
+
+def test_a_plate_with_a_person_in_it_is_scanned_by_the_guards(cli, street, faces, tmp_path):
+    """Someone on the pavement, left of the tower: the guards see them in the plate and in every output. Left
+    as they were, the shot goes to review; shaken with the camera, their face changed, and the job is blocked."""
+    import cv2
+
+    from greenlight.engines.collapse.street import street_plate
+    from greenlight.media import load_image, save_image
+
+    rgb, outline = street_plate(480, 270)
+    face = load_image(faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png")
+    face = cv2.resize(face, (110, int(110 * face.shape[0] / face.shape[1])))
+    rgb[150:150 + face.shape[0], 20:130] = face[:270 - 150]
+    plate = save_image(tmp_path / "street_with_passer_by.png", rgb)
+    path = tmp_path / "tower_outline.json"
+    path.write_text(json.dumps(outline))
+    outcomes = []
+    for shake in ("0", "40"):
+        run = cli("run", "collapse", plate, "--outline", path, "--production", "NIGHTFALL", "--shake", shake, *TINY)
+        job = json.loads(cli("jobs", "list", "--json").out)[-1]
+        shown = json.loads(cli("jobs", "show", job["id"], "--json").out)
+        outcomes.append((run.code, job["state"], {r["code"] for d in shown["decisions"] for r in d["reasons"]}))
+    (code, state, reasons), (shaken_code, shaken_state, shaken_reasons) = outcomes
+    assert (code, state) == (0, "in_review") and "face.untouched" in reasons
+    assert (shaken_code, shaken_state) == (4, "blocked") and "face.altered" in shaken_reasons

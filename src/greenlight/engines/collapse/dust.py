@@ -100,8 +100,9 @@ class DustField:
         # Sky light through the dust above, and a key light on the tops of the billows.
         slope = np.clip(np.diff(self.density, axis=0, prepend=0), 0, None)  # dust thickening downward: a top
         # Dust scatters light many times over: even deep in the plume it stays a mid grey, never black.
-        lit = (0.66 + 0.3 * np.exp(-0.05 * above) + 0.3 * np.tanh(slope * 3)).astype(np.float32)
-        cover = (1.0 - np.exp(-amount * 0.6 * self.density)).astype(np.float32)
+        lit = (0.62 + 0.3 * np.exp(-0.05 * above) + 0.12 * np.tanh(slope * 2)).astype(np.float32)
+        # Never quite opaque: even the thick of the surge lets a little of the plate through.
+        cover = (0.94 * (1.0 - np.exp(-amount * 0.5 * self.density))).astype(np.float32)
         rows, cols = np.nonzero(cover > 1 / 1024)
         if not len(rows):
             return Layer.empty()
@@ -118,7 +119,8 @@ class DustField:
         light = cv2.remap(lit, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
         shift = int(t * 0.03 * self.height) % max(detail.shape[0] - self.height, 1)
         grain = detail[shift + y0:shift + y1, x0:x1]
-        alpha = np.clip(alpha * (0.65 + 0.7 * grain), 0.0, 1.0)
+        # Billows inside the plume: the detail eats into thin dust more than into thick.
+        alpha = np.clip(alpha * (0.55 + 0.9 * grain) - 0.25 * (1 - grain) * (1 - alpha), 0.0, 1.0)
         light = light * (0.8 + 0.4 * grain)
         premult = (light * alpha)[..., None] * colour.astype(np.float32)
         return Layer(box, np.clip(premult, 0, 1), alpha)

@@ -122,7 +122,7 @@ class _Run:
             self._shape(shard, camera)
         self.rest = np.array(self.rest)
         self.velocity = _initial_velocity(self.rest, camera, direction, speed, rng)
-        self.spin = rng.normal(0.0, 1.2, (len(shards), 3)) * [1.0, 0.6, 1.0]
+        self.spin = rng.normal(0.0, 1.2, (len(shards), 3)) * [1.6, 0.6, 1.0]  # mostly tipping out of the facade
         self.bodies = [self._body(i, 0.0) for i in range(len(shards))]
         self.free = np.zeros(len(shards), bool)
         self.fall = np.zeros(len(shards))  # the downward speed each piece carries into what it hits
@@ -133,7 +133,7 @@ class _Run:
         span = np.ptp(xy, axis=0)
         depth = float(np.clip(0.35 * min(span), 0.3, 1.6))
         # Shrunk a little so neighbours do not start in contact (they would push each other apart).
-        local = (xy - centre) * 0.96
+        local = (xy - centre) * 0.92
         verts = [[x, y, z] for x, y in local for z in (depth / 2, -depth / 2)]
         shape = self.p.createCollisionShape(self.p.GEOM_MESH, vertices=verts, physicsClientId=self.client)
         area = 0.5 * abs(np.dot(local[:, 0], np.roll(local[:, 1], -1)) - np.dot(local[:, 1], np.roll(local[:, 0], -1)))
@@ -229,6 +229,8 @@ def _initial_velocity(rest: np.ndarray, camera: Camera, direction: str, speed: f
     elif direction == "toward-camera":
         velocity[:, 2] += turn * height
     else:
-        velocity[:, 2] += np.abs(rng.normal(0.0, 0.8, n))  # rubble spills forward into the street
+        # The facade peels away from the falling floors: panels tip out into the street (and some back
+        # into the building), so the storeys cannot stand as a stack of bricks.
+        velocity[:, 2] += rng.normal(1.6, 1.2, n)
         velocity[:, 1] -= 2.5  # the storey under it is gone: it drops, it does not settle
     return velocity
