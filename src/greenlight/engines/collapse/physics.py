@@ -22,6 +22,7 @@ STEP = 1 / 240
 DENSITY = 2400.0 * 0.4  # kg/m³: reinforced concrete, hollowed by rooms and windows
 GRAVITY = 9.81
 CAPACITY = 3.0  # how many times its own weight a held piece carries before it gives way
+CRUSH_SPEED = 4.0  # m/s: what hits a held piece this fast breaks it (a fall of about 0.8 m)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class _Run:
             speeds = [self.fall[index[c[2]]] for c in above]
             load = sum(c[9] for c in above)
             # A storey carries about three times its own weight: a pile of fallen storeys crushes it too.
-            if speeds and (max(speeds) > 1.5 or load > CAPACITY * self.mass[i] * GRAVITY):
+            if speeds and (max(speeds) > CRUSH_SPEED or load > CAPACITY * self.mass[i] * GRAVITY):
                 down = 0.8 * np.sqrt(max(speeds) ** 2 + 2 * GRAVITY * 1.0)
                 # The storey takes as long to crush as the mass takes to come through it.
                 self.release[i] = min(self.release[i], now + min(0.6 / down, 0.15))
