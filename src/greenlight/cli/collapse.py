@@ -14,8 +14,8 @@ from greenlight.cli.jobs import _execute, _finish, run_app
 @run_app.command("collapse")
 def run_collapse(
     plate: Annotated[Path, typer.Argument(help="The plate: an image, or a locked-off clip.")],
-    outline: Annotated[Path, typer.Option(help="The building: a polygon in JSON ([[x, y], …] in plate pixels) "
-                                               "or a mask image (white where the building is).")],
+    outline: Annotated[Path, typer.Option(help="The building: a polygon in JSON (a list of x, y points in plate "
+                                               "pixels) or a mask image (white where the building is).")],
     production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
     clean_plate: Annotated[Path | None, typer.Option(help="What is behind the building (otherwise it is "
                                                           "filled: sky, distant buildings, street).")] = None,

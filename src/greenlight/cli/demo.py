@@ -160,12 +160,16 @@ def _collapse(studio, media: Path) -> None:
     import json
 
     from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.engines.base import available_engines
     from greenlight.engines.collapse.sheets import contact_sheet
     from greenlight.engines.collapse.street import street_plate
     from greenlight.media import read_frames, save_image
     from greenlight.runtime.jobs import submit
 
     console.rule("VFX: collapse a building on a street plate under NIGHTFALL")
+    if "collapse" not in available_engines():  # an environment installed before the engine was added
+        console.print("the collapse engine is not installed here: `make demo` (pip install -e .) installs it")
+        return
     rgb, outline = street_plate(384, 216)
     plate = save_image(media / "street_plate.png", rgb)
     (media / "tower_outline.json").write_text(json.dumps({"outline": outline}))
