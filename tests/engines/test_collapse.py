@@ -107,11 +107,17 @@ def test_the_engine_writes_a_beauty_clip_and_four_matte_clips(tmp_path):
     assert np.abs(last.astype(int) - load_image(plate_path).astype(int)).mean() > 3  # the shot really changed
 
 
-def test_a_clip_plate_keeps_its_length(tmp_path):
+def test_a_clip_plate_keeps_its_length_and_its_audio(tmp_path):
+    from fractions import Fraction
+
     from greenlight.media import write_video
+    from tests.media.test_video import _source
 
     rgb, outline = street_plate(160, 90)
-    clip = write_video(tmp_path / "plate.mp4", [rgb] * 14, fps=2, audio_from=None)
+    sound = _source(tmp_path / "sound.mp4", "aac", Fraction(2), 14, 7.0)
+    clip = write_video(tmp_path / "plate.mp4", [rgb] * 14, fps=2, audio_from=sound)
     params = {**TINY, "outline": outline}
     outputs = CollapseEngine().run(EngineRequest((Path(clip),), params, seed=1), tmp_path / "work", lambda f, m: None)
-    assert probe_video(outputs[0].path).frame_count == 14  # the clip is longer than start + duration
+    beauty = probe_video(outputs[0].path)
+    assert beauty.frame_count == 14  # the clip is longer than start + duration
+    assert beauty.has_audio and not probe_video(outputs[1].path).has_audio  # the sound goes with the beauty
