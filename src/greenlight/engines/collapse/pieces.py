@@ -36,9 +36,17 @@ def piece_art(plate: np.ndarray, shards: list[Shard], camera: Camera, concrete: 
               rng: np.random.Generator) -> list[PieceArt]:
     """Crop every piece's pixels out of the plate and give it a slightly varied concrete tone."""
     art = []
+    h, w = plate.shape[:2]
     for shard in shards:
+        # One pixel more all round, so neighbouring pieces overlap a little: no hairline of background
+        # shows between them while they still stand together.
         x0, y0, x1, y1 = shard.box
-        rgba = np.dstack([plate[y0:y1, x0:x1].astype(np.float32) / 255, shard.alpha])
+        px0, py0, px1, py1 = max(x0 - 1, 0), max(y0 - 1, 0), min(x1 + 1, w), min(y1 + 1, h)
+        alpha = np.zeros((py1 - py0, px1 - px0), np.float32)
+        alpha[y0 - py0:y1 - py0, x0 - px0:x1 - px0] = shard.alpha
+        alpha = cv2.dilate(alpha, np.ones((3, 3), np.uint8))
+        x0, y0, x1, y1 = px0, py0, px1, py1
+        rgba = np.dstack([plate[y0:y1, x0:x1].astype(np.float32) / 255, alpha])
         corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
         xy = camera.to_world(shard.hull)
         tone = np.clip(concrete * rng.uniform(0.85, 1.1), 0, 1).astype(np.float32)
