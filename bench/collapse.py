@@ -86,7 +86,7 @@ def docs(folder: Path, params: dict) -> None:
     frames = measure(1280, 720, params, keep=True)
     beauty = [f.beauty for f in frames]
     folder.mkdir(parents=True, exist_ok=True)
-    sheet = save_image(folder / "collapse_contact_sheet.png", contact_sheet(beauty, every=8, columns=4, width=400))
+    sheet = save_image(folder / "collapse_contact_sheet.png", contact_sheet(beauty, every=8, columns=4, width=320))
     picks = [len(frames) * k // 5 for k in (1, 2, 3, 4)]
     mattes = save_image(folder / "collapse_matte_sheet.png",
                         matte_sheet(beauty, [f.mattes for f in frames], picks, width=256))

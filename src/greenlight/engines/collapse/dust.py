@@ -83,7 +83,7 @@ class DustField:
 
     def _rise(self) -> np.ndarray:
         rise = np.zeros((*self.cells, 2), np.float32)
-        rise[..., 1] = -6.0 * np.tanh(self.heat)  # warm dust climbs, cells per second
+        rise[..., 1] = -9.0 * np.tanh(self.heat)  # warm dust climbs, cells per second
         return rise
 
     def layers(self, colour: np.ndarray, amount: float, detail: np.ndarray, t: float) -> Layer:

@@ -171,8 +171,8 @@ def _stir(shot, dust: DustField, debris: Debris, motion: Motion, span: slice, ne
         radius = scale * (1.5 + strength)
         if y < 2.5:  # on the ground: a surge that rolls out both ways along the street
             for side in (-1, 1):
-                dust.emit(u + side * radius * 0.5, v, amount=0.6 * p.dust * strength, radius=radius,
-                          push=(side * scale * 30 * strength, -scale * 3), heat=0.7)
+                dust.emit(u + side * radius * 0.5, v, amount=0.9 * p.dust * strength, radius=radius,
+                          push=(side * scale * 30 * strength, -scale * 3), heat=1.2)
         else:  # on other pieces, up in the building: a puff that climbs
             dust.emit(u, v, amount=0.25 * p.dust * strength, radius=radius, heat=0.8)
         if p.debris:
