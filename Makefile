@@ -41,7 +41,7 @@ test: lint samples
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	for b in scan_video provenance deage; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in scan_video provenance deage collapse moodboard previz; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

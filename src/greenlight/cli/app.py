@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from greenlight.cli import collapse as _collapse  # noqa: F401 (registers `run collapse` on the run app)
 from greenlight.cli import consent, jobs, ledger, moodboard, previz, provenance, registry, scan, studio
 from greenlight.cli.common import console_err
 from greenlight.errors import GreenlightError

@@ -1,9 +1,10 @@
-"""The main job, end to end on a self-contained face.
+"""The main job, end to end on a self-contained face, then a VFX shot on a plate the project makes.
 
 Enrol a performer, grant consent for one production, scan a take under two productions (allow, block),
 screen prompts, de-age the performer under the guards, approve, export a signed deliverable, verify it,
 and verify the ledger. The face is scikit-image's astronaut photo (NASA, public domain), standing in
-for a performer.
+for a performer. Last, a building collapses on a procedural street plate under the same guards, and a
+contact sheet of the shot is written.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def run_demo(folder: Path | None) -> None:
     _screen(studio)
     _deage(studio, talent, take)
     _moodboard(studio, studio.home / "media" / "library")
+    _collapse(studio, studio.home / "media")
     _verify_ledger(studio)
     console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight jobs list")
 
@@ -191,6 +193,38 @@ def _moodboard(studio, library: Path) -> None:
         [board] = [studio.home / a.path for a in tx.registry.job_assets(job.id)]
     _print_verification(verify_file(studio, board))
     console.print(f"mood board (signed, in review): {board}")
+
+
+def _collapse(studio, media: Path) -> None:
+    """A tower on a street plate falls in a dust cloud: a job like any other, then a contact sheet of it."""
+    import json
+
+    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.engines.base import available_engines
+    from greenlight.engines.collapse.sheets import contact_sheet
+    from greenlight.engines.collapse.street import street_plate
+    from greenlight.media import read_frames, save_image
+    from greenlight.runtime.jobs import submit
+
+    console.rule("VFX: collapse a building on a street plate under NIGHTFALL")
+    if "collapse" not in available_engines():  # an environment installed before the engine was added
+        console.print("the collapse engine is not installed here: `make demo` (pip install -e .) installs it")
+        return
+    rgb, outline = street_plate(384, 216)
+    plate = save_image(media / "street_plate.png", rgb)
+    (media / "tower_outline.json").write_text(json.dumps({"outline": outline}))
+    # Small and short so the demo stays quick; `greenlight run collapse` defaults to 24 fps and 90 pieces.
+    params = {"outline": outline, "outline_file": "tower_outline.json", "fps": 12.0, "duration": 4.0,
+              "start_frame": 3, "pieces": 50, "motion_blur": 2}
+    job = _execute(studio, submit(studio, "collapse", params, [plate], "NIGHTFALL", "vfx-artist", seed=1).id)
+    _print_outcome(studio, job)
+    if not job.outputs:
+        return
+    with studio.transaction() as tx:  # the first output is the beauty; the matte passes follow it
+        [beauty] = [a for a in tx.registry.job_assets(job.id) if a.id == job.outputs[0]]
+    frames = [f for _, f in read_frames(studio.home / beauty.path)]
+    sheet = save_image(studio.home / "collapse_sheet.png", contact_sheet(frames, every=8, width=240))
+    console.print(f"contact sheet: {sheet}")
 
 
 def _verify_ledger(studio) -> None:

@@ -55,12 +55,24 @@ def _video(source: Path, output: Path, scan: ScanResult, targets: tuple[str, ...
             wanted.setdefault(frame, []).append((track.track_id, box))
     worst: dict[int, float] = {}
     last = max(wanted, default=-1)
-    for (index, before), (_, after) in zip(read_frames(source), read_frames(output), strict=False):
+    for (index, before), (_, after) in zip(_frames(source), read_frames(output), strict=False):
         for track_id, box in wanted.get(index, ()):
             worst[track_id] = max(worst.get(track_id, 0.0), _difference(before, after, box))
         if index >= last:
             break
     return [f"track {t} ({d:.1f} grey levels)" for t, d in sorted(worst.items()) if d > ALTERED_ABOVE]
+
+
+def _frames(source: Path):
+    """The source's frames; a still source (a plate an engine made a clip on) stands under every output frame."""
+    from itertools import count
+
+    from greenlight.media import load_image, media_kind, read_frames
+
+    if media_kind(source) == "image":
+        still = load_image(source)
+        return ((i, still) for i in count())
+    return read_frames(source)
 
 
 def _difference(before: np.ndarray, after: np.ndarray, box: Box) -> float:
