@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from greenlight.cli.common import ActorOption, StudioOption, actor, console, open_studio
-from greenlight.cli.jobs import _execute, _finish, run_app
+from greenlight.cli.jobs import finish, run_app, run_job
 
 
 @run_app.command("collapse")
@@ -57,7 +57,7 @@ def run_collapse(
     job = submit(home, "collapse", params, inputs, production, actor(as_), seed)
     console.print(f"queued {job.id}: collapse the building outlined in {outline.name} on {plate.name}")
     if not queue_only:
-        _finish(home, _execute(home, job.id))
+        finish(home, run_job(home, job.id))
 
 
 def outline_params(outline: Path) -> dict:

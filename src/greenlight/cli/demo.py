@@ -117,7 +117,7 @@ def _screen(studio) -> None:
 
 
 def _deage(studio, talent, take: Path) -> None:
-    from greenlight.cli.jobs import _execute, _print_outcome, export
+    from greenlight.cli.jobs import export, print_outcome, run_job
     from greenlight.cli.provenance import _print_verification
     from greenlight.runtime.jobs import review, submit
     from greenlight.runtime.verification import verify_file
@@ -125,8 +125,8 @@ def _deage(studio, talent, take: Path) -> None:
     params = {"talent_id": talent.id, "years": 15, "reshape": True}
     for production in ("DAYBREAK", "NIGHTFALL"):
         console.rule(f"de-age {TALENT} by 15 years under {production}")
-        job = _execute(studio, submit(studio, "deage", params, [take], production, "editor").id)
-        _print_outcome(studio, job)
+        job = run_job(studio, submit(studio, "deage", params, [take], production, "editor").id)
+        print_outcome(studio, job)
     review(studio, job.id, True, "vfx-supervisor", "approved for the launch-day flashback")
     console.print(f"{job.id} approved by vfx-supervisor; use metered for compensation")
     deliverables = studio.home / "deliverables"
@@ -163,7 +163,7 @@ def _moodboard(studio, library: Path) -> None:
 
     from skimage import data
 
-    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.cli.jobs import print_outcome, run_job
     from greenlight.cli.provenance import _print_verification
     from greenlight.engines.previz.library import Licence, add_reference
     from greenlight.media import save_image
@@ -187,8 +187,8 @@ def _moodboard(studio, library: Path) -> None:
     brief = "launch-day breakfast at the crew cafe: warm morning light, old brick, the rocket at dawn, night sky"
     console.rule("mood board from the licensed library")
     params = {"brief": brief, "library": str(library), "n": 6}
-    job = _execute(studio, submit(studio, "moodboard", params, [], "NIGHTFALL", "production-designer").id)
-    _print_outcome(studio, job)
+    job = run_job(studio, submit(studio, "moodboard", params, [], "NIGHTFALL", "production-designer").id)
+    print_outcome(studio, job)
     with studio.transaction() as tx:
         [board] = [studio.home / a.path for a in tx.registry.job_assets(job.id)]
     _print_verification(verify_file(studio, board))
@@ -199,7 +199,7 @@ def _collapse(studio, media: Path) -> None:
     """A tower on a street plate falls in a dust cloud: a job like any other, then a contact sheet of it."""
     import json
 
-    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.cli.jobs import print_outcome, run_job
     from greenlight.engines.base import available_engines
     from greenlight.engines.collapse.sheets import contact_sheet
     from greenlight.engines.collapse.street import street_plate
@@ -216,8 +216,8 @@ def _collapse(studio, media: Path) -> None:
     # Small and short so the demo stays quick; `greenlight run collapse` defaults to 24 fps and 90 pieces.
     params = {"outline": outline, "outline_file": "tower_outline.json", "fps": 12.0, "duration": 4.0,
               "start_frame": 3, "pieces": 50, "motion_blur": 2}
-    job = _execute(studio, submit(studio, "collapse", params, [plate], "NIGHTFALL", "vfx-artist", seed=1).id)
-    _print_outcome(studio, job)
+    job = run_job(studio, submit(studio, "collapse", params, [plate], "NIGHTFALL", "vfx-artist", seed=1).id)
+    print_outcome(studio, job)
     if not job.outputs:
         return
     with studio.transaction() as tx:  # the first output is the beauty; the matte passes follow it

@@ -54,7 +54,7 @@ def run_deage(
     job = submit(home, "deage", params, [clip], production, actor(as_), seed)
     console.print(f"queued {job.id}: de-age {person.name} by {years} years in {clip.name}")
     if not queue_only:
-        _finish(home, _execute(home, job.id))
+        finish(home, run_job(home, job.id))
 
 
 @jobs_app.command("run")
@@ -70,7 +70,7 @@ def jobs_run(studio: StudioOption = None) -> None:
     with JobProgress() as report:
         done = LocalExecutor(home).run_queued(report)
     for job in done:
-        _print_outcome(home, job)
+        print_outcome(home, job)
     if not done:
         console.print("no queued jobs")
     stopped = [j for j in done if j.state in STOPPED_CODES]
@@ -193,20 +193,20 @@ def export(
         console.print(f"exported {target}")
 
 
-def _execute(home, job_id: str) -> Job:
+def run_job(home, job_id: str) -> Job:
     from greenlight.runtime.executor import LocalExecutor
 
     with JobProgress() as report:
         return LocalExecutor(home).run(job_id, report)
 
 
-def _finish(home, job: Job) -> None:
-    _print_outcome(home, job)
+def finish(home, job: Job) -> None:
+    print_outcome(home, job)
     codes = {JobState.IN_REVIEW: 0, JobState.ESCALATED: 3, JobState.BLOCKED: 4}
     raise typer.Exit(codes.get(job.state, 2))
 
 
-def _print_outcome(home, job: Job) -> None:
+def print_outcome(home, job: Job) -> None:
     colour = {JobState.IN_REVIEW: "green", JobState.ESCALATED: "yellow"}.get(job.state, "red")
     console.print(f"{job.id}: {job.state.value}", style=f"bold {colour}")
     if job.history and job.history[-1].note:

@@ -24,7 +24,7 @@ def run_moodboard(
 
     References whose licence does not allow previs, or has run out, are left out and named in the output.
     """
-    from greenlight.cli.jobs import _execute, _finish
+    from greenlight.cli.jobs import finish, run_job
     from greenlight.runtime.jobs import submit
 
     home = open_studio(studio)
@@ -32,4 +32,4 @@ def run_moodboard(
     job = submit(home, "moodboard", params, [], production, actor(as_), seed)
     console.print(f"queued {job.id}: mood board for {brief!r} from {library}")
     if not queue_only:
-        _finish(home, _execute(home, job.id))
+        finish(home, run_job(home, job.id))

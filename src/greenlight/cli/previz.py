@@ -81,7 +81,7 @@ def run_previz(
     as_: ActorOption = None,
 ) -> None:
     """Concept frames and their contact sheet. Exit status: 0 in review, 3 escalated, 4 blocked, 2 failed."""
-    from greenlight.cli.jobs import _execute, _finish
+    from greenlight.cli.jobs import finish, run_job
     from greenlight.runtime.jobs import submit
     from greenlight.runtime.models import model_params
 
@@ -95,7 +95,7 @@ def run_previz(
     what = f"{n} frame(s) from {registered.name}" + (f", after {image.name}" if image else "")
     console.print(f"queued {job.id}: previz, {what}, seeds {seed}–{seed + n - 1}")
     if not queue_only:
-        _finish(home, _execute(home, job.id))
+        finish(home, run_job(home, job.id))
 
 
 def _size(size: int) -> str:

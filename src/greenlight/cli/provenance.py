@@ -110,13 +110,13 @@ def ingest(
     json: JsonOption = False,
 ) -> None:
     """Bring outside media in through the gate: scanned, signed, watermarked, stored, queued for review."""
-    from greenlight.cli.jobs import _execute, _print_outcome
+    from greenlight.cli.jobs import print_outcome, run_job
     from greenlight.domain import JobState, Use
     from greenlight.runtime.jobs import submit
 
     home = open_studio(studio)
     job = submit(home, "ingest", {"tool": tool, "use": Use.parse(use).value}, [file], production, actor(as_))
-    job = _execute(home, job.id) if not json else _quiet_run(home, job.id)
+    job = run_job(home, job.id) if not json else _quiet_run(home, job.id)
     with home.transaction() as tx:
         assets = tx.registry.job_assets(job.id)
         decisions = tx.registry.decisions(subject=job.id)
@@ -128,7 +128,7 @@ def ingest(
                     "assets": [{"id": a.id, "path": str(home.home / a.path), "role": a.role, "sha256": a.sha256}
                                for a in outputs]})
     else:
-        _print_outcome(home, job)
+        print_outcome(home, job)
     raise typer.Exit({JobState.IN_REVIEW: 0, JobState.ESCALATED: 3, JobState.BLOCKED: 4}.get(job.state, 2))
 
 
