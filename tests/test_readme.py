@@ -86,9 +86,9 @@ def test_quick_start_lines_are_found_and_commented():
 
 
 def test_every_quick_start_command_works_as_written(tmp_path):
-    from greenlight.cli.demo import _demo_media
+    from greenlight.cli.demo import demo_media
 
-    _demo_media(tmp_path / "demo-studio" / "media")  # what `make demo` leaves beside the checkout
+    demo_media(tmp_path / "demo-studio" / "media")  # what `make demo` leaves beside the checkout
     reader = Reader(home=tmp_path / "home", workdir=tmp_path)
     (tmp_path / "home").mkdir()
     for line in quick_start_lines(README.read_text(encoding="utf-8")):

@@ -37,7 +37,7 @@ def run_demo(folder: Path | None) -> None:
             tx.begins_checkpoints = "keys"
             tx.ledger_event("keys.created", "keys", "demo", signer=identity.subject,
                             organisation="Greenlight demo studio")
-    photo, take = _demo_media(studio.home / "media")
+    photo, take = demo_media(studio.home / "media")
     talent = _cast(studio, photo)
     for code, _ in PRODUCTIONS:
         _scan(studio, take, code)
@@ -49,7 +49,7 @@ def run_demo(folder: Path | None) -> None:
     console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight jobs list")
 
 
-def _demo_media(folder: Path) -> tuple[Path, Path]:
+def demo_media(folder: Path) -> tuple[Path, Path]:
     """The enrolment photo, and a short take of the same face mirrored, graded and panned."""
     from skimage import data
 
