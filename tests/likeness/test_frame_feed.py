@@ -105,12 +105,12 @@ def test_a_worker_that_fails_midway_leaves_the_rest_to_the_scan():
 
 @needs_two_cores
 def test_scan_with_the_worker_gives_the_same_tracks_as_alone(clip, gallery, clip_keyframe, monkeypatch):
-    assert clip_keyframe.stats["passes_ahead"] == 275  # the session's scan of the clip used the worker
+    assert clip_keyframe.stats["passes_ahead"] == clip.frame_count  # the session's scan of the clip used the worker
     from greenlight.likeness.faces import FaceAnalyzer
 
     monkeypatch.setattr(framefeed, "can_run_ahead", lambda: False)
     analyzer = FaceAnalyzer()
-    alone = scan_video(clip, gallery, analyzer)
+    alone = scan_video(clip.path, gallery, analyzer)
     assert analyzer.stats["passes_ahead"] == 0
     assert alone.tracks == clip_keyframe.result.tracks
 
@@ -118,7 +118,7 @@ def test_scan_with_the_worker_gives_the_same_tracks_as_alone(clip, gallery, clip
 @needs_two_cores
 def test_truncated_video_gives_the_same_error_and_no_process_is_left(tmp_path, gallery, analyzer, clip):
     cut = tmp_path / "cut.mp4"
-    data_bytes = clip.read_bytes()
+    data_bytes = clip.path.read_bytes()
     cut.write_bytes(data_bytes[: len(data_bytes) // 2])
     with pytest.raises(MediaError, match="cut.mp4") as ahead:
         scan_video(cut, gallery, analyzer)
@@ -140,7 +140,7 @@ def test_an_interrupted_scan_stops_its_worker(gallery, analyzer, clip):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        scan_video(clip, gallery, analyzer, progress)
+        scan_video(clip.path, gallery, analyzer, progress)
     assert pids and multiprocessing.active_children() == []
     assert all(_gone(pid) for pid in set(pids))
 
