@@ -120,9 +120,9 @@ class MoodboardEngine:
         hashes = {r.image: file_sha256(r.image) for r, _ in chosen.used}
         return [EngineOutput(board, "image", notes=_notes(chosen, hashes, colours, on, library),
                              components={path: f"{path.name} sha256:{digest}" for path, digest in hashes.items()},
-                             # The captions are drawn on the board: screened after, like the brief before.
-                             # Owners are credits ("© Stock House"), not what a picture shows.
-                             text=tuple(r.caption for r, _ in chosen.used))]
+                             # The captions and the owners' credits ("© OWNER") are drawn on the board:
+                             # screened after, like the brief before (a credit can print a name too).
+                             text=tuple(t for r, _ in chosen.used for t in (r.caption, r.licence.owner)))]
 
 
 def _save(path: Path, rgb) -> Path:
