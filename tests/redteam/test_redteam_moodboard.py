@@ -125,11 +125,11 @@ def test_uses_are_read_case_and_space_blind_but_no_looser(tmp_path, uses, allowe
     assert (refusal(reference, "previs", date(2026, 1, 1)) is None) is allowed
 
 
-def protected_collins(studio, tmp_path):
+def protected_collins(home, tmp_path):
     from greenlight.runtime.registry import protect_person
 
     mirrored = save_image(tmp_path / "collins.png", np.ascontiguousarray(data.astronaut()[:, ::-1]))
-    protect_person(studio, "Eileen Collins", "test", photos=[mirrored])
+    protect_person(home, "Eileen Collins", "test", photos=[mirrored])
 
 
 def test_a_protected_face_turned_on_its_side_in_a_reference_still_blocks_the_board(studio, tmp_path):  # noqa: F811
@@ -165,7 +165,8 @@ def png_claiming(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    pixels = chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize("content", ["garbage", "huge", "truncated"])

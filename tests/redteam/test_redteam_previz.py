@@ -55,7 +55,8 @@ def test_a_protected_name_in_the_negative_prompt_is_screened_too(previz_studio, 
     assert opened == []
 
 
-@pytest.mark.parametrize("name", ["barack_obama_ref.png", "Barack-Obama.png", "BarackObama.png", "b\u0430rack obama.png"])
+@pytest.mark.parametrize("name", ["barack_obama_ref.png", "Barack-Obama.png", "BarackObama.png",
+                                  "b\u0430rack obama.png"])
 def test_a_protected_name_in_the_reference_file_name_is_blocked(previz_studio, opened, tmp_path, name):  # noqa: F811
     protect_person(previz_studio, "Barack Obama", "legal")
     image = save_image(tmp_path / name, data.coffee()[:64, :64])
