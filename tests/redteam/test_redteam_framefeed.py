@@ -185,3 +185,35 @@ def test_a_video_cut_short_midway_raises_and_leaves_no_process(tmp_path, protect
     except MediaError as error:
         assert "cut.mp4" in str(error)
     assert multiprocessing.active_children() == []
+
+
+def write_uneven(path, frames) -> str:
+    """An H.264 MP4 with three B-frames between references (decoded out of order) and a variable frame rate:
+    a one-second hole before every seventh frame."""
+    from fractions import Fraction
+
+    import av
+
+    tick = Fraction(1, 90000)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30, options={"bf": "3"})
+        stream.width, stream.height, stream.pix_fmt = SIZE[1], SIZE[0], "yuv420p"
+        stream.codec_context.time_base = stream.time_base = tick
+        pts = 0
+        for i, rgb in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = pts, tick
+            pts += 90000 if i % 7 == 6 else 3000
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+@needs_two_cores
+def test_b_frames_and_a_variable_frame_rate_give_the_worker_and_the_scan_the_same_frames(
+        tmp_path, protected_gallery, analyzer, obama_face, monkeypatch):
+    shows = {i: (240, 100, 160) for i in (5, 6, 17, 18, 19)}  # two flashes, across the holes after 6 and 13
+    path = write_uneven(tmp_path / "uneven.mp4", clip_frames(obama_face, shows))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone
+    assert {who_ for who_, _, _ in ahead} == {"obama"}

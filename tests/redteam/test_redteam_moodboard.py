@@ -219,3 +219,23 @@ def test_a_licence_swapped_to_marketing_after_submission_leaves_the_reference_ou
 
 
 assert STOCK.uses  # the library's usable licence, for readers of the cases above
+
+
+def test_a_reference_rewritten_while_the_board_is_made_fails_the_job(studio, tmp_path, monkeypatch):  # noqa: F811
+    """A library being synced while the board is made: the picture drawn must be the one the Content
+    Credentials name by its hash, or no board."""
+    import greenlight.media
+
+    library = make_library(tmp_path / "library")
+    real = greenlight.media.load_image
+
+    def load_then_rewrite(path, *args, **kwargs):
+        pixels = real(path, *args, **kwargs)
+        if path.name == "coffee.png":
+            save_image(path, data.chelsea())  # rewritten just after it was read
+        return pixels
+
+    monkeypatch.setattr(greenlight.media, "load_image", load_then_rewrite)
+    job = board_job(studio, library, "a warm cafe, coffee")
+    assert job.state is JobState.FAILED, job.history[-1].note
+    assert "coffee.png: the reference changed while the board was being made" in job.history[-1].note
