@@ -13,8 +13,8 @@ class GenerativeModel:
     """A registered model folder.
 
     ``sha256`` is the content hash of every file in the folder (relative paths and bytes), the identity
-    a job and its outputs' Content Credentials name. ``fingerprint`` hashes the files' paths, sizes and
-    modification times: a cheap check, before every job, that the folder is still what was hashed.
+    a job and its outputs' Content Credentials name. ``fingerprint`` hashes the files' paths, sizes,
+    modification and change times: a cheap check, before every job, that the folder is still what was hashed.
     """
 
     SCHEMA = "GenerativeModel.1"

@@ -8,9 +8,10 @@ worker is forked when a stream's scan starts, decodes the stream itself and send
 takes each frame's pass from the pipe.
 
 The worker only saves time, it decides nothing: the scan checks that each pass it receives is for the
-frame it is on, with the cut and the sweep its own schedule says, and computes the pass itself when it
-is not, when the worker stops (it failed to decode: the scan's own decoding raises the same typed
-error at the same frame) or when it is silent for ``STALL_SECONDS``. So the tracks are the same with
+frame it is on (its number, and the digest of its picture: the worker decodes the file again, which may
+have been replaced meanwhile), with the cut and the sweep its own schedule says, and computes the pass
+itself when it is not, when the worker stops (it failed to decode: the scan's own decoding raises the
+same typed error at the same frame) or when it is silent for ``STALL_SECONDS``. So the tracks are the same with
 the worker or without it. The worker ignores Ctrl-C (the scan stops it), dies with the scan's process
 if that is killed (Linux's parent-death signal), and is stopped and reaped when the stream's scan ends
 in any way.
@@ -26,7 +27,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
-from greenlight.likeness.framepass import SWEEP_INTERVAL, FramePass, FramePasser, passes_on
+from greenlight.likeness.framepass import SWEEP_INTERVAL, FramePass, FramePasser, passes_on, picture_digest
 from greenlight.likeness.frames import Frame
 
 STALL_SECONDS = 30.0
@@ -68,7 +69,7 @@ class FrameFeed:
         if self._conn is not None:
             passed = self._receive()
             if (isinstance(passed, FramePass) and passed.index == frame.index and passed.cut == cut
-                    and (passed.swept is not None) == sweep):
+                    and (passed.swept is not None) == sweep and passed.picture == picture_digest(frame)):
                 self.taken += 1
                 return passed
             self.close()  # out of step, stopped or failed: the scan goes on alone, exactly as without it

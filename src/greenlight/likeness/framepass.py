@@ -10,7 +10,8 @@ the scan would compute itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,6 +39,8 @@ class FramePass:
     cut: bool
     found: tuple[Detection, ...]
     swept: tuple[Detection, ...] | None = None
+    picture: bytes = b""
+    """The digest of the picture the pass was computed on (``picture_digest``; set by ``FramePasser``)."""
 
 
 class Schedule:
@@ -71,7 +74,14 @@ class FramePasser:
     def run(self, frame: Frame) -> FramePass:
         """The pass of the next frame."""
         cut, sweep = self.schedule.next(frame.index, frame.gray())
-        return passes_on(frame, cut, sweep)
+        return replace(passes_on(frame, cut, sweep), picture=picture_digest(frame))
+
+
+def picture_digest(frame: Frame) -> bytes:
+    """The SHA-256 of a frame's greyscale picture: a pass computed elsewhere stands for this frame only if
+    it was computed on this very picture (a file replaced between two decodings, or a stream that does not
+    decode the same twice, gives other pictures under the same frame numbers)."""
+    return hashlib.sha256(np.ascontiguousarray(frame.gray())).digest()
 
 
 def passes_on(frame: Frame, cut: bool, sweep: bool) -> FramePass:

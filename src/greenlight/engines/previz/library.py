@@ -99,6 +99,8 @@ def read_reference(sidecar: Path) -> Reference:
         raise InvalidInput(f"{sidecar}: its image {name!r} is not beside it in the library", _FIX)
     if not image.is_file():
         raise InvalidInput(f"{sidecar}: its image {image.name} is missing", _FIX)
+    if image.resolve().parent != sidecar.parent.resolve():  # a link would let the board show a file from elsewhere
+        raise InvalidInput(f"{sidecar}: its image {image.name} is a link to a file outside the library", _FIX)
     if image.suffix.lower() not in IMAGE_SUFFIXES:
         raise InvalidInput(f"{sidecar}: {image.name} is not an image the library takes (PNG, JPEG, WebP, TIFF)", _FIX)
     tags = plain.get("tags", [])

@@ -27,11 +27,14 @@ class ModelFolderError(InvalidInput):
 
 @dataclass(frozen=True)
 class ModelFile:
-    """One file of a model folder: its path inside the folder, size and modification time."""
+    """One file of a model folder: its path inside the folder, size, modification and change times."""
 
     path: str
     size: int
     mtime_ns: int
+    # The change time, which no one can set back: restoring the size and modification time after editing the
+    # bytes (os.utime) would otherwise leave the fingerprint as registered and skip the content hash.
+    ctime_ns: int
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ class FolderCheck:
 
     @property
     def fingerprint(self) -> str:
-        """A hash of the files' paths, sizes and modification times (cheap: no file is read)."""
-        lines = "".join(f"{f.path}\0{f.size}\0{f.mtime_ns}\n" for f in self.files)
+        """A hash of the files' paths, sizes, modification and change times (cheap: no file is read)."""
+        lines = "".join(f"{f.path}\0{f.size}\0{f.mtime_ns}\0{f.ctime_ns}\n" for f in self.files)
         return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
@@ -186,5 +189,6 @@ def _files(folder: Path) -> tuple[ModelFile, ...]:
                 continue
             path = Path(root) / n
             stat = path.stat()
-            found.append(ModelFile(path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+            found.append(ModelFile(path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns,
+                                   stat.st_ctime_ns))
     return tuple(sorted(found, key=lambda f: f.path))

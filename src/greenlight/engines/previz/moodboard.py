@@ -113,16 +113,31 @@ class MoodboardEngine:
             raise InvalidInput(f"no reference in {library} that may be used for this brief ({chosen.summary()})",
                                "widen the brief, or add licensed references whose captions or tags match it")
         progress(0.3, f"laying out {len(chosen.used)} references")
+        hashes = {r.image: file_sha256(r.image) for r, _ in chosen.used}
         tiles = [Tile(load_image(r.image), r.caption, r.licence.owner) for r, _ in chosen.used]
+        _check_unchanged(hashes)  # the ingredients' hashes are those of the pictures drawn
         colours = palette([t.pixels for t in tiles], seed=request.seed)
         board = _save(workdir / "moodboard.png", compose(params["brief"], tiles, colours))
         progress(0.9, "board laid out")
-        hashes = {r.image: file_sha256(r.image) for r, _ in chosen.used}
         return [EngineOutput(board, "image", notes=_notes(chosen, hashes, colours, on, library),
                              components={path: f"{path.name} sha256:{digest}" for path, digest in hashes.items()},
-                             # The captions are drawn on the board: screened after, like the brief before.
-                             # Owners are credits ("© Stock House"), not what a picture shows.
-                             text=tuple(r.caption for r, _ in chosen.used))]
+                             # The captions and the owners' credits ("© OWNER") are drawn on the board:
+                             # screened after, like the brief before (a credit can print a name too).
+                             text=tuple(t for r, _ in chosen.used for t in (r.caption, r.licence.owner)))]
+
+
+def _check_unchanged(hashes: dict[Path, str]) -> None:
+    """Refuse a board whose references changed while they were read (a library being synced meanwhile).
+
+    Raises:
+        InvalidInput: naming the first reference whose bytes are no longer those hashed.
+    """
+    from greenlight.media import file_sha256
+
+    for path, digest in hashes.items():
+        if file_sha256(path) != digest:
+            raise InvalidInput(f"{path}: the reference changed while the board was being made",
+                               "run the job again once the library is no longer being changed")
 
 
 def _save(path: Path, rgb) -> Path:

@@ -1,0 +1,219 @@
+"""Attacks on the video scan's frame-pass worker: can main and worker disagree so that a face is missed,
+is a process left behind, does the worker ever find less than the scan alone?
+
+Each test is one attack; it passes when the guard holds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import cv2
+import numpy as np
+import pytest
+
+from greenlight.errors import MediaError
+from greenlight.likeness import framefeed
+from greenlight.likeness.everyframe import scan_frames_every
+from greenlight.likeness.framefeed import FrameFeed
+from greenlight.likeness.frames import ArrayFrame
+from greenlight.likeness.scan import scan_video
+from tests.likeness.conftest import NAMES, PROTECTED
+
+needs_two_cores = pytest.mark.skipif(not framefeed.can_run_ahead(), reason="no second core or no fork here")
+SIZE = (360, 640)
+
+
+@pytest.fixture(scope="module")
+def protected_gallery(faces, analyzer):
+    """Barack Obama and Joe Biden protected, enrolled from their first photos."""
+    from greenlight.domain.registry import SubjectKind
+    from greenlight.likeness.enrol import reference_from_photo
+    from greenlight.likeness.gallery import Gallery
+
+    photos = {"obama": "obama/obama.jpg", "biden": "biden/biden.jpg"}
+    refs = [reference_from_photo(faces / p, SubjectKind.PROTECTED, sid, analyzer) for sid, p in photos.items()]
+    assert set(photos) <= PROTECTED
+    return Gallery(refs, NAMES)
+
+
+@pytest.fixture(scope="module")
+def obama_face(faces):
+    """A crop of Obama's face from a photo other than the one enrolled, 160 px square."""
+    return face_crop(faces)
+
+
+def face_crop(faces):
+    """Obama's face and some of his hair and collar, from ``obama2.jpg``, 160 px square."""
+    from greenlight.likeness import blazeface
+    from greenlight.media import load_image
+
+    rgb = load_image(faces / "obama" / "obama2.jpg")
+    [det] = [d for d in blazeface.detect(rgb, "full", 0.5)][:1]
+    cx, cy, side = (det.left + det.right) / 2, (det.top + det.bottom) / 2, 1.8 * (det.right - det.left)
+    x0, y0 = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+    crop = rgb[y0:int(y0 + side), x0:int(x0 + side)]
+    return cv2.resize(crop, (160, 160), interpolation=cv2.INTER_AREA)
+
+
+def wall() -> np.ndarray:
+    rng = np.random.default_rng(7)
+    return cv2.GaussianBlur(rng.integers(70, 190, (*SIZE, 3), dtype=np.uint8), (0, 0), 4)
+
+
+def clip_frames(face: np.ndarray, shows: dict[int, tuple[int, int, int]], count: int = 40) -> list[np.ndarray]:
+    """``count`` frames of a wall; on frame i in ``shows`` the face at (x, y), ``side`` px, as given."""
+    base, frames = wall(), []
+    for i in range(count):
+        rgb = base.copy()
+        if i in shows:
+            x, y, side = shows[i]
+            patch = cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA)
+            rgb[y:y + side, x:x + side] = patch
+        frames.append(rgb)
+    return frames
+
+
+def write(path, frames) -> str:
+    from greenlight.media import write_video
+
+    write_video(path, iter(frames), 30)
+    return path
+
+
+def who(result) -> list[tuple[str, int, int]]:
+    return sorted((t.identity.subject_id or t.identity.kind.value, t.first_frame, t.last_frame) for t in result.tracks)
+
+
+def both_ways(path, gallery, analyzer, monkeypatch):
+    """The scan's tracks with the worker, then with the scan computing every pass itself."""
+    ahead = scan_video(path, gallery, analyzer)
+    monkeypatch.setattr(framefeed, "can_run_ahead", lambda: False)
+    alone = scan_video(path, gallery, analyzer)
+    monkeypatch.undo()
+    assert multiprocessing.active_children() == []
+    return who(ahead), who(alone)
+
+
+CASES = {
+    # frame → (x, y, side)
+    "two frames": {17: (240, 100, 160), 18: (244, 100, 160)},
+    "one frame after a sweep": {31: (300, 120, 160)},
+}
+SMALL_FLASH = {12: (100, 60, 48), 13: (102, 60, 48), 14: (104, 60, 48)}
+
+
+@needs_two_cores
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_a_brief_appearance_is_found_with_the_worker_as_without(tmp_path, protected_gallery, analyzer, obama_face,
+                                                                monkeypatch, case):
+    path = write(tmp_path / "flash.mp4", clip_frames(obama_face, case))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone
+    assert ahead, "the scan found no face at all"
+
+
+@needs_two_cores
+def test_a_small_face_flashed_between_sweeps_is_missed_alike_with_and_without_the_worker(
+        tmp_path, protected_gallery, analyzer, obama_face, monkeypatch):
+    path = write(tmp_path / "small.mp4", clip_frames(obama_face, SMALL_FLASH))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone
+
+
+@pytest.mark.xfail(strict=True, reason="by design the every-frame pass finds faces of a tenth of the frame's long side "
+                   "or more; smaller faces start tracks only on sweep frames (each cut and every 30th), so a 48 px "
+                   "face in 640x360 (a 144 px face in 1080p) on screen for 3 frames between sweeps is never seen")
+def test_a_small_face_flashed_for_three_frames_between_sweeps_is_found(tmp_path, protected_gallery, analyzer,
+                                                                       obama_face, monkeypatch):
+    monkeypatch.setattr(framefeed, "can_run_ahead", lambda: False)
+    path = write(tmp_path / "small.mp4", clip_frames(obama_face, SMALL_FLASH))
+    assert [t.identity.subject_id for t in scan_video(path, protected_gallery, analyzer).tracks] == ["obama"]
+
+
+@needs_two_cores
+@pytest.mark.parametrize("turn", [1, 2, 3])
+def test_a_face_turned_on_its_side_is_found_with_the_worker_as_without(tmp_path, protected_gallery, analyzer,
+                                                                       obama_face, monkeypatch, turn):
+    face = np.ascontiguousarray(np.rot90(obama_face, turn))
+    path = write(tmp_path / "turned.mp4", clip_frames(face, {i: (240, 100, 160) for i in range(0, 40)}))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone and ahead
+
+
+@needs_two_cores
+def test_a_20px_face_is_found_with_the_worker_as_without(tmp_path, protected_gallery, analyzer, obama_face,
+                                                         monkeypatch):
+    path = write(tmp_path / "tiny.mp4", clip_frames(obama_face, {i: (400, 200, 20) for i in range(40)}))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone
+
+
+@needs_two_cores
+def test_a_stream_that_decodes_differently_in_the_worker_cannot_hide_a_face(protected_gallery, analyzer, obama_face):
+    """The worker decodes the file again on its own: a file replaced between the two opens, or a stream whose
+    decoding is not repeatable, gives it other pictures with the same frame numbers and the same cuts. Its
+    passes must not stand for the frames the scan is on."""
+    shown = [ArrayFrame(i, f) for i, f in enumerate(clip_frames(obama_face, {i: (240, 100, 160) for i in range(30)},
+                                                                count=30))]
+    decoy = [ArrayFrame(i, f) for i, f in enumerate(clip_frames(obama_face, {}, count=30))]
+    alone = scan_frames_every(shown, analyzer, protected_gallery)
+    with FrameFeed(lambda: decoy) as feed:
+        ahead = scan_frames_every(shown, analyzer, protected_gallery, passes=feed)
+    assert multiprocessing.active_children() == []
+    assert [t.identity.subject_id for t in alone] == ["obama"]
+    assert [(t.identity.subject_id, t.first_frame, t.last_frame) for t in ahead] == \
+        [(t.identity.subject_id, t.first_frame, t.last_frame) for t in alone]
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200, b"RIFF" + b"x" * 500])
+def test_a_file_that_is_no_video_raises_and_leaves_no_process(tmp_path, protected_gallery, analyzer, body):
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(body)
+    with pytest.raises(MediaError, match="bad.mp4"):
+        scan_video(path, protected_gallery, analyzer)
+    assert multiprocessing.active_children() == []
+
+
+@needs_two_cores
+def test_a_video_cut_short_midway_raises_and_leaves_no_process(tmp_path, protected_gallery, analyzer, obama_face):
+    path = write(tmp_path / "whole.mp4", clip_frames(obama_face, {i: (240, 100, 160) for i in range(40)}))
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    try:
+        scan_video(cut, protected_gallery, analyzer)
+    except MediaError as error:
+        assert "cut.mp4" in str(error)
+    assert multiprocessing.active_children() == []
+
+
+def write_uneven(path, frames) -> str:
+    """An H.264 MP4 with three B-frames between references (decoded out of order) and a variable frame rate:
+    a one-second hole before every seventh frame."""
+    from fractions import Fraction
+
+    import av
+
+    tick = Fraction(1, 90000)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30, options={"bf": "3"})
+        stream.width, stream.height, stream.pix_fmt = SIZE[1], SIZE[0], "yuv420p"
+        stream.codec_context.time_base = stream.time_base = tick
+        pts = 0
+        for i, rgb in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = pts, tick
+            pts += 90000 if i % 7 == 6 else 3000
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+@needs_two_cores
+def test_b_frames_and_a_variable_frame_rate_give_the_worker_and_the_scan_the_same_frames(
+        tmp_path, protected_gallery, analyzer, obama_face, monkeypatch):
+    shows = {i: (240, 100, 160) for i in (5, 6, 17, 18, 19)}  # two flashes, across the holes after 6 and 13
+    path = write_uneven(tmp_path / "uneven.mp4", clip_frames(obama_face, shows))
+    ahead, alone = both_ways(path, protected_gallery, analyzer, monkeypatch)
+    assert ahead == alone
+    assert {who_ for who_, _, _ in ahead} == {"obama"}
