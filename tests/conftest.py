@@ -121,16 +121,18 @@ def _skip_reason(report) -> str:
     if POSTGRES_ENV in reason:
         return f"PostgreSQL (no {POSTGRES_ENV})"
     if reason.removeprefix("Skipped: ") == REAL_FOOTAGE_SKIP:
-        return "real footage only a shared sample folder has"
+        return "real footage (a camera clip with a profile view), which this checkout's samples lack"
     if reason.removeprefix("Skipped: ").startswith(FACES_SKIP):
         return "no sample faces (run `make samples`)"
     return reason.removeprefix("Skipped: ")
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    """One line at the end: how many tests were skipped, for which reasons (a green run can hide skips)."""
-    skipped = terminalreporter.stats.get("skipped", [])
+def pytest_unconfigure(config) -> None:
+    """One line at the very end, after pytest's own totals: how many tests were skipped, and why (a green
+    run can hide skips)."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    skipped = terminal.stats.get("skipped", []) if terminal else []
     if skipped:
         counts = Counter(_skip_reason(r) for r in skipped)
         reasons = ", ".join(f"{why} {count}" for why, count in counts.most_common())
-        terminalreporter.write_line(f"skipped {len(skipped)}: {reasons}", yellow=True, bold=True)
+        terminal.write_line(f"skipped {len(skipped)}: {reasons}", yellow=True, bold=True)

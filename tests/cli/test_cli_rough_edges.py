@@ -35,6 +35,8 @@ def test_consent_grant_names_every_missing_option_at_once_and_records_nothing(ca
     bad = cast("consent", "grant", TALENT, "--use", "cameo", "--description", "any and all uses", "--until",
                "2030-13-01", "--rate", "lots", "--unit", "per-minute")
     one_line_error(bad, "missing --signed-by", "'cameo'", "boilerplate", "'2030-13-01'", "'lots'", "'per-minute'")
+    typos = cast("consent", "grant", "Dana Reyse", "--production", "NIGTHFALL", "--use", "previs")
+    one_line_error(typos, "missing --description", "no talent named 'Dana Reyse'", "'NIGTHFALL'")
     assert snapshot() == before
 
 

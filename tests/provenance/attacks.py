@@ -7,7 +7,6 @@ Shared by the adversarial watermark tests and ``bench/provenance.py``: every pic
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,9 +87,11 @@ ATTACKS: dict[str, Attack] = {
 
 
 def faces_folder() -> Path | None:
-    """The sample photos, when ``GREENLIGHT_FACES`` names them."""
-    folder = os.environ.get("GREENLIGHT_FACES")
-    return Path(folder) if folder and Path(folder).is_dir() else None
+    """The sample photos (``GREENLIGHT_FACES``, else the repository's cache), when there are any."""
+    from tests.conftest import sample_folder
+
+    folder = sample_folder()
+    return folder if folder.is_dir() else None
 
 
 def dark_flat_frames(size: tuple[int, int] = (1920, 1080)) -> dict[str, np.ndarray]:

@@ -54,17 +54,33 @@ def grant(
              "--rate": rate}
     missing = [name for name, value in given.items() if value is None]
     terms, problems = _terms(use, description, until, signed_by, rate, unit, currency, production, valid_from)
+    home = open_studio(studio)
+    problems += _unknown_records(home, talent, production)
     if missing or problems:
         said = ([f"missing {', '.join(missing)}"] if missing else []) + problems
         raise InvalidInput("consent grant: " + "; ".join(said), "nothing was recorded; see `greenlight consent "
                                                                "grant --help`")
-    home = open_studio(studio)
     with home.transaction() as tx:
         person = tx.registry.talent(talent)
     record = grant_consent(home, person, terms, actor(as_))
     if json:
         return print_json(to_plain(record))
     console.print(f"granted {record.id}: {person.name}, {record.use.value}, {production or 'every production'}")
+
+
+def _unknown_records(home, talent: str, production: str | None) -> list[str]:
+    """The talent and production the grant names that the studio does not know, each in a few words."""
+    from greenlight.errors import NotFound
+
+    said = []
+    with home.transaction() as tx:
+        for find, key in ((tx.registry.talent, talent), (tx.registry.production, production)):
+            try:
+                if key is not None:
+                    find(key)
+            except NotFound as unknown:
+                said.append(unknown.problem)
+    return said
 
 
 def _terms(use, description, until, signed_by, rate, unit, currency, production, valid_from):

@@ -55,6 +55,8 @@ def models_list(studio: StudioOption = None, json: JsonOption = False) -> None:
     found = models(open_studio(studio))
     if json:
         return print_json([to_plain(m) for m in found])
+    if not found:
+        return console.print("no models yet: add a diffusers folder with `greenlight models add NAME DIR`")
     rows = [(m.name, m.pipeline, str(m.files), _size(m.size), m.sha256[:16] + "…", m.folder) for m in found]
     print_listing(("name", "pipeline", "files", "size", "sha256", "folder"), rows, optional=("files", "size", "folder"))
 
