@@ -115,6 +115,7 @@ def check_unchanged(folder: str | Path, fingerprint: str, sha256: str, name: str
 
 def text_to_image_pipelines() -> frozenset[str]:
     """The diffusers pipeline classes that make an image from a prompt alone (no control image)."""
+    quiet_libraries()
     from diffusers.pipelines.auto_pipeline import AUTO_TEXT2IMAGE_PIPELINES_MAPPING
 
     names = {getattr(cls, "__name__", str(cls)) for cls in AUTO_TEXT2IMAGE_PIPELINES_MAPPING.values()}
@@ -192,3 +193,10 @@ def _files(folder: Path) -> tuple[ModelFile, ...]:
             found.append(ModelFile(path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns,
                                    stat.st_ctime_ns))
     return tuple(sorted(found, key=lambda f: f.path))
+
+
+def quiet_libraries() -> None:
+    """Keep diffusers' and transformers' import-time notices (a missing optional torchvision, say) off the
+    user's terminal: Greenlight reports what matters itself. Call before importing either."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from greenlight.engines.previz.models import ModelFolderError
+from greenlight.engines.previz.models import ModelFolderError, quiet_libraries
 
 StepProgress = Callable[[int, int], None]
 
@@ -67,6 +67,7 @@ def load_pipeline(folder: str | Path, device: str = "auto", image_to_image: bool
             image-to-image variant.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a belt to local_files_only's braces
+    quiet_libraries()
     import torch
     from diffusers import AutoPipelineForImage2Image, DiffusionPipeline
     from diffusers.utils import logging as diffusers_logging
