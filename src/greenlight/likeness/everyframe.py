@@ -6,7 +6,9 @@ a face on screen for a single frame between keyframes is found. A followed face 
 small for it, or in profile, where its score sags) is looked for by the short-range model on a crop
 around its last box. On the first frame of each shot and every ``SWEEP_INTERVAL`` frames the frame is
 swept like a still, without the negative (``greenlight.likeness.sweep``: quarter turns, tiles down to
-20 px faces), so that small and rotated faces start tracks too. The whole-frame pass and the sweeps
+20 px faces), so that small and rotated faces start tracks too; between sweeps, the sweep's tiles run
+on the frames that changed where no whole-frame face explains it (``greenlight.likeness.framepass.Spotter``),
+so that a small face on screen for a few frames starts a track too. The whole-frame pass and the sweeps
 depend on the frame alone (``greenlight.likeness.framepass``): ``scan_video`` has them computed ahead
 in a second process (``greenlight.likeness.framefeed``) while this one tracks and identifies.
 
@@ -33,6 +35,7 @@ from greenlight.likeness.framepass import (
     FOLLOW_SCORE,
     NEW_SCORE,
     SWEEP_INTERVAL,
+    Change,
     FramePass,
     Schedule,
     passes_on,
@@ -44,8 +47,8 @@ from greenlight.likeness.tracks import TrackBuilder, best_match
 
 __all__ = ["FOLLOW_SCORE", "NEW_SCORE", "SWEEP_INTERVAL", "EveryFrameScanner", "Passes", "scan_frames_every"]
 
-Passes = Callable[[Frame, bool, bool], FramePass]
-"""Gives a frame's ``FramePass`` from the frame, whether it starts a shot and whether it is swept:
+Passes = Callable[[Frame, bool, bool, Change | None], FramePass]
+"""Gives a frame's ``FramePass`` from the frame, whether it starts a shot, whether it is swept and where it changed:
 ``greenlight.likeness.framepass.passes_on`` computes it here, ``greenlight.likeness.framefeed`` takes it
 from a second process that computed the same ahead."""
 
@@ -89,12 +92,13 @@ class EveryFrameScanner:
     def feed(self, frame: Frame) -> None:
         """Process the next frame."""
         index = frame.index
-        cut, sweep = self._schedule.next(index, frame.gray())
+        cut, sweep, change = self._schedule.next(index, frame.gray())
         if cut:
             self._end_shot()
-        passed = self._passes(frame, cut, sweep)
+        passed = self._passes(frame, cut, sweep, change)
         self.analyzer.stats["frame_passes"] += 1
-        found = list(passed.found)
+        self.analyzer.stats["spot_passes"] += len(passed.spots)
+        found = list(passed.found) + list(passed.spotted)
         found += self._local(frame, found)
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
