@@ -98,8 +98,9 @@ class EveryFrameScanner:
         passed = self._passes(frame, cut, sweep, change)
         self.analyzer.stats["frame_passes"] += 1
         self.analyzer.stats["spot_passes"] += len(passed.spots)
-        found = list(passed.found) + list(passed.spotted)
+        found = list(passed.found)
         found += self._local(frame, found)
+        found += self._new_only(passed.spotted)
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
@@ -141,6 +142,13 @@ class EveryFrameScanner:
             local += detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
         return local
 
+    def _new_only(self, spotted: tuple[Detection, ...]) -> list[Detection]:
+        # The changed tiles are there to start tracks for faces the whole-frame pass cannot see; a face
+        # already followed keeps the boxes the whole-frame and local passes give it (a tile may see part
+        # of a large profile as a small face of its own, which would pull the track off it).
+        boxes = [t.last_box for t in self._active if t.misses <= LOCAL_MISSES]
+        return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
+
     def _assign(self, index: int, det: Detection) -> None:
         box = Box(round(det.left), round(det.top), round(det.right), round(det.bottom))
         track = best_match([t for t in self._active if index not in t.boxes], box, index)
@@ -178,6 +186,12 @@ class EveryFrameScanner:
     def _end_shot(self) -> None:
         self._done.extend(self._active)
         self._active = []
+
+
+def _near(x: float, y: float, box: Box) -> bool:
+    """Whether the point lies within ``box`` widened by half its size on each side."""
+    return (box.left - box.width / 2 <= x <= box.right + box.width / 2
+            and box.top - box.height / 2 <= y <= box.bottom + box.height / 2)
 
 
 def _with_stream(track: FaceTrack, stream: int) -> FaceTrack:
