@@ -100,7 +100,7 @@ class EveryFrameScanner:
         self.analyzer.stats["spot_passes"] += len(passed.spots)
         found = list(passed.found)
         found += self._local(frame, found)
-        found += self._new_only(passed.spotted)
+        found += self._new_only(passed.spotted, found)
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
@@ -142,11 +142,11 @@ class EveryFrameScanner:
             local += detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
         return local
 
-    def _new_only(self, spotted: tuple[Detection, ...]) -> list[Detection]:
-        # The changed tiles are there to start tracks for faces the whole-frame pass cannot see; a face
-        # already followed keeps the boxes the whole-frame and local passes give it (a tile may see part
-        # of a large profile as a small face of its own, which would pull the track off it).
-        boxes = [t.last_box for t in self._active if t.misses <= LOCAL_MISSES]
+    def _new_only(self, spotted: tuple[Detection, ...], found: list[Detection]) -> list[Detection]:
+        # The changed tiles are there for faces the whole-frame and local passes cannot see; where those
+        # found a face on this frame, it keeps their boxes (a tile may see part of a large profile as a
+        # small face of its own, which would pull the track off it).
+        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
         return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
 
     def _assign(self, index: int, det: Detection) -> None:
