@@ -40,8 +40,10 @@ def _frames(count: int = 55, shift: int = 0) -> list[ArrayFrame]:
 
 
 def _same(a, b) -> bool:
-    return (a.index, a.cut, a.swept is None) == (b.index, b.cut, b.swept is None) and all(
-        _det(x) == _det(y) for x, y in zip((*a.found, *(a.swept or ())), (*b.found, *(b.swept or ())), strict=True))
+    return (a.index, a.cut, a.swept is None, a.candidates, a.spots) == (
+        b.index, b.cut, b.swept is None, b.candidates, b.spots) and all(
+        _det(x) == _det(y) for x, y in zip((*a.found, *(a.swept or ()), *a.spotted),
+                                           (*b.found, *(b.swept or ()), *b.spotted), strict=True))
 
 
 def _det(d) -> tuple:
@@ -182,3 +184,17 @@ def test_without_a_second_core_the_scan_computes_every_pass_itself(monkeypatch):
         assert feed is None
     frame = _frames(1)[0]
     assert _same(passes_on(frame, True, True), _reference([frame])[0])
+
+
+def test_a_tile_that_changes_on_every_frame_is_offered_on_every_third_frame_only():
+    """A pan changes every tile on every frame: each is tiled on its first changed frame, then one frame in
+    three (``BUSY_EVERY``), so that a face on screen for three frames is tiled on one of them at least."""
+    from greenlight.likeness.framepass import BUSY_EVERY, Spotter
+
+    rng = np.random.default_rng(5)
+    spotter = Spotter()
+    offered = [spotter.next(i, rng.integers(0, 255, (360, 640), dtype=np.uint8)) for i in range(1, 13)]
+    assert offered[0] is None  # the first frame has nothing to compare with
+    counts = [len(c.tiles) for c in offered[1:]]
+    assert counts[0] == 2  # 640x360 has two tiles; both changed for the first time
+    assert all(n == (2 if i % BUSY_EVERY == 0 else 0) for i, n in enumerate(counts[1:], start=3))

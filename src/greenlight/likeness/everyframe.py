@@ -6,7 +6,9 @@ a face on screen for a single frame between keyframes is found. A followed face 
 small for it, or in profile, where its score sags) is looked for by the short-range model on a crop
 around its last box. On the first frame of each shot and every ``SWEEP_INTERVAL`` frames the frame is
 swept like a still, without the negative (``greenlight.likeness.sweep``: quarter turns, tiles down to
-20 px faces), so that small and rotated faces start tracks too. The whole-frame pass and the sweeps
+20 px faces), so that small and rotated faces start tracks too; between sweeps, the sweep's tiles run
+on the frames that changed where no whole-frame face explains it (``greenlight.likeness.framepass.Spotter``),
+so that a small face on screen for a few frames starts a track too. The whole-frame pass and the sweeps
 depend on the frame alone (``greenlight.likeness.framepass``): ``scan_video`` has them computed ahead
 in a second process (``greenlight.likeness.framefeed``) while this one tracks and identifies.
 
@@ -33,6 +35,7 @@ from greenlight.likeness.framepass import (
     FOLLOW_SCORE,
     NEW_SCORE,
     SWEEP_INTERVAL,
+    Change,
     FramePass,
     Schedule,
     passes_on,
@@ -44,8 +47,8 @@ from greenlight.likeness.tracks import TrackBuilder, best_match
 
 __all__ = ["FOLLOW_SCORE", "NEW_SCORE", "SWEEP_INTERVAL", "EveryFrameScanner", "Passes", "scan_frames_every"]
 
-Passes = Callable[[Frame, bool, bool], FramePass]
-"""Gives a frame's ``FramePass`` from the frame, whether it starts a shot and whether it is swept:
+Passes = Callable[[Frame, bool, bool, Change | None], FramePass]
+"""Gives a frame's ``FramePass`` from the frame, whether it starts a shot, whether it is swept and where it changed:
 ``greenlight.likeness.framepass.passes_on`` computes it here, ``greenlight.likeness.framefeed`` takes it
 from a second process that computed the same ahead."""
 
@@ -89,13 +92,15 @@ class EveryFrameScanner:
     def feed(self, frame: Frame) -> None:
         """Process the next frame."""
         index = frame.index
-        cut, sweep = self._schedule.next(index, frame.gray())
+        cut, sweep, change = self._schedule.next(index, frame.gray())
         if cut:
             self._end_shot()
-        passed = self._passes(frame, cut, sweep)
+        passed = self._passes(frame, cut, sweep, change)
         self.analyzer.stats["frame_passes"] += 1
+        self.analyzer.stats["spot_passes"] += len(passed.spots)
         found = list(passed.found)
         found += self._local(frame, found)
+        found += self._new_only(passed.spotted, found)
         if passed.swept is not None:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
@@ -137,6 +142,13 @@ class EveryFrameScanner:
             local += detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
         return local
 
+    def _new_only(self, spotted: tuple[Detection, ...], found: list[Detection]) -> list[Detection]:
+        # The changed tiles are there for faces the whole-frame and local passes cannot see; where those
+        # found a face on this frame, it keeps their boxes (a tile may see part of a large profile as a
+        # small face of its own, which would pull the track off it).
+        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
+        return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
+
     def _assign(self, index: int, det: Detection) -> None:
         box = Box(round(det.left), round(det.top), round(det.right), round(det.bottom))
         track = best_match([t for t in self._active if index not in t.boxes], box, index)
@@ -174,6 +186,12 @@ class EveryFrameScanner:
     def _end_shot(self) -> None:
         self._done.extend(self._active)
         self._active = []
+
+
+def _near(x: float, y: float, box: Box) -> bool:
+    """Whether the point lies within ``box`` widened by half its size on each side."""
+    return (box.left - box.width / 2 <= x <= box.right + box.width / 2
+            and box.top - box.height / 2 <= y <= box.bottom + box.height / 2)
 
 
 def _with_stream(track: FaceTrack, stream: int) -> FaceTrack:

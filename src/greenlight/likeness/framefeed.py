@@ -27,7 +27,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
-from greenlight.likeness.framepass import SWEEP_INTERVAL, FramePass, FramePasser, passes_on, picture_digest
+from greenlight.likeness.framepass import SWEEP_INTERVAL, Change, FramePass, FramePasser, passes_on, picture_digest
 from greenlight.likeness.frames import Frame
 
 STALL_SECONDS = 30.0
@@ -64,16 +64,17 @@ class FrameFeed:
         """Passes taken from the worker (the others were computed by the scan itself)."""
         self._start(frames, interval)
 
-    def __call__(self, frame: Frame, cut: bool, sweep: bool) -> FramePass:
+    def __call__(self, frame: Frame, cut: bool, sweep: bool, change: Change | None = None) -> FramePass:
         """The pass of ``frame``: the worker's when it has the right one, else computed here."""
         if self._conn is not None:
             passed = self._receive()
             if (isinstance(passed, FramePass) and passed.index == frame.index and passed.cut == cut
-                    and (passed.swept is not None) == sweep and passed.picture == picture_digest(frame)):
+                    and (passed.swept is not None) == sweep and passed.picture == picture_digest(frame)
+                    and passed.candidates == (change.tiles if change is not None else ())):
                 self.taken += 1
                 return passed
             self.close()  # out of step, stopped or failed: the scan goes on alone, exactly as without it
-        return passes_on(frame, cut, sweep)
+        return passes_on(frame, cut, sweep, change)
 
     def close(self) -> None:
         """Stop the worker and reap it (idempotent)."""

@@ -6,13 +6,19 @@ a sweep: the whole frame in quarter turns (``sweep_turns``) and tiles for small 
 (``sweep_tiles``). None of it depends on what was found on earlier frames, so it (a ``FramePass``) can
 run ahead of the tracking in another process (``greenlight.likeness.framefeed``) and give exactly what
 the scan would compute itself.
+
+Between sweeps, the frames that change where the whole-frame pass found no face get the sweep's tiles
+on the changed area (``Spotter``): a small face that appears for a few frames between two sweeps is
+found on the frame it appears (see ``Spotter`` for what is guaranteed where much of the frame changes).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from greenlight.likeness import blazeface
@@ -41,28 +47,103 @@ class FramePass:
     swept: tuple[Detection, ...] | None = None
     picture: bytes = b""
     """The digest of the picture the pass was computed on (``picture_digest``; set by ``FramePasser``)."""
+    candidates: tuple[Region, ...] = ()
+    """The tiles the schedule's ``Change`` offered (the scan checks them against its own)."""
+    spots: tuple[Region, ...] = ()
+    """The tiles actually run for the change (the candidates with a change no whole-frame face explains)."""
+    spotted: tuple[Detection, ...] = ()
+    """What those tiles found."""
+
+
+Region = tuple[int, int, int, int, str]
+"""A tile ``(x0, y0, x1, y1, model)``: a region of the frame and the BlazeFace model run on it."""
+
+CHANGE_SCALE = 8
+"""The change detector compares frames shrunk this many times on a side (640×360 → 80×45)."""
+CHANGE_LEVEL = 14.0
+"""Grey levels a shrunk pixel must change by to count: a 20 px face pasted on a wall changes its 2–3
+shrunk pixels by 20 or more; a static shot's sensor and coding noise, averaged over 8×8, by 1–3."""
+CHANGE_BACK = 3
+"""A frame is compared with the one before and the one this many frames back, so that a face that
+appears and then barely moves still counts as a change on each of its first frames."""
+BUSY_EVERY = 3
+"""A tile that also changed on the frame before (motion, a pan) is run only on every this many frames."""
+EXPLAINED_MARGIN = 0.5
+"""A change within a whole-frame detection widened by this fraction of its size on each side is that
+face moving, and needs no tiles."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """Where a frame changed (a boolean mask of shrunk pixels) and the tiles the schedule allows on it."""
+
+    mask: np.ndarray
+    tiles: tuple[Region, ...]
+
+
+class Spotter:
+    """Finds, from the frames alone, the tiles of the sweep that cover a change since the last frames.
+
+    A tile changed on this frame is offered when it did not change on the frame before (something new
+    appeared: a face flashed in a quiet shot is tiled on its first frame), else only on every
+    ``BUSY_EVERY``-th frame (a pan or constant motion costs a third of its tiles a frame). So a face on
+    screen for ``BUSY_EVERY`` frames or more is tiled on one of them even in a shot that changes all
+    over; a face on screen for one or two frames is tiled for sure only where its tile was quiet on the
+    frame before it.
+    """
+
+    def __init__(self) -> None:
+        self._thumbs: deque[np.ndarray] = deque(maxlen=CHANGE_BACK)
+        self._busy: set[Region] = set()
+        self._regions: list[Region] | None = None
+
+    def reset(self) -> None:
+        """Forget earlier frames (a cut: the new shot's first frame is swept whole)."""
+        self._thumbs.clear()
+        self._busy = set()
+
+    def next(self, index: int, gray: np.ndarray) -> Change | None:
+        """The change on the next frame, or None when nothing changed (or it is the first one seen)."""
+        height, width = gray.shape[:2]
+        thumb = cv2.resize(gray, (max(1, width // CHANGE_SCALE), max(1, height // CHANGE_SCALE)),
+                           interpolation=cv2.INTER_AREA).astype(np.int16)
+        earlier = (self._thumbs[-1], self._thumbs[0]) if self._thumbs else ()
+        self._thumbs.append(thumb)
+        if not earlier:
+            return None
+        mask = (np.abs(thumb - earlier[0]) > CHANGE_LEVEL) | (np.abs(thumb - earlier[1]) > CHANGE_LEVEL)
+        if self._regions is None:
+            self._regions = spot_regions(height, width)
+        changed = {r for r in self._regions if _cells(mask, r, height, width).any()}
+        offered = tuple(r for r in self._regions if r in changed and (r not in self._busy or index % BUSY_EVERY == 0))
+        self._busy = changed
+        return Change(mask, offered) if changed else None
 
 
 class Schedule:
-    """Which frames start a shot and which are swept: the first of each shot and every ``interval``.
+    """Which frames start a shot, which are swept (the first of each shot and every ``interval``) and
+    where the others changed.
 
-    Cheap (a 64×36 thumbnail a frame), so a scan keeps its own even when the passes run elsewhere.
+    Cheap (a 64×36 and an 80×45 thumbnail a frame), so a scan keeps its own even when the passes run elsewhere.
     """
 
     def __init__(self, interval: int = SWEEP_INTERVAL) -> None:
         self.interval = interval
         self._cuts = CutDetector()
+        self._spotter = Spotter()
         self._last_sweep = -interval
 
-    def next(self, index: int, gray: np.ndarray) -> tuple[bool, bool]:
-        """``(cut, sweep)`` for the next frame, given its index and greyscale picture."""
+    def next(self, index: int, gray: np.ndarray) -> tuple[bool, bool, Change | None]:
+        """``(cut, sweep, change)`` for the next frame, given its index and greyscale picture."""
         cut = self._cuts.is_cut(gray)
         if cut:
             self._last_sweep = -self.interval
+            self._spotter.reset()
+        change = self._spotter.next(index, gray)
         sweep = index - self._last_sweep >= self.interval
         if sweep:
             self._last_sweep = index
-        return cut, sweep
+        return cut, sweep, None if sweep else change
 
 
 class FramePasser:
@@ -73,8 +154,7 @@ class FramePasser:
 
     def run(self, frame: Frame) -> FramePass:
         """The pass of the next frame."""
-        cut, sweep = self.schedule.next(frame.index, frame.gray())
-        return replace(passes_on(frame, cut, sweep), picture=picture_digest(frame))
+        return replace(passes_on(frame, *self.schedule.next(frame.index, frame.gray())), picture=picture_digest(frame))
 
 
 def picture_digest(frame: Frame) -> bytes:
@@ -84,11 +164,41 @@ def picture_digest(frame: Frame) -> bytes:
     return hashlib.sha256(np.ascontiguousarray(frame.gray())).digest()
 
 
-def passes_on(frame: Frame, cut: bool, sweep: bool) -> FramePass:
-    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles) on one frame whose schedule is known."""
+def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None) -> FramePass:
+    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles; when ``change``, the changed
+    tiles no whole-frame detection explains) on one frame whose schedule is known."""
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
-    return FramePass(frame.index, cut, found, tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None)
+    swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None
+    if change is None:
+        return FramePass(frame.index, cut, found, swept)
+    spots = unexplained(change, found, *rgb.shape[:2])
+    spotted = tuple(d for *box, model in spots for d in detect_in(rgb, tuple(box), 0, model, NEW_SCORE))
+    return FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots=spots, spotted=spotted)
+
+
+def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> tuple[Region, ...]:
+    """The offered tiles whose change is not all within a face the whole-frame pass found (a face moving)."""
+    mask = change.mask.copy()
+    rows, cols = mask.shape
+    for d in found:
+        mx, my = EXPLAINED_MARGIN * (d.right - d.left), EXPLAINED_MARGIN * (d.bottom - d.top)
+        x0, x1 = int((d.left - mx) * cols / width), int(np.ceil((d.right + mx) * cols / width))
+        y0, y1 = int((d.top - my) * rows / height), int(np.ceil((d.bottom + my) * rows / height))
+        mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = False
+    return tuple(r for r in change.tiles if _cells(mask, r, height, width).any())
+
+
+def spot_regions(height: int, width: int) -> list[Region]:
+    """The sweep's tiles (``sweep_tiles``) of a frame this size, each with its model: where changes are tiled."""
+    plan = _plan(np.empty((height, width, 1), np.uint8))
+    return [(*region, level.model) for level in plan[1:] for region in tiles(height, width, level.side)]
+
+
+def _cells(mask: np.ndarray, region: Region, height: int, width: int) -> np.ndarray:
+    rows, cols = mask.shape
+    x0, y0, x1, y1, _ = region
+    return mask[y0 * rows // height:-(-y1 * rows // height), x0 * cols // width:-(-x1 * cols // width)]
 
 
 def sweep_turns(rgb: np.ndarray) -> list[Detection]:
