@@ -78,7 +78,7 @@ def test_a_plate_with_a_person_in_it_is_scanned_by_the_guards(cli, street, faces
     from greenlight.media import load_image, save_image
 
     rgb, outline = street_plate(480, 270)
-    face = load_image(faces / "lin_manuel_miranda" / "lin_manuel_miranda1.png")
+    face = load_image(faces / "biden" / "biden.jpg")  # a passer-by nobody enrolled
     face = cv2.resize(face, (110, int(110 * face.shape[0] / face.shape[1])))
     rgb[150:150 + face.shape[0], 20:130] = face[:270 - 150]
     plate = save_image(tmp_path / "street_with_passer_by.png", rgb)
