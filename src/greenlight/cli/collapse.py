@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import ActorOption, StudioOption, actor, console, open_studio
-from greenlight.cli.jobs import finish, run_app, run_job
+from greenlight.cli.common import ActorOption, QueueOption, StudioOption, actor, open_studio
+from greenlight.cli.jobs import run_app, start
 
 
 @run_app.command("collapse")
@@ -36,7 +36,7 @@ def run_collapse(
     motion_blur: Annotated[int, typer.Option(help="Sub-frame samples per frame (1: no motion blur).")] = 3,
     png_frames: Annotated[bool, typer.Option(help="Also deliver every frame as a signed PNG.")] = False,
     seed: Annotated[int, typer.Option(help="The same spec and seed give bit-identical frames.")] = 0,
-    queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
+    queue_only: QueueOption = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
 ) -> None:
@@ -55,9 +55,7 @@ def run_collapse(
         inputs.append(clean_plate)
     home = open_studio(studio)
     job = submit(home, "collapse", params, inputs, production, actor(as_), seed)
-    console.print(f"queued {job.id}: collapse the building outlined in {outline.name} on {plate.name}")
-    if not queue_only:
-        finish(home, run_job(home, job.id))
+    start(home, job, f"collapse the building outlined in {outline.name} on {plate.name}", queue_only)
 
 
 def outline_params(outline: Path) -> dict:

@@ -27,6 +27,7 @@ ActorOption = Annotated[
     typer.Option("--as", help="Who is acting, for the ledger (default: $GREENLIGHT_USER or your login)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (see README).")]
+QueueOption = Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")]
 
 
 def open_studio(path: Path | None):

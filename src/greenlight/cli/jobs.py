@@ -10,6 +10,7 @@ import typer
 from greenlight.cli.common import (
     ActorOption,
     JsonOption,
+    QueueOption,
     StudioOption,
     actor,
     console,
@@ -40,7 +41,7 @@ def run_deage(
     production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
     reshape: Annotated[bool, typer.Option(help="A subtle youthful reshaping of the lower face.")] = True,
     seed: Annotated[int, typer.Option(help="Recorded with the job: the same spec and seed give the same output.")] = 0,
-    queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
+    queue_only: QueueOption = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
 ) -> None:
@@ -52,9 +53,7 @@ def run_deage(
         person = tx.registry.talent(talent)
     params = {"talent_id": person.id, "years": years, "reshape": reshape}
     job = submit(home, "deage", params, [clip], production, actor(as_), seed)
-    console.print(f"queued {job.id}: de-age {person.name} by {years} years in {clip.name}")
-    if not queue_only:
-        finish(home, run_job(home, job.id))
+    start(home, job, f"de-age {person.name} by {years} years in {clip.name}", queue_only)
 
 
 @jobs_app.command("run")
@@ -198,6 +197,13 @@ def run_job(home, job_id: str) -> Job:
 
     with JobProgress() as report:
         return LocalExecutor(home).run(job_id, report)
+
+
+def start(home, job: Job, what: str, queue_only: bool) -> None:
+    """Say what was queued; unless only queueing, run it and exit with its outcome's status."""
+    console.print(f"queued {job.id}: {what}")
+    if not queue_only:
+        finish(home, run_job(home, job.id))
 
 
 def finish(home, job: Job) -> None:

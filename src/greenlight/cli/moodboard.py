@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import ActorOption, StudioOption, actor, console, open_studio
+from greenlight.cli.common import ActorOption, QueueOption, StudioOption, actor, open_studio
 
 
 def run_moodboard(
@@ -16,7 +16,7 @@ def run_moodboard(
     library: Annotated[Path, typer.Option(help="The licensed reference library: images with JSON sidecars.")],
     n: Annotated[int, typer.Option("--n", help="How many references on the board (1–12).")] = 6,
     seed: Annotated[int, typer.Option(help="Recorded with the job; seeds the palette's k-means.")] = 0,
-    queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
+    queue_only: QueueOption = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
 ) -> None:
@@ -24,12 +24,10 @@ def run_moodboard(
 
     References whose licence does not allow previs, or has run out, are left out and named in the output.
     """
-    from greenlight.cli.jobs import finish, run_job
+    from greenlight.cli.jobs import start
     from greenlight.runtime.jobs import submit
 
     home = open_studio(studio)
     params = {"brief": brief, "library": str(library.expanduser().resolve()), "n": n}
     job = submit(home, "moodboard", params, [], production, actor(as_), seed)
-    console.print(f"queued {job.id}: mood board for {brief!r} from {library}")
-    if not queue_only:
-        finish(home, run_job(home, job.id))
+    start(home, job, f"mood board for {brief!r} from {library}", queue_only)

@@ -14,6 +14,7 @@ import typer
 from greenlight.cli.common import (
     ActorOption,
     JsonOption,
+    QueueOption,
     StudioOption,
     actor,
     console,
@@ -78,12 +79,12 @@ def run_previz(
     strength: Annotated[float, typer.Option(help="With --image: how far to move from it (0–1).")] = 0.6,
     device: Annotated[str, typer.Option(help="auto (a GPU when there is one), cpu or cuda.")] = "auto",
     low_memory: Annotated[bool, typer.Option(help="Attention slicing, VAE tiling, CPU offload on a GPU.")] = False,
-    queue_only: Annotated[bool, typer.Option("--queue", help="Only queue it; `greenlight jobs run` runs it.")] = False,
+    queue_only: QueueOption = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
 ) -> None:
     """Concept frames and their contact sheet. Exit status: 0 in review, 3 escalated, 4 blocked, 2 failed."""
-    from greenlight.cli.jobs import finish, run_job
+    from greenlight.cli.jobs import start
     from greenlight.runtime.jobs import submit
     from greenlight.runtime.models import model_params
 
@@ -95,9 +96,7 @@ def run_previz(
               "attention_slicing": low_memory, "vae_tiling": low_memory, "cpu_offload": low_memory}
     job = submit(home, "previz", params, [image] if image else [], production, actor(as_), seed)
     what = f"{n} frame(s) from {registered.name}" + (f", after {image.name}" if image else "")
-    console.print(f"queued {job.id}: previz, {what}, seeds {seed}–{seed + n - 1}")
-    if not queue_only:
-        finish(home, run_job(home, job.id))
+    start(home, job, f"previz, {what}, seeds {seed}–{seed + n - 1}", queue_only)
 
 
 def _size(size: int) -> str:
