@@ -73,3 +73,11 @@ class Blocked(GreenlightError):
     """A guard stopped the action: consent is not live for it (the job is blocked, its outputs held)."""
 
     exit_code = 4
+
+
+class Unauthorized(GreenlightError):
+    """A service request carries no token, or one that is unknown, expired or revoked (HTTP 401)."""
+
+
+class Forbidden(GreenlightError):
+    """The caller's role may not do this, or the record belongs to another talent (HTTP 403)."""

@@ -30,6 +30,7 @@ from greenlight.domain import (
     Verdict,
     utcnow,
 )
+from greenlight.domain.access import AccessToken, Role
 from greenlight.domain.model import GenerativeModel
 from greenlight.errors import AlreadyExists, NotFound
 from greenlight.store import Registry, tables
@@ -72,8 +73,10 @@ def one_of_each() -> list:
                   role="output", job_id=job.id, mark="0123456789ab")
     model = GenerativeModel(name="Studio SD 1.5", folder="/models/sd15", pipeline="StableDiffusionPipeline",
                             sha256=SHA_A, fingerprint=SHA_B, files=14, size=2_000_000_000)
+    token = AccessToken(holder="Sam Okafor", role=Role.TALENT_REP, secret_sha256=SHA_A, talent_id=talent.id,
+                        expires_at=utcnow() + timedelta(days=30), created_by="admin")
     return [production, talent, late, person, work, reference(talent.id), grant(talent, production), revoked,
-            decision, job, asset, model]
+            decision, job, asset, model, token]
 
 
 def test_every_record_round_trips(database):

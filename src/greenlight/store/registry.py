@@ -28,6 +28,7 @@ from greenlight.domain import (
     canonical_json,
     from_plain,
 )
+from greenlight.domain.access import AccessToken
 from greenlight.domain.model import GenerativeModel
 from greenlight.errors import AlreadyExists, NotFound, StudioError
 from greenlight.store import tables
@@ -93,6 +94,11 @@ KINDS: dict[type, Kind] = {
     GenerativeModel: Kind(
         tables.models, "model", lambda r: {"name_key": name_key(r.name), "sha256": r.sha256},
         "list models with `greenlight models list`", "choose another model name",
+    ),
+    AccessToken: Kind(
+        tables.access_tokens, "access token",
+        lambda r: {"secret_sha256": r.secret_sha256, "talent_id": r.talent_id},
+        "list tokens with `greenlight token list`",
     ),
 }
 # Key columns that hold a normalised copy of a record attribute: messages show the attribute.
@@ -222,6 +228,11 @@ class Registry:
     def jobs(self, state: str | None = None) -> list[Job]:
         """Every job, or those in one state, oldest first."""
         return self._many(Job, None if state is None else tables.jobs.c.state == state)
+
+    def token_by_secret(self, secret_sha256: str) -> AccessToken | None:
+        """The access token whose secret has this SHA-256, if any."""
+        found = self._many(AccessToken, tables.access_tokens.c.secret_sha256 == secret_sha256)
+        return found[0] if found else None
 
     def _one(self, cls: type[R], where: ColumnElement[bool], problem: str) -> R:
         found = self._many(cls, where)

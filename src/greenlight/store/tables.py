@@ -75,6 +75,12 @@ models = _records(
     Column("name_key", NAME, nullable=False, unique=True),
     Column("sha256", SHA256, nullable=False, index=True),
 )
+# Service access tokens: only the secret's hash is kept; a talent representative's token names its talent.
+access_tokens = _records(
+    "access_tokens",
+    Column("secret_sha256", SHA256, nullable=False, unique=True),
+    Column("talent_id", ID, ForeignKey("talent.id"), nullable=True),
+)
 # The lease columns let one executor at a time own a job; a lease that runs out means its process died.
 jobs = _records(
     "jobs",

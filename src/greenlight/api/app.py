@@ -1,0 +1,52 @@
+"""The app factory: ``create_app(home)`` serves one studio; ``greenlight serve`` runs it with uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from greenlight.errors import (
+    AlreadyExists,
+    Blocked,
+    Forbidden,
+    GreenlightError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    Unauthorized,
+)
+from greenlight.runtime.studio import Studio
+
+API_PREFIX = "/api/v1"
+# Most specific first: MediaError is an InvalidInput, OutsideStudio a StudioError.
+_STATUS = ((Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (AlreadyExists, 409), (InvalidTransition, 409),
+           (Blocked, 409), (InvalidInput, 422))
+
+
+def status_for(error: GreenlightError) -> int:
+    """The HTTP status of a typed error (500 for a studio that cannot be read)."""
+    return next((code for cls, code in _STATUS if isinstance(error, cls)), 500)
+
+
+async def _greenlight_error(request: Request, error: GreenlightError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    body = {"error": type(error).__name__, "problem": error.problem, "hint": error.hint}
+    return JSONResponse(body, status_code=status_for(error), headers=headers)
+
+
+def create_app(home: Path | None = None) -> FastAPI:
+    """The service for the studio at ``home`` (or ``GREENLIGHT_HOME``).
+
+    Raises:
+        StudioError: there is no studio there.
+    """
+    from greenlight.api import routes
+
+    app = FastAPI(title="Greenlight studio service", version="1", docs_url=f"{API_PREFIX}/docs",
+                  openapi_url=f"{API_PREFIX}/openapi.json")
+    app.state.studio = Studio.open(home)
+    app.add_exception_handler(GreenlightError, _greenlight_error)
+    app.include_router(routes.router, prefix=API_PREFIX)
+    return app
