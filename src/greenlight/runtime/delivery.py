@@ -55,6 +55,7 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     """
     from greenlight.media import atomic_output
 
+    _check_folder(folder)  # before the export gate is recorded: a folder that cannot be written changes nothing
     with studio.transaction() as tx:
         job = tx.registry.get(Job, job_id)
         if job.state is not JobState.APPROVED:
@@ -83,6 +84,22 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     with studio.transaction() as tx:
         tx.record("job.exported", job, actor, files=[p.name for p in written])
     return written
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that cannot be made or written: its nearest existing part must be a writable folder."""
+    import os
+
+    from greenlight.errors import MediaError
+
+    there = Path(folder).absolute()
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if not there.is_dir():
+        raise MediaError(folder, f"cannot be made a folder for the deliverables ({there.name} is a file)",
+                         "give a folder you can write to")
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise MediaError(folder, f"cannot be written ({there} is not writable)", "give a folder you can write to")
 
 
 def _make_folder(folder: Path) -> None:
