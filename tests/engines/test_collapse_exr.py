@@ -64,7 +64,7 @@ def test_exr_frames_hold_the_png_picture_in_linear_light_and_the_mattes_as_chann
         covered = np.zeros(picture.shape[:2], bool)
         for name in PASSES:
             matte = channels[f"{name}.A"].astype(np.float32)
-            assert 0 <= matte.min() and matte.max() <= 1
+            assert matte.min() >= 0 and matte.max() <= 1
             # The same pass as its H.264 clip, within what the encoder loses.
             assert np.abs(matte * 255 - mattes[name][k][..., 0]).mean() < 2.0
             covered |= matte > 0
