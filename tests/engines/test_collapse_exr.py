@@ -157,3 +157,16 @@ def test_a_changed_byte_a_foreign_sidecar_or_none_at_all_are_not_valid(tmp_path,
     assert read_manifest(other, root).state == "invalid"
     sidecar_path(other).unlink()
     assert read_manifest(other, root).state == "unsigned"
+
+
+def test_an_exr_frame_is_scanned_for_faces_as_its_png_is(faces, analyzer, tmp_path):
+    """Postflight scans every output: an EXR is read as the picture a viewer sees, so a face in it is found."""
+    from greenlight.likeness.gallery import Gallery
+    from greenlight.likeness.scan import scan_file
+    from greenlight.media import save_image
+
+    rgb = load_image(faces / "obama" / "obama.jpg")
+    found = [scan_file(path, Gallery([], {}), analyzer)
+             for path in (save_image(tmp_path / "f.png", rgb), write_exr(tmp_path / "f.exr", rgb))]
+    assert len(found[0].faces) == len(found[1].faces) == 1
+    assert found[1].media == "image"
