@@ -85,9 +85,8 @@ def write_channels(path: str | Path, channels: Mapping[str, np.ndarray], header:
     Raises:
         MediaError: the file cannot be written.
     """
-    import OpenEXR
-
     path = Path(path)
+    OpenEXR = _openexr(path)
     wanted = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage,
               "chromaticities": SRGB_PRIMARIES}
     wanted.update({k: v for k, v in (header or {}).items() if k in _KEPT})
@@ -111,9 +110,8 @@ def read_exr(path: str | Path, max_pixels: int) -> ExrFrame:
         MediaError: not a readable EXR, a tiled/deep/multi-part file, no R, G, B channels, or more than
             ``max_pixels`` pixels.
     """
-    import OpenEXR
-
     path = Path(path)
+    OpenEXR = _openexr(path)
     said: list[str] = []
     try:
         with _library_messages() as said:
@@ -125,8 +123,10 @@ def read_exr(path: str | Path, max_pixels: int) -> ExrFrame:
                 # A file whose pixels fail to decode opens with no parts (the library only prints why).
                 channels = {name: np.array(channel.pixels) for name, channel in exr.channels().items()}
     except (RuntimeError, ValueError) as e:
-        words = said or str(e).splitlines() or [type(e).__name__]
-        reason = words[0].replace(f"'{path}'", "").replace(f"{path}: ", "").replace(str(path), path.name)
+        # Only OpenEXR's own lines: a progress bar drawn meanwhile may have landed in the same capture.
+        words = [w for w in said if str(path) in w or "EXR" in w or "Exception" in w] or str(e).splitlines() or [
+            type(e).__name__]
+        reason = words[0].replace(f"'{path}'", "the file").replace(f"{path}: ", "").replace(str(path), path.name)
         raise MediaError(path, f"truncated or damaged EXR ({reason.strip()})",
                          "export or copy the file again") from None
     missing = [c for c in BEAUTY if c not in channels]
@@ -135,6 +135,15 @@ def read_exr(path: str | Path, max_pixels: int) -> ExrFrame:
                          "write the beauty as R, G, B")
     beauty = np.stack([channels[c].astype(np.float32) for c in BEAUTY], axis=2)
     return ExrFrame(linear_to_srgb(beauty), channels, header)
+
+
+def _openexr(path: Path):
+    try:
+        import OpenEXR
+    except ImportError:
+        raise MediaError(path, "an EXR, and the OpenEXR package is not installed",
+                         "pip install 'greenlight[vfx]'") from None
+    return OpenEXR
 
 
 @contextlib.contextmanager
