@@ -78,7 +78,8 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
 
 
 def _sign_beside(builder: c2pa.Builder, signer: c2pa.Signer, mime: str, src: Path, dst: Path) -> None:
-    """``dst`` a copy of ``src``, ``dst.c2pa`` its manifest: both appear, or neither (the old ones kept)."""
+    """``dst`` a copy of ``src``, ``dst.c2pa`` its manifest; each appears only complete, and on a failure while
+    signing neither does (the old files, if any, are kept)."""
     builder.set_no_embed()
     sidecar = sidecar_path(dst)
     with atomic_output(dst) as tmp, atomic_output(sidecar) as tmp_sidecar:

@@ -73,7 +73,7 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     for n, asset in enumerate(assets, 1):
         target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
         sidecar = studio.assets.sidecar_for(asset.sha256)
-        # An EXR travels with its Content Credentials beside it (<name>.c2pa): both are written, or neither.
+        # An EXR travels with its Content Credentials beside it (<name>.c2pa); each file appears only complete.
         with atomic_output(target) as tmp, _beside(target, sidecar) as tmp_sidecar:
             shutil.copyfile(studio.home / asset.path, tmp)
             if sidecar is not None:
