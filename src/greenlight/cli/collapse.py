@@ -35,6 +35,10 @@ def run_collapse(
     shake: Annotated[float, typer.Option(help="Camera shake on impacts, pixels at 1080p (0: none).")] = 6.0,
     motion_blur: Annotated[int, typer.Option(help="Sub-frame samples per frame (1: no motion blur).")] = 3,
     png_frames: Annotated[bool, typer.Option(help="Also deliver every frame as a signed PNG.")] = False,
+    exr: Annotated[bool, typer.Option("--exr", help="Also deliver every frame as a signed EXR for compositing: "
+                                                    "linear half RGB plus the mattes as channels pieces.A, "
+                                                    "debris.A, dust.A, revealed.A (credentials in FILE.c2pa).")
+                   ] = False,
     seed: Annotated[int, typer.Option(help="The same spec and seed give bit-identical frames.")] = 0,
     queue_only: QueueOption = False,
     studio: StudioOption = None,
@@ -46,7 +50,7 @@ def run_collapse(
     params = {"start_frame": start_frame, "duration": duration, "fps": fps, "direction": direction, "speed": speed,
               "breakup": breakup, "floors": floors, "pieces": pieces, "failure": list(failure), "dust": dust,
               "dust_colour": _colour(dust_colour), "debris": debris, "shake": shake, "motion_blur": motion_blur,
-              "png_frames": png_frames, "clean_plate": clean_plate is not None}
+              "png_frames": png_frames, "exr_frames": exr, "clean_plate": clean_plate is not None}
     inputs = [plate]
     params.update(outline_params(outline))
     if "outline" not in params:

@@ -148,6 +148,7 @@ def verification_json(result) -> dict[str, Any]:
             "ingredients": [to_plain(i) for i in report.ingredients],
             "do_not_train": report.do_not_train,
             "greenlight": to_plain(report.job) if report.job else None,
+            "sidecar": report.sidecar or None,
         },
         "watermark": {"payload": f"{mark.payload:012x}" if mark and mark.payload is not None else None,
                       "confidence": round(mark.confidence, 3) if mark else None,
@@ -168,6 +169,8 @@ def _print_verification(result) -> None:
         console.print(f"  action {action.action}{agent}{source}")
     for ingredient in report.ingredients:
         console.print(f"  ingredient {ingredient.title} ({ingredient.relationship})")
+    if report.sidecar:
+        console.print(f"  credentials in the sidecar manifest {report.sidecar} (EXR cannot embed them)")
     if report.present:
         console.print(f"  do not train: {'yes' if report.do_not_train else 'NOT STATED'}")
     if report.job:

@@ -42,7 +42,8 @@ def load_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     grey bottom half) and the EXIF orientation applied.
 
     Args:
-        path: a JPEG, PNG, WebP, TIFF or GIF file (the first frame of an animation, its alpha dropped).
+        path: a JPEG, PNG, WebP, TIFF or GIF file (the first frame of an animation, its alpha dropped), or an
+            OpenEXR frame (its linear R, G, B as 8-bit sRGB: see ``media.exr``).
         max_pixels: refuse images whose header claims more pixels than this.
 
     Returns:
@@ -52,6 +53,10 @@ def load_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         MediaError: the file is missing, empty, not an image, too large, truncated or damaged.
     """
     path = Path(path)
+    if _is_exr(path):
+        from greenlight.media.exr import read_exr
+
+        return read_exr(path, max_pixels).rgb
     with _open(path, max_pixels) as image:
         try:
             image.load()
@@ -112,6 +117,9 @@ def iter_views(path: str | Path, max_pixels: int = MAX_PIXELS) -> Iterator[Image
         MediaError: as ``load_views``; views before a damaged frame have already been yielded.
     """
     path = Path(path)
+    if _is_exr(path):  # one opaque picture: its beauty as a viewer shows it
+        yield ImageView(load_image(path, max_pixels), 0, None)
+        return
     budget = MAX_VIEW_PIXELS
     with _open(path, max_pixels) as image:
         frames = _frame_count(path, image)
@@ -133,8 +141,19 @@ def image_frames(path: str | Path) -> int:
         MediaError: the file is not a readable image, or claims more than ``MAX_FRAMES`` frames.
     """
     path = Path(path)
+    if _is_exr(path):
+        load_image(path)  # a single-part scanline EXR, or an error naming what it is
+        return 1
     with _open(path, MAX_PIXELS) as image:
         return _frame_count(path, image)
+
+
+def _is_exr(path: Path) -> bool:
+    """An OpenEXR file (read by ``media.exr``, not Pillow), by its magic bytes."""
+    if media_kind(path) != "image":
+        return False
+    with path.open("rb") as f:
+        return f.read(4) == b"v/1\x01"
 
 
 def _open(path: Path, max_pixels: int) -> Image.Image:

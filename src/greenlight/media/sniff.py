@@ -9,7 +9,8 @@ from greenlight.errors import MediaError
 
 MediaKind = Literal["image", "video"]
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".avif"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".avif",
+                            ".exr"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi"})
 
 # ISO-BMFF brands that mean a still image (HEIF/AVIF), not a movie, behind the same "ftyp" box.
@@ -26,7 +27,7 @@ def media_kind(path: str | Path) -> MediaKind:
         path: the file to look at.
 
     Returns:
-        ``"image"`` (JPEG, PNG, WebP, TIFF, GIF) or ``"video"`` (MP4/MOV, Matroska/WebM, AVI).
+        ``"image"`` (JPEG, PNG, WebP, TIFF, GIF, OpenEXR) or ``"video"`` (MP4/MOV, Matroska/WebM, AVI).
 
     Raises:
         MediaError: the file is missing, empty, text, an unsupported still format (HEIF/AVIF) or of
@@ -38,7 +39,7 @@ def media_kind(path: str | Path) -> MediaKind:
         return "image"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image"
-    if head[:4] in (b"II*\x00", b"MM\x00*") or head[:6] in (b"GIF87a", b"GIF89a"):
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"v/1\x01") or head[:6] in (b"GIF87a", b"GIF89a"):
         return "image"
     if head[4:8] == b"ftyp":
         if head[8:12] in _STILL_BRANDS:

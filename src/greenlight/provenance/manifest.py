@@ -18,6 +18,7 @@ from greenlight.provenance.keys import SigningIdentity
 from greenlight.provenance.report import report_from_store
 from greenlight.provenance.spec import (
     JOB_LABEL,
+    SIDECAR_TYPES,
     TRAINING_LABEL,
     TRAINING_USES,
     Ingredient,
@@ -27,6 +28,7 @@ from greenlight.provenance.spec import (
     SourceKind,
     check_spec,
     mime_for,
+    sidecar_path,
 )
 
 PathLike = str | os.PathLike[str]
@@ -36,10 +38,12 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
     """Write ``dst``: the bytes of ``src`` with an embedded, signed C2PA manifest built from ``spec``.
 
     ``dst`` appears only once it is complete. If ``src`` already carries Content Credentials they are
-    kept as an ingredient of the new manifest rather than replaced.
+    kept as an ingredient of the new manifest rather than replaced. A type C2PA cannot embed in (OpenEXR)
+    gets a sidecar instead: ``dst`` is a byte-for-byte copy of ``src`` and ``dst.c2pa`` beside it holds
+    the manifest, bound to those bytes by a data hash (``sidecar_path``).
 
     Args:
-        src: a PNG, JPEG or MP4 (other C2PA formats work where the SDK supports them).
+        src: a PNG, JPEG, MP4 or EXR (other C2PA formats work where the SDK supports them).
         dst: where the signed file goes; may equal ``src``.
         spec: what the manifest says.
         identity: the chain and signer from ``keys``.
@@ -51,7 +55,7 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
     if not src.is_file():
         raise ProvenanceError(f"{src} does not exist", "give the path of the file to sign")
     mime = mime_for(dst, spec.mime) or mime_for(src)
-    if mime not in c2pa.Builder.get_supported_mime_types():
+    if mime not in c2pa.Builder.get_supported_mime_types() and mime not in SIDECAR_TYPES:
         raise ProvenanceError(f"{dst}: cannot carry Content Credentials ({mime or 'unknown type'})",
                               "sign a PNG, JPEG or MP4")
     ingredients = _with_prior_credentials(src, spec.ingredients)
@@ -63,6 +67,9 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
               c2pa.Builder(definition, context=ctx) as builder):
             for label, ingredient in zip(labels, ingredients, strict=True):
                 _add_ingredient(builder, label, ingredient)
+            if mime in SIDECAR_TYPES:
+                _sign_beside(builder, signer, mime, src, dst)
+                return
             with atomic_output(dst) as tmp, open(src, "rb") as source, open(tmp, "w+b") as out:
                 builder.sign(signer, mime, source, out)
     except c2pa.C2paError as e:
@@ -70,10 +77,25 @@ def sign_file(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Signin
                               "check the file is intact and the certificate chain is valid") from e
 
 
+def _sign_beside(builder: c2pa.Builder, signer: c2pa.Signer, mime: str, src: Path, dst: Path) -> None:
+    """``dst`` a copy of ``src``, ``dst.c2pa`` its manifest; each appears only complete, and on a failure while
+    signing neither does (the old files, if any, are kept)."""
+    builder.set_no_embed()
+    sidecar = sidecar_path(dst)
+    with atomic_output(dst) as tmp, atomic_output(sidecar) as tmp_sidecar:
+        with open(src, "rb") as source, open(tmp, "w+b") as out:
+            # With no embedding the SDK writes the asset unchanged and hashes exactly what it wrote.
+            manifest = builder.sign(signer, mime, source, out)
+        tmp_sidecar.write_bytes(manifest)
+
+
 def has_credentials(path: PathLike) -> bool:
-    """Whether ``path`` carries a C2PA manifest at all (valid or not); False for a missing file."""
+    """Whether ``path`` carries a C2PA manifest at all (valid or not), or has a sidecar one beside it;
+    False for a missing file."""
     if not Path(path).is_file():
         return False
+    if _beside_type(path):
+        return sidecar_path(path).is_file()
     try:
         with _context(None) as ctx:
             reader = c2pa.Reader.try_create(str(path), context=ctx)
@@ -87,12 +109,15 @@ def has_credentials(path: PathLike) -> bool:
         return True  # a manifest the SDK cannot parse is still a manifest someone put there
 
 
-def read_manifest(path: PathLike, trust_root_pem: bytes | str | None = None) -> ManifestReport:
+def read_manifest(path: PathLike, trust_root_pem: bytes | str | None = None,
+                  sidecar: PathLike | None = None) -> ManifestReport:
     """Read and validate the Content Credentials of ``path``.
 
     Args:
         path: the file to check.
         trust_root_pem: the studio root certificate(s); a manifest chained to it is ``trusted``.
+        sidecar: for a type whose credentials live beside it (EXR), the manifest store to check ``path``
+            against; by default ``FILE.c2pa`` beside it. No sidecar: ``unsigned``.
 
     Returns:
         A report: ``unsigned``, ``invalid`` (with the failing status codes), ``valid`` or ``trusted``.
@@ -103,6 +128,8 @@ def read_manifest(path: PathLike, trust_root_pem: bytes | str | None = None) -> 
     path = Path(path)
     if not path.is_file():
         raise ProvenanceError(f"{path} does not exist", "give the path of the file to check")
+    if _beside_type(path):
+        return _read_beside(path, trust_root_pem, Path(sidecar) if sidecar else sidecar_path(path))
     try:
         with _context(trust_root_pem) as ctx:
             reader = c2pa.Reader.try_create(str(path), context=ctx)
@@ -115,6 +142,32 @@ def read_manifest(path: PathLike, trust_root_pem: bytes | str | None = None) -> 
     except c2pa.C2paError as e:
         return ManifestReport(str(path), "invalid", ("manifest.unreadable",), (str(e),))
     return report_from_store(str(path), store)
+
+
+def _read_beside(path: Path, trust_root_pem: bytes | str | None, sidecar: Path) -> ManifestReport:
+    if not sidecar.is_file():
+        return ManifestReport(str(path), "unsigned")
+    try:
+        with _context(trust_root_pem) as ctx, open(path, "rb") as asset:
+            reader = c2pa.Reader.try_create(_beside_type(path), asset, manifest_data=sidecar.read_bytes(),
+                                            context=ctx)
+            if reader is None:
+                return ManifestReport(str(path), "unsigned")
+            with reader:
+                store = json.loads(reader.json())
+    except c2pa.C2paError as e:
+        return ManifestReport(str(path), "invalid", ("manifest.unreadable",), (str(e),), sidecar=str(sidecar))
+    return dataclasses.replace(report_from_store(str(path), store), sidecar=str(sidecar))
+
+
+def _beside_type(path: PathLike) -> str:
+    """The MIME type of a file whose credentials are a sidecar, by its name or its magic bytes; "" otherwise."""
+    from greenlight.media.exr import is_exr
+
+    if mime_for(path) in SIDECAR_TYPES:
+        return mime_for(path)
+    with open(path, "rb") as f:
+        return "image/x-exr" if is_exr(f.read(4)) else ""
 
 
 def _definition(spec: ManifestSpec, labels: list[str], ingredients: list[Ingredient]) -> dict[str, Any]:

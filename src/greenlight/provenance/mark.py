@@ -59,13 +59,39 @@ def mark_and_sign(src: PathLike, dst: PathLike, spec: ManifestSpec, identity: Si
 
 
 def mark_image(src: PathLike, dst: PathLike, payload: int) -> None:
-    """Write ``dst`` (PNG, or JPEG at quality 95): the still ``src`` carrying the watermark.
+    """Write ``dst`` (PNG, JPEG at quality 95, or EXR): the still ``src`` carrying the watermark.
+
+    An EXR is marked where a viewer sees it, in its 8-bit sRGB picture: the mark's change to those levels
+    is added to the linear R, G, B, and every other channel (the mattes) is kept as it was.
 
     Raises:
         MediaError: ``src`` is not a readable image, or ``dst`` has an unsupported suffix.
         ProvenanceError: the image is too small, or the payload does not fit in 48 bits.
     """
+    if Path(dst).suffix.lower() == ".exr":
+        _mark_exr(Path(src), Path(dst), payload)
+        return
     save_image(dst, watermark.embed(load_image(src), payload), quality=95)
+
+
+def _mark_exr(src: Path, dst: Path, payload: int) -> None:
+    import numpy as np
+
+    from greenlight.media import MAX_PIXELS
+    from greenlight.media.exr import BEAUTY, read_exr, srgb_to_linear, write_channels
+
+    frame = read_exr(src, MAX_PIXELS)
+    marked = watermark.embed(frame.rgb, payload)
+    before, after = srgb_to_linear(frame.rgb), srgb_to_linear(marked)
+    channels = dict(frame.channels)
+    for i, name in enumerate(BEAUTY):
+        stored = frame.channels[name]
+        # A pixel that is an 8-bit level (every rendered frame's) becomes the marked level exactly, as in the
+        # PNG; deeper data (an outside EXR) keeps its own detail and gets the mark's change added.
+        level = stored == before[..., i].astype(stored.dtype)
+        shifted = stored.astype(np.float32) + after[..., i] - before[..., i]
+        channels[name] = np.where(level, after[..., i], shifted).astype(stored.dtype)
+    write_channels(dst, channels, frame.header)
 
 
 def read_watermark(path: PathLike, expected: int | None = None) -> WatermarkRead:

@@ -24,8 +24,15 @@ TRAINING_USES = ("ai_generative_training", "ai_training", "ai_inference", "data_
 MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".mp4": "video/mp4",
               ".m4v": "video/mp4", ".mov": "video/quicktime", ".tif": "image/tiff", ".tiff": "image/tiff",
               ".webp": "image/webp",
+              # No C2PA embedding exists for OpenEXR: its credentials are a sidecar (see SIDECAR_TYPES).
+              ".exr": "image/x-exr",
               # Inputs only (an ingredient is hashed whatever its type; outputs are PNG, JPEG or MP4):
               ".gif": "image/gif", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska", ".webm": "video/webm"}
+
+# Types whose Content Credentials live beside the file, ``FILE.c2pa``: a C2PA manifest store bound to the
+# file's bytes by a data hash (``c2pa.hash.data``), so a changed byte fails validation as an embedded one would.
+SIDECAR_TYPES = frozenset({"image/x-exr"})
+SIDECAR_SUFFIX = ".c2pa"
 
 
 class SourceKind(enum.Enum):
@@ -137,6 +144,7 @@ class ManifestReport:
     do_not_train: bool = False
     job: GreenlightJob | None = None
     codes: tuple[str, ...] = field(default=(), repr=False)  # every status code, success ones included
+    sidecar: str = ""  # where the manifest was read from when it is not embedded (FILE.c2pa, or the store)
 
     @property
     def present(self) -> bool:
@@ -166,6 +174,11 @@ def check_spec(spec: ManifestSpec) -> None:
     if spec.source is SourceKind.ALTERED and not any(i.relationship is Relationship.PARENT for i in spec.ingredients):
         raise ProvenanceError(f"{spec.title!r} alters real footage but names no parent ingredient",
                               "add the source plate as Ingredient(path, Relationship.PARENT)")
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """Where the sidecar manifest of ``path`` lies: beside it, same name, ``.c2pa``."""
+    return Path(path).with_suffix(SIDECAR_SUFFIX)
 
 
 def mime_for(path: str | os.PathLike[str], given: str = "") -> str:

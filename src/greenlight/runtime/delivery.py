@@ -45,14 +45,17 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     """Copy an approved job's signed outputs into ``folder``, after checking its consent once more.
 
     Returns:
-        The deliverables written, ``<job id>-<n><suffix>``.
+        The deliverables written, ``<job id>-<n><suffix>``; an EXR frame with its sidecar manifest
+        ``<job id>-<n>.c2pa`` beside it.
 
     Raises:
         InvalidTransition: the job is not approved.
+        MediaError: ``folder`` cannot be made or written; no file is left half-written there.
         Blocked: consent is no longer live; the job is now blocked and nothing was written.
     """
     from greenlight.media import atomic_output
 
+    _check_folder(folder)  # before the export gate is recorded: a folder that cannot be written changes nothing
     with studio.transaction() as tx:
         job = tx.registry.get(Job, job_id)
         if job.state is not JobState.APPROVED:
@@ -65,14 +68,54 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     if job.state is JobState.BLOCKED:
         raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
                       "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder)
     written = []
     for n, asset in enumerate(assets, 1):
         target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
-        with atomic_output(target) as tmp:
+        sidecar = studio.assets.sidecar_for(asset.sha256)
+        # An EXR travels with its Content Credentials beside it (<name>.c2pa); each file appears only complete.
+        with atomic_output(target) as tmp, _beside(target, sidecar) as tmp_sidecar:
             shutil.copyfile(studio.home / asset.path, tmp)
-        target.chmod(0o644)
-        written.append(target)
+            if sidecar is not None:
+                shutil.copyfile(sidecar, tmp_sidecar)
+        for path in (target, target.with_suffix(".c2pa")) if sidecar is not None else (target,):
+            path.chmod(0o644)
+            written.append(path)
     with studio.transaction() as tx:
         tx.record("job.exported", job, actor, files=[p.name for p in written])
     return written
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that cannot be made or written: its nearest existing part must be a writable folder."""
+    import os
+
+    from greenlight.errors import MediaError
+
+    there = Path(folder).absolute()
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if not there.is_dir():
+        raise MediaError(folder, f"cannot be made a folder for the deliverables ({there.name} is a file)",
+                         "give a folder you can write to")
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise MediaError(folder, f"cannot be written ({there} is not writable)", "give a folder you can write to")
+
+
+def _make_folder(folder: Path) -> None:
+    from greenlight.errors import MediaError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MediaError(folder, f"cannot be made a folder for the deliverables ({e.strerror or e})",
+                         "give a folder you can write to") from None
+
+
+def _beside(target: Path, sidecar: Path | None):
+    """The atomic output of ``target``'s sidecar manifest, or nothing to write when it has none."""
+    import contextlib
+
+    from greenlight.media import atomic_output
+
+    return atomic_output(target.with_suffix(".c2pa")) if sidecar is not None else contextlib.nullcontext()

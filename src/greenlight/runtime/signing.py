@@ -103,7 +103,16 @@ def sign_output(studio: Studio, src: Path, spec: OutputSpec) -> Asset:
             output = f"the output {signed.name}{made_from}"
             raise for_user(error, studio.home, names, output, names.get(src, output)) from None
         stored = studio.assets.put_file(signed)
+        _keep_sidecar(studio, stored.sha256, signed)
     return _asset(studio, stored, asset_id, "output", spec.job_id, mark=f"{payload:012x}")
+
+
+def _keep_sidecar(studio: Studio, sha256: str, signed: Path) -> None:
+    """An EXR's Content Credentials are a sidecar: kept in the store under the hash of the frame they sign."""
+    from greenlight.provenance.spec import sidecar_path
+
+    if sidecar_path(signed).is_file():
+        studio.assets.put_sidecar(sha256, sidecar_path(signed))
 
 
 def quarantine(studio: Studio, src: Path, job_id: str) -> Asset:

@@ -1,6 +1,7 @@
 """`verify`: does a file carry valid Content Credentials the studio trusts, and which asset is it?
 
-A file whose manifest was stripped (a re-encoded copy, a screenshot) is traced through its invisible
+An EXR frame's manifest is a sidecar: ``FILE.c2pa`` beside it, or the one the asset store keeps under the
+frame's hash. A file whose manifest was stripped (a re-encoded copy, a screenshot) is traced through its invisible
 watermark to the asset and job it came from; a file with neither says so plainly. A watermark can be
 lifted off one picture and pasted onto another, so a mark alone never names an asset: the traced file's
 picture must match the asset's stored picture, or it is reported as a copied mark.
@@ -51,7 +52,7 @@ def verify_file(studio: Studio, path: Path) -> Verification:
     if not path.is_file():
         raise ProvenanceError(f"{path} does not exist", "give the path of the file to verify")
     media_kind(path)
-    report = read_manifest(path, trust_root(studio))
+    report = read_manifest(path, trust_root(studio), _stored_sidecar(studio, path))
     try:
         mark = read_watermark(path)
     except MediaError:  # a tampered file may no longer decode; the manifest still says what it was
@@ -67,6 +68,18 @@ def verify_file(studio: Studio, path: Path) -> Verification:
         job = _job(tx, asset)
     verified, reason = _judge(report, mark, asset)
     return Verification(str(path), verified, reason, report, mark, asset, job, state)
+
+
+def _stored_sidecar(studio: Studio, path: Path) -> Path | None:
+    """For an EXR with no ``.c2pa`` beside it, the sidecar manifest the store keeps under its hash (if any)."""
+    from greenlight.media import file_sha256
+    from greenlight.media.exr import is_exr
+    from greenlight.provenance.spec import sidecar_path
+
+    with path.open("rb") as f:
+        if not is_exr(f.read(4)) or sidecar_path(path).is_file():
+            return None
+    return studio.assets.sidecar_for(file_sha256(path))
 
 
 def _same_picture(studio: Studio, path: Path, asset: Asset, mark) -> bool:

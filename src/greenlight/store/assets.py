@@ -1,7 +1,9 @@
 """Content-addressed asset files: each file is stored once, under the sha256 of its bytes.
 
 Layout: ``root/ab/cd/abcd…<suffix>``. A stored file is never rewritten: storing the same bytes again
-returns the file already there, and the file is made read-only.
+returns the file already there, and the file is made read-only. A file whose Content Credentials cannot
+be embedded (an EXR frame) has its sidecar manifest at ``root/credentials/ab/cd/abcd….c2pa``, under the
+hash of the file it signs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ _SUFFIX = re.compile(r"(\.[a-z0-9_-]{1,16})?")
 
 
 INCOMING = ".incoming"
+CREDENTIALS = "credentials"
 
 
 def sha256_file(path: Path) -> str:
@@ -86,6 +89,36 @@ class AssetStore:
             InvalidInput: the suffix is not a dot and 1-16 lower-case letters or digits.
         """
         return self._store(hashlib.sha256(data).hexdigest(), suffix, lambda out: out.write(data))
+
+    def put_sidecar(self, sha256: str, manifest: Path) -> Path:
+        """Keep the sidecar manifest of the stored file ``sha256``; the first one kept is never replaced.
+
+        Raises:
+            InvalidInput: ``sha256`` is not 64 lower-case hex digits.
+            NotFound: no file with this hash is stored.
+            MediaError: the manifest cannot be read.
+        """
+        self.path_for(sha256)
+        target = self._sidecar(sha256)
+        if target.is_file():
+            return target
+        try:
+            data = Path(manifest).read_bytes()
+        except OSError as exc:
+            raise MediaError(manifest, f"cannot be read ({exc.strerror or exc})") from exc
+        with atomic_writer(target, mode=0o444, scratch=self.incoming) as out:
+            out.write(data)
+        return target
+
+    def sidecar_for(self, sha256: str) -> Path | None:
+        """The sidecar manifest kept for the stored file ``sha256``, or None."""
+        if not _SHA256.fullmatch(sha256):
+            return None
+        target = self._sidecar(sha256)
+        return target if target.is_file() else None
+
+    def _sidecar(self, sha256: str) -> Path:
+        return self.root / CREDENTIALS / sha256[:2] / sha256[2:4] / f"{sha256}.c2pa"
 
     def path_for(self, sha256: str) -> Path:
         """Where the file with this hash lies.

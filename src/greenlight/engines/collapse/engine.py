@@ -5,9 +5,11 @@ rigid-body simulation of 3-D slabs (pybullet) with holds that fail from the fail
 per frame: revealed background, textured and shaded pieces with sub-frame motion blur, debris, the dust
 plume, camera shake → the beauty as H.264 (with the plate's audio) and four matte passes as H.264.
 
-What the runtime can sign and watermark is a still or an H.264 clip, so that is what is delivered:
-the beauty clip, one grey clip per matte pass (pieces, debris, dust, revealed background), and, on
-request, every beauty frame as a PNG. EXR is not delivered: the runtime cannot watermark or sign it.
+Delivered: the beauty clip, one grey clip per matte pass (pieces, debris, dust, revealed background),
+and on request every beauty frame as a PNG, and every frame as an EXR for compositing: the beauty as
+linear half-float R, G, B and the four mattes as channels ``pieces.A``, ``debris.A``, ``dust.A``,
+``revealed.A`` of the same file. The runtime watermarks an EXR in its sRGB picture (so it is the PNG's
+picture, in linear light) and signs it with a sidecar manifest, ``FILE.c2pa``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class CollapseEngine:
 
     def _load(self, request: EngineRequest):
         params = CollapseParams.parse(request.params)
+        if params.exr_frames:
+            _need_openexr()
         plate_path, mask_path, clean_path = split_inputs(tuple(request.inputs), params)
         plate = open_plate(plate_path, params)
         mask = building_mask(plate, params, mask_path)
@@ -56,7 +60,7 @@ class CollapseEngine:
         return params, plate, mask, clean
 
     def run(self, request: EngineRequest, workdir: Path, progress: Progress) -> list[EngineOutput]:
-        """Make the shot in ``workdir``: the beauty clip, one clip per matte pass, PNG frames on request.
+        """Make the shot in ``workdir``: the beauty clip, one clip per matte pass, PNG and EXR frames on request.
 
         Raises:
             InvalidInput, MediaError: as :meth:`check_inputs`, or an output cannot be written.
@@ -85,6 +89,8 @@ class CollapseEngine:
                     sink.push(frame.mattes[name])
                 if params.png_frames:
                     stills.append(self._still(workdir, stem, frame.index, frame.beauty))
+                if params.exr_frames:
+                    stills.append(self._exr(workdir, stem, frame.index, frame.beauty, frame.mattes))
                 progress(0.3 + 0.7 * (frame.index + 1) / frames, f"rendering frame {frame.index + 1}/{frames}")
         finally:
             paths = [beauty.close()] + [sink.close() for sink in mattes.values()]
@@ -102,9 +108,27 @@ class CollapseEngine:
         return EngineOutput(path, "image", "frame", {"frame": index})
 
     @staticmethod
+    def _exr(workdir: Path, stem: str, index: int, rgb: np.ndarray, mattes: dict[str, np.ndarray]) -> EngineOutput:
+        from greenlight.media.exr import write_exr
+
+        path = write_exr(workdir / f"{stem}.collapse.{index:04d}.exr", rgb, {name: mattes[name] for name in PASSES})
+        return EngineOutput(path, "image", "frame-exr", {"frame": index})
+
+    @staticmethod
     def _notes(params: CollapseParams, shot: Shot, frames: int) -> dict[str, Any]:
         return {"model": "voronoi-pybullet-dustgrid", "frames": frames, "fps": shot.fps,
                 "pieces": len(shot.fracture.shards), "direction": params.direction,
                 "storey_px": round(shot.fracture.floor_px, 1)}
 
 
+
+
+def _need_openexr() -> None:
+    """EXR frames need OpenEXR (the ``vfx`` extra): refused before a job runs, not after the simulation."""
+    from importlib.util import find_spec
+
+    from greenlight.errors import InvalidInput
+
+    if find_spec("OpenEXR") is None:
+        raise InvalidInput("EXR frames need the OpenEXR package, which is not installed",
+                           "pip install 'greenlight[vfx]', or leave out --exr")

@@ -36,6 +36,8 @@ class CollapseParams:
         shake: camera shake on impacts, in pixels at 1080p (0 for none).
         motion_blur: sub-frame samples per frame (1 for none).
         png_frames: also deliver every beauty frame as a signed PNG.
+        exr_frames: also deliver every frame as a signed EXR: linear half R, G, B and one channel per matte
+            pass (``pieces.A``, ``debris.A``, ``dust.A``, ``revealed.A``), credentials in a ``.c2pa`` sidecar.
     """
 
     outline: tuple[tuple[float, float], ...] = ()
@@ -56,6 +58,7 @@ class CollapseParams:
     shake: float = 6.0
     motion_blur: int = 3
     png_frames: bool = False
+    exr_frames: bool = False
     polygon: bool = False  # set by parse: the outline came as points (even none), not as a mask image
 
     @classmethod
@@ -90,6 +93,7 @@ class CollapseParams:
             "shake": _number(params, "shake", p.shake, 0.0, 100.0),
             "motion_blur": _number(params, "motion_blur", p.motion_blur, 1, 16, whole=True),
             "png_frames": _flag(params, "png_frames", p.png_frames),
+            "exr_frames": _flag(params, "exr_frames", p.exr_frames),
             "polygon": "outline" in params,
         }
         return cls(**values)
