@@ -73,3 +73,13 @@ class Blocked(GreenlightError):
     """A guard stopped the action: consent is not live for it (the job is blocked, its outputs held)."""
 
     exit_code = 4
+
+
+class UnitMismatch(InvalidInput):
+    """A grant's rate unit cannot meter what a job makes (per second on a still, per image on a video)."""
+
+
+class Vetoed(InvalidTransition):
+    """A talent's representative vetoed the job: it cannot be approved (it may still be rejected)."""
+
+    exit_code = 4

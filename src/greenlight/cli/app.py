@@ -10,7 +10,7 @@ import sys
 import typer
 
 from greenlight.cli import collapse as _collapse  # noqa: F401 (registers `run collapse` on the run app)
-from greenlight.cli import consent, jobs, ledger, moodboard, previz, provenance, registry, scan, studio
+from greenlight.cli import consent, jobs, ledger, moodboard, previz, provenance, registry, report, scan, studio
 from greenlight.cli.common import console_err
 from greenlight.errors import GreenlightError
 
@@ -38,6 +38,7 @@ app.add_typer(jobs.run_app, name="run")  # previz adds `run previz` to it
 app.add_typer(previz.models_app, name="models")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.command("export")(jobs.export)
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:
