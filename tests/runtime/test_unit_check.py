@@ -143,3 +143,18 @@ def test_of_two_covering_grants_the_one_that_meters_the_output_is_relied_on(cast
     clip = deage(cast, still_clip(cast.lead_photo, tmp_path / "take_12.mp4"))
     with cast.studio.transaction() as tx:
         assert [g.id for g in relied_grants(tx, clip, load_engine("deage").info)] == [per_second.id]
+
+
+def test_a_face_found_only_by_the_scan_is_held_to_the_same_rule(cast, tmp_path):
+    # a neutral file name: nobody knows she is in it until a guard's scan finds her face; that guard then
+    # refuses to rely on a grant that would meter the still as 0 seconds, long before payday
+    grant = cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_SECOND)
+    photo = tmp_path / "frame_0001.png"
+    photo.write_bytes(cast.lead_photo.read_bytes())
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
+    done = LocalExecutor(cast.studio).run(job.id)
+    assert done.state is JobState.BLOCKED and not done.usage
+    with cast.studio.transaction() as tx:
+        reasons = [r for d in tx.registry.decisions(job.id) for r in d.reasons if r.subject_id == cast.lead.id]
+    [reason] = [r for r in reasons if r.verdict.value == "block"]
+    assert reason.code == "consent.unit-mismatch" and grant.id in reason.message and "image" in reason.message

@@ -3,6 +3,8 @@
 The rules, in order of severity:
 
 - enrolled talent with an active grant for this use, this production, now → allow;
+- a grant that covers the use but whose rate unit cannot meter what the job makes (per second on a
+  still, per image on a clip) → block: the use would be owed nothing, or miscounted, at payday;
 - talent without one → block, naming what is wrong (no grant, suspended, revoked, expired, another
   use or production, or for a deceased performer no grant signed by the estate);
 - a protected person → block, unless a live grant names that person;
@@ -100,8 +102,24 @@ def _unchecked(identity: Identity) -> Reason:
 
 def _covering(grants: Iterable[ConsentGrant], context: ConsentContext) -> ConsentGrant | None:
     covering = [g for g in grants if g.covers(context.production_id, context.use, context.at)]
-    metering = [g for g in covering if all(meters(g.compensation.unit, m) for m in context.media)]
+    metering = [g for g in covering if _meters(g, context)]
     return next(iter(metering or covering), None)
+
+
+def _meters(grant: ConsentGrant, context: ConsentContext) -> bool:
+    return all(meters(grant.compensation.unit, m) for m in context.media)
+
+
+def _relied_on(identity: Identity, grant: ConsentGrant, context: ConsentContext) -> Reason:
+    """Allow under ``grant``, unless its rate unit cannot meter what the job makes."""
+    if _meters(grant, context):
+        return _allow(identity, grant)
+    unit = grant.compensation.unit.value
+    made = " and ".join(context.media)
+    why = (f"{identity.name}: grant {grant.id} is paid {unit}, which cannot meter this job's {made} output; "
+           "a grant paid per image, per second or flat to fit it is needed")
+    return Reason(Verdict.BLOCK, "consent.unit-mismatch", why, identity.subject_id,
+                  {"grant_id_unmetered": grant.id, "distance": identity.distance})
 
 
 def _allow(identity: Identity, grant: ConsentGrant) -> Reason:
@@ -125,7 +143,7 @@ def _talent_reason(
         grants = estate
     grant = _covering(grants, context)
     if grant:
-        return _allow(identity, grant)
+        return _relied_on(identity, grant, context)
     code, why = _why_not_covered(grants, context)
     return _block(identity, code, f"{identity.name}: {why}")
 
@@ -133,7 +151,7 @@ def _talent_reason(
 def _protected_reason(identity: Identity, grants: list[ConsentGrant], context: ConsentContext) -> Reason:
     grant = _covering(grants, context)
     if grant:
-        return _allow(identity, grant)
+        return _relied_on(identity, grant, context)
     return _block(identity, "protected.person", f"{identity.name} is a protected person and no grant names them")
 
 

@@ -87,8 +87,9 @@ def relied_grants(tx: Transaction, job: Job, info: EngineInfo) -> list[ConsentGr
     from greenlight.runtime.guarding import facts
 
     job_facts = replace(facts(tx, job, info), alters_footage=False)  # no scans yet: consent and names only
-    ids = {r.evidence["grant_id"] for r in preflight_reasons(job_facts, ())
-           if r.verdict is Verdict.ALLOW and "grant_id" in r.evidence}
+    reasons = preflight_reasons(job_facts, ())
+    ids = {r.evidence["grant_id"] for r in reasons if r.verdict is Verdict.ALLOW and "grant_id" in r.evidence}
+    ids |= {r.evidence["grant_id_unmetered"] for r in reasons if "grant_id_unmetered" in r.evidence}
     return [g for g in job_facts.grants if g.id in ids]
 
 
