@@ -1,0 +1,48 @@
+"""Review: ``/review`` (the queue) and approving or rejecting a job in review with a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from greenlight.api.auth import Home, Who
+from greenlight.api.scope import job_plain
+from greenlight.runtime.visibility import job_for, review_queue
+
+router = APIRouter(tags=["review"])
+
+
+class ReviewNote(BaseModel):
+    note: str = Field(description="Why, for the ledger and the artist (required).")
+
+
+@router.get("/review", name="review.queue")
+def queue(who: Who, studio: Home) -> list[dict[str, Any]]:
+    """The jobs waiting for a reviewer's decision that the caller may see, oldest first."""
+    with studio.transaction() as tx:
+        return [job_plain(tx.registry, who, j) for j in review_queue(tx.registry, who)]
+
+
+def _review(studio, who, job_id: str, approve: bool, note: str) -> dict[str, Any]:
+    from greenlight.runtime.jobs import review
+
+    with studio.transaction() as tx:
+        job_for(tx.registry, who, job_id)
+    job = review(studio, job_id, approve, who.actor, note)
+    with studio.transaction() as tx:
+        return job_plain(tx.registry, who, job)
+
+
+@router.post("/jobs/{job_id}/approve", name="review.approve", tags=["review"])
+def approve(job_id: str, body: ReviewNote, who: Who, studio: Home) -> dict[str, Any]:
+    """Approve a job in review: consent is checked once more and the use metered; a lapsed grant blocks it
+    instead (the answer's ``state`` says which)."""
+    return _review(studio, who, job_id, True, body.note)
+
+
+@router.post("/jobs/{job_id}/reject", name="review.reject", tags=["review"])
+def reject(job_id: str, body: ReviewNote, who: Who, studio: Home) -> dict[str, Any]:
+    """Reject a job in review: its outputs are never delivered."""
+    return _review(studio, who, job_id, False, body.note)
