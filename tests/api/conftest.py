@@ -54,6 +54,14 @@ class World:
         shutil.copyfile(self.faces / photo, target)
         return target
 
+    def submit_queued(self, who: str = "artist") -> str:
+        """A job submitted and left queued (nothing in the studio runs it unless a test starts an executor)."""
+        from greenlight.runtime.jobs import submit
+
+        job = submit(self.studio, "ingest", {"tool": "Runway Gen-4"}, [self.take(LEAD_PHOTO)], PRODUCTION,
+                     self.actor(who))
+        return job.id
+
     def ingest(self, photo: str, who: str = "artist", approve: bool = False) -> Job:
         """A job that really ran: ``photo`` ingested for the production, in review (or approved)."""
         from greenlight.runtime.executor import LocalExecutor
