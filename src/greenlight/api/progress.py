@@ -32,8 +32,10 @@ class Board:
         """The progress callback for one job's run."""
 
         def report(fraction: float, message: str) -> None:
+            if fraction < 0:  # the executor is done with the job
+                return self.forget(job_id)
             with self._lock:
-                self._latest[job_id] = (round(min(max(fraction, 0.0), 1.0), 3), message)
+                self._latest[job_id] = (round(min(fraction, 1.0), 3), message)
 
         return report
 

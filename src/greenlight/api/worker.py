@@ -1,15 +1,20 @@
 """The one executor that runs beside the service: it picks up queued jobs as they arrive, until stopped.
 
-It is the same ``LocalExecutor`` as `greenlight jobs run`, in a thread of the `greenlight serve` process, with
-a studio of its own (its own database connections and face models). Several executors may share a studio
-(leases keep them apart), so a `jobs run` elsewhere is harmless. A job still running when the service stops
-keeps its lease until the process ends; the next executor then runs it again from the start.
+It is the same ``LocalExecutor`` as `greenlight jobs run`. `greenlight serve` runs it in a child process
+(``ExecutorProcess``), so an engine busy on frames never holds up a request; its progress comes back over a
+queue onto the service's ``Board``. ``QueueWorker`` is the loop itself, also usable in a thread. Several
+executors may share a studio (leases keep them apart), so a `jobs run` elsewhere is harmless. A job left
+running when the executor is killed keeps its lease until the process is gone; the next executor then runs
+it again from the start.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from greenlight.api.progress import Board
 from greenlight.domain import JobState
@@ -18,28 +23,34 @@ from greenlight.runtime.studio import Studio
 
 log = logging.getLogger("greenlight.executor")
 POLL_SECONDS = 1.0
+Reporter = Callable[[str], Callable[[float, str], None]]  # job id → that job's progress callback
 
 
 class QueueWorker:
-    """Runs every queued job, oldest first, polling for new ones; reports progress on ``board``."""
+    """Runs every queued job, oldest first, polling for new ones, until ``stop`` is set."""
 
-    def __init__(self, studio: Studio, board: Board, poll: float = POLL_SECONDS) -> None:
-        self.studio, self.board, self.poll = studio, board, poll
+    def __init__(self, studio: Studio, reporter: Reporter | Board, poll: float = POLL_SECONDS,
+                 stop: threading.Event | None = None) -> None:
+        self.studio, self.poll = studio, poll
+        self.reporter = reporter.reporter if isinstance(reporter, Board) else reporter
         self.current: str | None = None  # the job running now, if any
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="greenlight-executor", daemon=True)
+        self._stop = stop or threading.Event()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start running queued jobs in the background."""
+        """Run the loop in a background thread."""
+        self._thread = threading.Thread(target=self.run_forever, name="greenlight-executor", daemon=True)
         self._thread.start()
 
     def stop(self, wait: float | None = None) -> bool:
         """Take no new job; wait (up to ``wait`` seconds, or for ever) for the running one. True once stopped."""
         self._stop.set()
-        self._thread.join(wait)
-        return not self._thread.is_alive()
+        if self._thread is not None:
+            self._thread.join(wait)
+        return self._thread is None or not self._thread.is_alive()
 
-    def _loop(self) -> None:
+    def run_forever(self) -> None:
+        """Recover abandoned jobs and run the queue, again every ``poll`` seconds, until stopped."""
         from greenlight.runtime.executor import LocalExecutor
 
         executor = LocalExecutor(self.studio)
@@ -58,8 +69,9 @@ class QueueWorker:
 
     def _run(self, executor, job_id: str) -> None:
         self.current = job_id
+        report = self.reporter(job_id)
         try:
-            job = executor.run(job_id, self.board.reporter(job_id))
+            job = executor.run(job_id, report)
             log.info("job %s: %s", job.id, job.state.value)
         except InvalidTransition:
             pass  # cancelled meanwhile, or another executor took it
@@ -67,4 +79,60 @@ class QueueWorker:
             log.exception("job %s failed in its engine", job_id)
         finally:
             self.current = None
-            self.board.forget(job_id)
+            report(-1.0, "")  # the job is off the board
+
+
+class ExecutorProcess:
+    """``QueueWorker`` in a child process of the service, its progress fed onto ``board``."""
+
+    def __init__(self, home: Path, board: Board, poll: float = POLL_SECONDS) -> None:
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: no copy of the server's threads
+        self.board = board
+        self.current: str | None = None
+        self._stop = context.Event()
+        self._messages = context.Queue()
+        self._process = context.Process(target=_executor_main, args=(str(home), self._stop, self._messages, poll),
+                                        name="greenlight-executor")
+        self._reader = threading.Thread(target=self._read, name="greenlight-progress", daemon=True)
+
+    def start(self) -> None:
+        self._process.start()
+        self._reader.start()
+
+    def stop(self, wait: float | None = None) -> bool:
+        """Take no new job; wait for the running one (up to ``wait`` seconds). True once the process ended."""
+        self._stop.set()
+        self._process.join(wait)
+        stopped = not self._process.is_alive()
+        if stopped:
+            self._messages.put(None)
+        return stopped
+
+    def abandon(self) -> None:
+        """End the process now, leaving its job to the next executor (its lease runs out, or its process is gone)."""
+        self._process.terminate()
+        self._process.join(10)
+        self._messages.put(None)
+
+    def _read(self) -> None:
+        while (message := self._messages.get()) is not None:
+            job_id, fraction, text = message
+            if fraction < 0:
+                self.current = None
+                self.board.forget(job_id)
+            else:
+                self.current = job_id
+                self.board.reporter(job_id)(fraction, text)
+
+
+def _executor_main(home: str, stop, messages, poll: float) -> None:
+    """The child process: ignore Ctrl-C (the service stops it through ``stop``) and run the queue."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.INFO, format="executor: %(message)s")
+
+    def reporter(job_id: str):
+        return lambda fraction, text: messages.put((job_id, fraction, text))
+
+    QueueWorker(Studio.open(Path(home)), reporter, poll, stop).run_forever()

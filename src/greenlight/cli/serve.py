@@ -35,7 +35,7 @@ def serve(
 
     from greenlight.api.app import create_app
     from greenlight.api.progress import Board
-    from greenlight.api.worker import QueueWorker
+    from greenlight.api.worker import ExecutorProcess
 
     home = open_studio(studio)
     app = create_app(home.home)
@@ -43,7 +43,7 @@ def serve(
     if not is_loopback(host):
         console_err.print(f"warning: listening on {host}, not loopback: anyone who can reach this machine can try "
                           "tokens against it; put TLS in front of it (a reverse proxy) before it leaves this host")
-    worker = QueueWorker(open_studio(home.home), app.state.progress) if executor else None
+    worker = ExecutorProcess(home.home, app.state.progress) if executor else None
     if worker is not None:
         worker.start()
     console.print(f"serving {home.home} on http://{host}:{port}/api/v1 (docs: /api/v1/docs); "
@@ -62,5 +62,6 @@ def _stop(worker) -> None:
     try:
         worker.stop()
     except KeyboardInterrupt:
-        console_err.print("left the running job; its lease runs out and the next executor runs it again")
+        worker.abandon()
+        console_err.print("left the running job: the next executor runs it again")
     console.print("executor stopped")
