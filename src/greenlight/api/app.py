@@ -55,13 +55,14 @@ def rest_routers() -> list:
         ledger,
         productions,
         protect,
+        reports,
         review,
         talent,
         verify,
     )
 
     return [access.router, productions.router, talent.router, consent.router, protect.router, jobs.router,
-            review.router, assets.router, verify.router, ledger.router]
+            review.router, assets.router, verify.router, ledger.router, reports.router]
 
 
 def create_app(home: Path | None = None) -> FastAPI:

@@ -46,6 +46,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "jobs.events": EVERYONE,
     "jobs.cancel": _roles(PRODUCER, ARTIST),  # an artist: their own jobs
     "jobs.clear": _roles(LEGAL),  # the written approval must be legal's: an admin's is refused by the runtime
+    "jobs.veto": _roles(TALENT_REP),  # a talent rep: drafts showing their own talent; an admin names the talent
     "review.queue": _roles(REVIEWER, PRODUCER, LEGAL, TALENT_REP),
     "review.approve": _roles(REVIEWER),
     "review.reject": _roles(REVIEWER),
@@ -54,6 +55,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "verify": EVERYONE,  # the asset and job are named only to those who can see the job
     "ledger.verify": _roles(PRODUCER, REVIEWER, LEGAL),
     "ledger.export": _roles(LEGAL),  # it names talent and every decision about them
+    "reports.usage": _roles(PRODUCER, LEGAL, TALENT_REP),  # a talent rep: their own talent's use only
 }
 
 

@@ -35,6 +35,7 @@ def job_plain(registry: Registry, who: Caller, job: Job) -> dict[str, Any]:
         return plain
     plain["usage"] = [u for u in plain["usage"] if u["talent_id"] == who.talent_id]
     plain["grant_ids"] = [g for g in job.grant_ids if registry.grant(g).talent_id == who.talent_id]
+    plain["vetoes"] = [v for v in plain.get("vetoes", []) if v["talent_id"] == who.talent_id]
     if plain["params"].get("talent_id") not in (None, who.talent_id):
         plain["params"]["talent_id"] = None
     return plain

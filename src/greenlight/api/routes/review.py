@@ -46,3 +46,27 @@ def approve(job_id: str, body: ReviewNote, who: Who, studio: Home) -> dict[str, 
 def reject(job_id: str, body: ReviewNote, who: Who, studio: Home) -> dict[str, Any]:
     """Reject a job in review: its outputs are never delivered."""
     return _review(studio, who, job_id, False, body.note)
+
+
+class VetoRequest(BaseModel):
+    note: str = Field(description="Why the talent refuses this draft (required; the ledger keeps it).")
+    talent: str | None = Field(None, description="The talent vetoing: a talent rep's own (the default); an admin "
+                                                 "acting for a talent names them.")
+
+
+@router.post("/jobs/{job_id}/veto", name="jobs.veto", tags=["review"])
+def veto(job_id: str, body: VetoRequest, who: Who, studio: Home) -> dict[str, Any]:
+    """Veto a draft that shows the caller's talent: it can no longer be approved (it may still be rejected)."""
+    from greenlight.api.scope import own_talent_only
+    from greenlight.errors import InvalidInput
+    from greenlight.runtime.jobs import veto as record_veto
+
+    with studio.transaction() as tx:
+        job_for(tx.registry, who, job_id)
+        talent = tx.registry.talent(body.talent).id if body.talent else who.talent_id
+    if talent is None:
+        raise InvalidInput("a veto is made for a talent", "name the talent the veto is for")
+    own_talent_only(who, talent, "the veto")
+    job = record_veto(studio, job_id, talent, who.actor, body.note)
+    with studio.transaction() as tx:
+        return job_plain(tx.registry, who, job)
