@@ -56,21 +56,21 @@ def event(kind: str, data: dict[str, Any], n: int) -> bytes:
 def job_events(studio: Studio, job_id: str, board: Board | None, poll: float = POLL_SECONDS) -> Iterator[bytes]:
     """``state`` events for each step of the job's history (from the first), ``progress`` events while it runs,
     and a last ``end`` event with its settled state."""
-    sent, shown, n, quiet_since = 0, None, 0, time.monotonic()
+    sent, shown, n, spoke = 0, None, 0, time.monotonic()
     while True:
         with studio.transaction() as tx:
             job = tx.registry.get(Job, job_id)
         for step in job.history[sent:]:
-            n += 1
+            n, spoke = n + 1, time.monotonic()
             yield event("state", to_plain(step), n)
         sent, latest = len(job.history), board.latest(job_id) if board else None
         if latest is not None and latest != shown and job.state not in SETTLED:
-            shown, n = latest, n + 1
+            shown, n, spoke = latest, n + 1, time.monotonic()
             yield event("progress", {"fraction": latest[0], "message": latest[1]}, n)
         if job.state in SETTLED:
             yield event("end", {"job": job.id, "state": job.state.value}, n + 1)
             return
-        if time.monotonic() - quiet_since > HEARTBEAT_SECONDS:  # keeps proxies from closing a quiet stream
-            quiet_since = time.monotonic()
+        if time.monotonic() - spoke > HEARTBEAT_SECONDS:  # keeps proxies from closing a quiet stream
+            spoke = time.monotonic()
             yield b": still running\n\n"
         time.sleep(poll)
