@@ -11,6 +11,7 @@ NOTE = "not the likeness agreed in the contract"
 
 def draft(cli, faces, tmp_path) -> str:
     """An ingested photo of Eileen Collins in review, under a per-image grant; its job id."""
+    assert cli("keys", "init", "--organisation", "Test Studio").code == 0
     assert cli("consent", "grant", LEAD, "--production", "NIGHTFALL", "--use", "independent-replica",
                "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", LEAD, "--rate", "40",
                "--unit", "per-approved-image").code == 0
