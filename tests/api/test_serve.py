@@ -72,3 +72,19 @@ def test_serve_runs_submitted_jobs_and_stops_cleanly_on_ctrl_c(world):
         output, _ = server.communicate(timeout=60)
     assert server.returncode == 0, output
     assert "executor stopped" in output and f"127.0.0.1:{port}" in output
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_a_host_beyond_loopback_is_served_only_with_a_warning(world, monkeypatch, capsys, host, warned):
+    # uvicorn itself is left out here (binding every interface in a test is not wanted); what is checked is
+    # what `serve` tells the operator and hands to uvicorn.
+    import uvicorn
+
+    from greenlight.cli.serve import serve
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: served.update(host=host, port=port))
+    serve(host=host, port=8611, executor=False, studio=world.studio.home)
+    err = capsys.readouterr().err
+    assert served == {"host": host, "port": 8611}
+    assert ("warning: listening on 0.0.0.0, not loopback" in err) is warned
