@@ -44,8 +44,12 @@ def test_a_talent_rep_cannot_open_follow_preview_or_download_another_talents_job
 def test_a_talent_rep_sees_only_their_talent_and_grants(world, client):
     rep = world.auth("rep")
     assert [t["name"] for t in client.get(f"{API_PREFIX}/talent", headers=rep).json()] == [LEAD]
-    grants = client.get(f"{API_PREFIX}/consent", params={"talent": SECOND}, headers=rep).json()
-    assert {g["talent_id"] for g in grants} == {world.lead.id}
+    own = client.get(f"{API_PREFIX}/consent", params={"talent": LEAD.upper()}, headers=rep).json()
+    assert own and {g["talent_id"] for g in own} == {world.lead.id}
+    for named in (SECOND, "Nobody Enrolled"):  # the same answer whether the studio knows the name or not
+        refused = client.get(f"{API_PREFIX}/consent", params={"talent": named}, headers=rep)
+        assert refused.status_code == 403 and refused.json()["problem"] == f"{named!r} is not the talent this " \
+            "token represents"
     assert len(client.get(f"{API_PREFIX}/consent", headers=world.auth("producer")).json()) >= 2
 
 

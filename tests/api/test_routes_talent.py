@@ -44,8 +44,9 @@ def test_usage_is_reported_per_talent_and_a_rep_gets_only_their_own(world, clien
     assert own == usage_report(world.studio, talent=world.lead.id).to_plain()
     assert {line["talent_id"] for line in own["lines"]} == {world.lead.id}
     assert {t["talent_id"] for t in own["totals"]} == {world.lead.id}
-    named = client.get(f"{API_PREFIX}/reports/usage", params={"talent": SECOND}, headers=world.auth("rep"))
-    assert named.status_code == 403
+    for named in (SECOND, "Nobody Enrolled"):
+        refused = client.get(f"{API_PREFIX}/reports/usage", params={"talent": named}, headers=world.auth("rep"))
+        assert refused.status_code == 403, refused.text
     csv = client.get(f"{API_PREFIX}/reports/usage", params={"format": "csv"}, headers=world.auth("other_rep"))
     assert csv.headers["content-type"].startswith("text/csv")
     rows = csv.text.strip().splitlines()

@@ -28,6 +28,22 @@ def own_talent_only(who: Caller, talent_id: str, what: str) -> None:
                         "a talent representative acts for their own talent only")
 
 
+def rep_talent(registry: Registry, who: Caller, named: str | None) -> str:
+    """The talent id a talent rep's request is about: their own, whether or not they named it.
+
+    Raises:
+        Forbidden: they named any other talent, known to the studio or not (so a rep cannot learn who is).
+    """
+    from greenlight.domain import Talent
+    from greenlight.store.registry import name_key
+
+    own = registry.get(Talent, who.talent_id)
+    if named is not None and named != own.id and name_key(named) not in {name_key(n) for n in own.names}:
+        raise Forbidden(f"{named!r} is not the talent this token represents",
+                        "a talent representative sees their own talent only")
+    return own.id
+
+
 def job_plain(registry: Registry, who: Caller, job: Job) -> dict[str, Any]:
     """The job as its JSON record, less what a talent rep may not see of other talent."""
     plain = to_plain(job)

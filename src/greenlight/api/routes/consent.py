@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from greenlight.api.auth import Home, Who
-from greenlight.api.scope import own_talent_only
+from greenlight.api.scope import own_talent_only, rep_talent
 from greenlight.domain import GrantState, RateUnit, Use, to_plain, utcnow
 from greenlight.domain.access import Role
 
@@ -42,11 +42,12 @@ class GrantChange(BaseModel):
 
 @router.get("/consent", name="consent.list")
 def list_grants(who: Who, studio: Home, talent: str | None = None) -> list[dict[str, Any]]:
-    """Every grant with its state (``?talent=`` one talent's; a talent rep always their own talent's)."""
+    """Every grant with its state (``?talent=`` one talent's; a talent rep's own talent's, and only theirs)."""
     with studio.transaction() as tx:
-        talent_id = tx.registry.talent(talent).id if talent else None
         if who.role is Role.TALENT_REP:
-            talent_id = who.talent_id
+            talent_id = rep_talent(tx.registry, who, talent)
+        else:
+            talent_id = tx.registry.talent(talent).id if talent else None
         return [to_plain(g) for g in tx.registry.grants(talent_id=talent_id)]
 
 

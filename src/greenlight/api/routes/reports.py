@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 
 from greenlight.api.auth import Home, Who
-from greenlight.api.scope import own_talent_only
+from greenlight.api.scope import rep_talent
 from greenlight.domain.access import Role
 
 router = APIRouter(tags=["reports"])
@@ -23,10 +23,8 @@ def usage(who: Who, studio: Home, production: str | None = None, talent: str | N
     from greenlight.runtime.reports import usage_report
 
     if who.role is Role.TALENT_REP:
-        if talent is not None:
-            with studio.transaction() as tx:
-                own_talent_only(who, tx.registry.talent(talent).id, f"the use of {talent}")
-        talent = who.talent_id
+        with studio.transaction() as tx:
+            talent = rep_talent(tx.registry, who, talent)
     report = usage_report(studio, production, talent)
     if format == "csv":
         return PlainTextResponse(report.to_csv(), media_type="text/csv",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from greenlight.api.auth import Home, Who
 from greenlight.api.scope import job_plain
+from greenlight.domain.access import Role
 from greenlight.runtime.visibility import job_for, review_queue
 
 router = APIRouter(tags=["review"])
@@ -57,16 +58,18 @@ class VetoRequest(BaseModel):
 @router.post("/jobs/{job_id}/veto", name="jobs.veto", tags=["review"])
 def veto(job_id: str, body: VetoRequest, who: Who, studio: Home) -> dict[str, Any]:
     """Veto a draft that shows the caller's talent: it can no longer be approved (it may still be rejected)."""
-    from greenlight.api.scope import own_talent_only
+    from greenlight.api.scope import rep_talent
     from greenlight.errors import InvalidInput
     from greenlight.runtime.jobs import veto as record_veto
 
     with studio.transaction() as tx:
         job_for(tx.registry, who, job_id)
-        talent = tx.registry.talent(body.talent).id if body.talent else who.talent_id
-    if talent is None:
-        raise InvalidInput("a veto is made for a talent", "name the talent the veto is for")
-    own_talent_only(who, talent, "the veto")
+        if who.role is Role.TALENT_REP:
+            talent = rep_talent(tx.registry, who, body.talent)
+        elif body.talent:
+            talent = tx.registry.talent(body.talent).id
+        else:
+            raise InvalidInput("a veto is made for a talent", "name the talent the veto is for")
     job = record_veto(studio, job_id, talent, who.actor, body.note)
     with studio.transaction() as tx:
         return job_plain(tx.registry, who, job)
