@@ -41,6 +41,17 @@ def test_a_talent_rep_cannot_open_follow_preview_or_download_another_talents_job
         assert world.ledger_length() == before
 
 
+def test_to_a_talent_rep_an_unknown_asset_looks_like_one_they_may_not_see(world, client):
+    with world.studio.transaction() as tx:
+        held = tx.registry.asset(output_of(world, "second")).sha256
+    answers = [client.get(f"{API_PREFIX}/assets/{ref}/{what}", headers=world.auth("rep"))
+               for ref in (held, "0" * 64) for what in ("preview", "download")]
+    assert [a.status_code for a in answers] == [403] * 4
+    said = {a.json()["problem"].replace(held, "X").replace("0" * 64, "X") for a in answers}
+    assert said == {"asset X is not of a job a talent-rep token can see"}
+    assert client.get(f"{API_PREFIX}/assets/{'0' * 64}/preview", headers=world.auth("reviewer")).status_code == 404
+
+
 def test_a_talent_rep_sees_only_their_talent_and_grants(world, client):
     rep = world.auth("rep")
     assert [t["name"] for t in client.get(f"{API_PREFIX}/talent", headers=rep).json()] == [LEAD]

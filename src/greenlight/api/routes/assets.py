@@ -15,24 +15,42 @@ from greenlight.api.auth import Home, Who
 from greenlight.domain import Asset, Job
 from greenlight.domain.access import Caller
 from greenlight.errors import Forbidden, NotFound
-from greenlight.runtime.visibility import can_see, check_download, job_for
+from greenlight.runtime.visibility import SEE_ALL, can_see, check_download
 from greenlight.store.registry import Registry
 
 router = APIRouter(tags=["assets"])
 
 
+def _find(registry: Registry, who: Caller, asset_id: str) -> Asset:
+    """The asset. To a caller who does not see every job, an unknown asset looks like one they may not see:
+    an asset is found by content hash too, and a 404 would tell them whether the studio holds a given file."""
+    try:
+        return registry.asset(asset_id)
+    except NotFound:
+        if who.role in SEE_ALL:
+            raise
+        raise _unseen(who, asset_id) from None
+
+
+def _unseen(who: Caller, asset_id: str) -> Forbidden:
+    return Forbidden(f"asset {asset_id} is not of a job a {who.role.value} token can see",
+                     "ask the production for access")
+
+
 def _asset_and_job(registry: Registry, who: Caller, asset_id: str) -> tuple[Asset, Job]:
     """The asset and a job the caller can see that made it or used it. Raises NotFound, Forbidden."""
-    asset = registry.asset(asset_id)
+    asset = _find(registry, who, asset_id)
     if asset.job_id is not None:
-        return asset, job_for(registry, who, asset.job_id)
+        job = registry.get(Job, asset.job_id)
+        if not can_see(registry, who, job):
+            raise _unseen(who, asset_id)
+        return asset, job
     users = [j for j in registry.jobs() if any(i.sha256 == asset.sha256 for i in j.inputs)]
     seen = next((j for j in users if can_see(registry, who, j)), None)
     if seen is None:
-        if not users:
+        if not users and who.role in SEE_ALL:
             raise NotFound(f"asset {asset_id} belongs to no job", "previews are of jobs' inputs and outputs")
-        raise Forbidden(f"asset {asset_id} is not of a job a {who.role.value} token can see",
-                        "ask the production for access")
+        raise _unseen(who, asset_id)
     return asset, seen
 
 
@@ -53,10 +71,10 @@ def download(asset_id: str, who: Who, studio: Home) -> FileResponse:
     from greenlight.runtime.delivery import cleared_outputs, record_export
 
     with studio.transaction() as tx:
-        asset = tx.registry.asset(asset_id)
+        asset, job = _asset_and_job(tx.registry, who, asset_id)
         if asset.job_id is None:
             raise Forbidden(f"asset {asset_id} is not a job's output", "only approved outputs are downloaded")
-        check_download(tx.registry, who, job_for(tx.registry, who, asset.job_id))
+        check_download(tx.registry, who, job)
     job, outputs = cleared_outputs(studio, asset.job_id, who.actor, gate="download")
     if asset.id not in {a.id for a in outputs}:
         raise Forbidden(f"asset {asset_id} is not one of job {job.id}'s signed outputs",
