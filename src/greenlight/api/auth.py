@@ -1,8 +1,10 @@
 """Who is calling: the bearer token (or the web UI's session cookie) checked on every request.
 
-Routes declare the roles they admit with ``who: Annotated[Caller, Depends(allow(Role.REVIEWER, ...))]``;
-an admin is admitted everywhere. A refusal is an ``Unauthorized`` (401: no token, or not live) or
-``Forbidden`` (403: the role may not) raised before the route body runs, so a refused request changes nothing.
+REST routes take their caller as ``who: Who``: the roles admitted are looked up by the route's name in
+``api.roles.ACCESS``. Other routes (the web UI's) may declare theirs with
+``who: Annotated[Caller, Depends(allow(Role.REVIEWER, ...))]``. An admin is admitted everywhere. A refusal
+is an ``Unauthorized`` (401: no token, or not live) or ``Forbidden`` (403: the role may not) raised before
+the route body runs, so a refused request changes nothing.
 """
 
 from __future__ import annotations
@@ -53,3 +55,22 @@ def allow(*roles: Role) -> Callable[..., Caller]:
         return who
 
     return admitted
+
+
+def permitted(request: Request, who: Annotated[Caller, Depends(caller)]) -> Caller:
+    """The caller, if the route's entry in ``api.roles.ACCESS`` admits their role; else 403."""
+    from greenlight.api.roles import ACCESS, ADMIN_ONLY, admitted
+
+    route = getattr(request.scope.get("route"), "name", "")
+    if not admitted(route, who.role):
+        needed = ", ".join(sorted(r.value for r in ACCESS.get(route, ADMIN_ONLY)))
+        article = "an" if who.role.value[0] in "aeiou" else "a"
+        raise Forbidden(f"{article} {who.role.value} token may not do this ({route})", f"it needs one of: {needed}")
+    return who
+
+
+Who = Annotated[Caller, Depends(permitted)]
+"""The admitted caller of a REST route (see ``api.roles``)."""
+
+Home = Annotated[Studio, Depends(studio)]
+"""The studio a route works on."""

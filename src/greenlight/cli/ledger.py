@@ -29,17 +29,11 @@ def verify(checkpoint: CheckpointFiles = None, accept_restart: AcceptRestart = N
            json: JsonOption = False) -> None:
     """Check the chain, every signed checkpoint (the studio's file, the ones given, every output's Content
     Credentials) and every registry row against the ledger's events. Exit 1 naming what broke."""
-    from greenlight.ledger.audit import audit
+    from greenlight.runtime.ledgerbook import audit_plain, verify_ledger
 
-    home = open_studio(studio)
-    others = [*(given for path in checkpoint or () for given in _given_all(path)), *_manifests(home)]
-    with home.transaction() as tx:
-        report = audit(tx.ledger.session, home.checkpoints, others, accept_restart)
+    report = verify_ledger(open_studio(studio), checkpoint or (), accept_restart)
     if json:
-        latest = report.latest.to_plain() if report.latest else None
-        print_json({"ok": report.ok, "entries": report.count, "problems": list(report.problems),
-                    "notes": list(report.notes), "protected": report.protected, "checkpoints": report.checkpoints,
-                    "latest_checkpoint": latest})
+        print_json(audit_plain(report))
     else:
         _print_report(report)
     raise typer.Exit(0 if report.ok else 1)
@@ -152,9 +146,10 @@ def prove(
     """Print a Merkle inclusion proof (RFC 9162) that an entry is in a signed checkpoint, as JSON."""
     from greenlight.ledger.proof import check_proof, find_entry
     from greenlight.ledger.proof import prove as inclusion
+    from greenlight.runtime.ledgerbook import kept_checkpoint
 
     home = open_studio(studio)
-    target = _given(checkpoint).checkpoint if checkpoint else home.checkpoints.update(home.database)
+    target = kept_checkpoint(checkpoint).checkpoint if checkpoint else home.checkpoints.update(home.database)
     with home.transaction() as tx:
         seq = find_entry(tx.ledger.session, entry)
         if target is None or target.tree_size < seq:
@@ -200,62 +195,13 @@ def export(
     The export names talent and every decision about them, so it stays inside the studio's folder
     (a relative path is taken from there) like every other studio file.
     """
+    from greenlight.runtime.ledgerbook import export_ledger
     from greenlight.store.home import check_inside
 
     home = open_studio(studio)
     target = check_inside(home.home, target)
-    with home.transaction() as tx:
-        count = tx.ledger.export_jsonl(target)
+    count = export_ledger(home, target)
     console.print(f"wrote {count} entries to {target}")
-
-
-def _given_all(path: Path) -> list:
-    """The checkpoint in ``path``, or every ``*.json`` checkpoint in it when it is a folder (`checkpoint --to`)."""
-    if Path(path).is_dir():
-        return [_given(file) for file in sorted(Path(path).glob("*.json"))]
-    return [_given(path)]
-
-
-def _given(path: Path):
-    """A checkpoint file someone kept. Raises InvalidInput naming the file when it is not one."""
-    from greenlight.errors import InvalidInput
-    from greenlight.ledger.audit import Sourced
-    from greenlight.ledger.checkpoint import Checkpoint
-
-    try:
-        return Sourced(str(path), "given", Checkpoint.from_plain(jsonlib.loads(Path(path).read_text("utf-8"))))
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the checkpoint ({exc.strerror})") from None
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(f"{path}: not a Greenlight ledger checkpoint",
-                           "give a file written by `greenlight ledger checkpoint`") from None
-
-
-def _manifests(home) -> list:
-    """The checkpoints carried in the Content Credentials of every signed output in the asset store."""
-    from greenlight.domain import Asset
-    from greenlight.ledger.audit import Sourced
-    from greenlight.ledger.checkpoint import Checkpoint
-
-    with home.transaction() as tx:
-        signed = [a for a in tx.registry.list(Asset) if a.role in ("output", "quarantined") and a.mark]
-    if not signed:
-        return []
-    from greenlight.errors import ProvenanceError
-    from greenlight.provenance import read_manifest
-
-    found, seen = [], set()
-    for asset in signed:
-        try:
-            report = read_manifest(home.home / asset.path)
-            data = report.job.ledger_checkpoint if report.job else None
-            checkpoint = Checkpoint.from_plain(data) if data else None
-        except (ProvenanceError, ValueError):
-            continue  # a file that cannot be read here is `greenlight verify`'s to report
-        if checkpoint is not None and checkpoint.id not in seen:
-            seen.add(checkpoint.id)
-            found.append(Sourced(f"the manifest of {asset.path}", "manifest", checkpoint))
-    return found
 
 
 def _print_report(report) -> None:

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
-from greenlight.domain import to_plain
-
-# The watermark's confidence is the mean |z-score| of its 64 bit correlations. Unmarked pictures, edited or
-# not, have scored up to 1.76 (docs/benchmarks.md), so a mark is claimed only when its payload's checksum
-# holds; the signal then says how clearly: from STRONG up no unmarked picture has scored.
-UNMARKED_TOP = 1.76
-STRONG = 1.8
-
-
-def mark_strength(mark) -> str:
-    """``strong`` or ``weak`` for a recovered mark (signal above, or within, unmarked pictures' range); ``none``."""
-    if mark is None or mark.payload is None:
-        return "none"
-    return "strong" if mark.confidence >= STRONG else "weak"
+from greenlight.runtime.verification import STRONG, UNMARKED_TOP, mark_strength  # noqa: F401 (the CLI's words)
+from greenlight.runtime.verification import verification_plain as verification_json  # `verify --json`
 
 
 def mark_text(mark) -> str:
@@ -130,33 +118,6 @@ def ingest(
     else:
         print_outcome(home, job)
     raise typer.Exit({JobState.IN_REVIEW: 0, JobState.ESCALATED: 3, JobState.BLOCKED: 4}.get(job.state, 2))
-
-
-def verification_json(result) -> dict[str, Any]:
-    """The JSON form of `greenlight verify` (schema ``greenlight.verify.1``, see README)."""
-    report, mark, asset, job = result.manifest, result.watermark, result.asset, result.job
-    return {
-        "schema": "greenlight.verify.1",
-        "file": result.path,
-        "verified": result.verified,
-        "reason": result.reason,
-        "manifest": {
-            "state": report.state,
-            "signer": report.signer,
-            "failures": list(report.failures),
-            "actions": [to_plain(a) for a in report.actions],
-            "ingredients": [to_plain(i) for i in report.ingredients],
-            "do_not_train": report.do_not_train,
-            "greenlight": to_plain(report.job) if report.job else None,
-            "sidecar": report.sidecar or None,
-        },
-        "watermark": {"payload": f"{mark.payload:012x}" if mark and mark.payload is not None else None,
-                      "confidence": round(mark.confidence, 3) if mark else None,
-                      "strength": mark_strength(mark),
-                      "state": result.mark_state, "copied_from": result.copied_from},
-        "asset": {"id": asset.id, "role": asset.role, "path": asset.path} if asset else None,
-        "job": {"id": job.id, "engine": job.engine, "state": job.state.value} if job else None,
-    }
 
 
 def _print_verification(result) -> None:

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from greenlight.domain import Decision, Job, JobState, Usage, Verdict
+from greenlight.domain import Asset, Decision, Job, JobState, Usage, Verdict
 from greenlight.errors import Blocked, InvalidTransition
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance
@@ -41,6 +41,34 @@ def live_usage(job: Job, decision: Decision) -> tuple[Usage, ...]:
     return tuple(replace(u, grant_id=covering[u.talent_id]) for u in job.usage if u.talent_id in covering)
 
 
+def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export") -> tuple[Job, list[Asset]]:
+    """An approved job and its signed outputs, once its consent has been checked again at ``gate``.
+
+    Raises:
+        InvalidTransition: the job is not approved.
+        Blocked: consent is no longer live; the job is now blocked and its outputs quarantined.
+    """
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, job_id)
+        if job.state is not JobState.APPROVED:
+            hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
+            raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
+        decision = recheck(tx, job, actor, gate)
+        if decision.verdict is not Verdict.ALLOW:
+            job = withhold(tx, job, decision, actor)
+        assets = [tx.registry.asset(a) for a in job.outputs]
+    if job.state is JobState.BLOCKED:
+        raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
+                      "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
+    return job, assets
+
+
+def record_export(studio: Studio, job: Job, actor: str, files: list[str], **details: object) -> None:
+    """The ledger entry saying which of a job's outputs left the studio, and as what."""
+    with studio.transaction() as tx:
+        tx.record("job.exported", job, actor, files=files, **details)
+
+
 def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]:
     """Copy an approved job's signed outputs into ``folder``, after checking its consent once more.
 
@@ -56,18 +84,7 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     from greenlight.media import atomic_output
 
     _check_folder(folder)  # before the export gate is recorded: a folder that cannot be written changes nothing
-    with studio.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
-        if job.state is not JobState.APPROVED:
-            hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
-            raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
-        decision = recheck(tx, job, actor, "export")
-        if decision.verdict is not Verdict.ALLOW:
-            job = withhold(tx, job, decision, actor)
-        assets = [tx.registry.asset(a) for a in job.outputs]
-    if job.state is JobState.BLOCKED:
-        raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
-                      "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
+    job, assets = cleared_outputs(studio, job_id, actor)
     _make_folder(folder)
     written = []
     for n, asset in enumerate(assets, 1):
@@ -81,8 +98,7 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
         for path in (target, target.with_suffix(".c2pa")) if sidecar is not None else (target,):
             path.chmod(0o644)
             written.append(path)
-    with studio.transaction() as tx:
-        tx.record("job.exported", job, actor, files=[p.name for p in written])
+    record_export(studio, job, actor, [p.name for p in written])
     return written
 
 

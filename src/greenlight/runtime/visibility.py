@@ -19,14 +19,11 @@ DOWNLOADABLE = frozenset({JobState.APPROVED})
 
 
 def talent_shown(registry: Registry, job: Job) -> set[str]:
-    """The ids of every talent a job shows or relies on."""
-    shown = {u.talent_id for u in job.usage}
-    shown |= {registry.grant(g).talent_id for g in job.grant_ids}
-    shown |= {r.subject_id for d in registry.decisions(job.id) for r in d.reasons if r.subject_id}
-    target = job.params.get("talent_id")
-    if isinstance(target, str):
-        shown.add(target)
-    return shown
+    """The ids of every talent a job shows or relies on (``runtime.talentview``'s rule, the talent portal's)."""
+    from greenlight.runtime.talentview import talent_shown as shown_by
+
+    owners = {g.id: g.talent_id for g in registry.grants()}
+    return shown_by(job, registry.decisions(subject=job.id), owners)
 
 
 def can_see(registry: Registry, who: Caller, job: Job) -> bool:
