@@ -42,11 +42,13 @@ def create_app(home: Path | None = None) -> FastAPI:
     Raises:
         StudioError: there is no studio there.
     """
-    from greenlight.api import routes
+    from greenlight.api import routes, ui
 
     app = FastAPI(title="Greenlight studio service", version="1", docs_url=f"{API_PREFIX}/docs",
                   openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.studio = Studio.open(home)
     app.add_exception_handler(GreenlightError, _greenlight_error)
     app.include_router(routes.router, prefix=API_PREFIX)
+    app.include_router(ui.router)
+    app.add_api_route("/", ui.to_ui, include_in_schema=False)
     return app
