@@ -81,3 +81,13 @@ class Unauthorized(GreenlightError):
 
 class Forbidden(GreenlightError):
     """The caller's role may not do this, or the record belongs to another talent (HTTP 403)."""
+
+
+class UnitMismatch(InvalidInput):
+    """A grant's rate unit cannot meter what a job makes (per second on a still, per image on a video)."""
+
+
+class Vetoed(InvalidTransition):
+    """A talent's representative vetoed the job: it cannot be approved (it may still be rejected)."""
+
+    exit_code = 4

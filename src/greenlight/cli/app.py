@@ -10,7 +10,19 @@ import sys
 import typer
 
 from greenlight.cli import collapse as _collapse  # noqa: F401 (registers `run collapse` on the run app)
-from greenlight.cli import consent, jobs, ledger, moodboard, previz, provenance, registry, scan, studio, tokens
+from greenlight.cli import (
+    consent,
+    jobs,
+    ledger,
+    moodboard,
+    previz,
+    provenance,
+    registry,
+    report,
+    scan,
+    studio,
+    tokens,
+)
 from greenlight.cli.common import console_err
 from greenlight.errors import GreenlightError
 
@@ -39,6 +51,7 @@ app.add_typer(previz.models_app, name="models")
 app.add_typer(jobs.jobs_app, name="jobs")
 app.command("export")(jobs.export)
 app.add_typer(tokens.app, name="token")
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:

@@ -18,10 +18,11 @@ from greenlight.cli.common import (
     open_studio,
     print_json,
 )
-from greenlight.cli.money import owed_plain, owed_text
+from greenlight.cli.money import owed_text
 from greenlight.cli.progress import JobProgress
 from greenlight.cli.tables import print_listing
-from greenlight.domain import ConsentGrant, Decision, Job, JobState, to_plain
+from greenlight.domain import ConsentGrant, Decision, Job, JobState, Talent, to_plain
+from greenlight.domain.compensation import owed_plain
 
 run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
                       no_args_is_help=True)
@@ -111,6 +112,7 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         made_at = stages(tx, decisions)
         assets = tx.registry.job_assets(job.id)
         grants = _grants(tx, job)
+        names = {t.id: t.name for t in tx.registry.list(Talent)}
     if json:
         return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],
                            "decisions": [{**to_plain(d), "stage": made_at.get(d.id)} for d in decisions],
@@ -120,6 +122,10 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
     console.print(f"  params: {params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
     for step in job.history:
         console.print(f"  {step.at:%H:%M:%S} {step.state.value:<10} {step.by}  {step.note}")
+    for veto in job.vetoes:
+        who = names.get(veto.talent_id, veto.talent_id)
+        console.print(f"  VETOED for {who} by {veto.by} at {veto.at:%Y-%m-%d %H:%M}: {veto.note} (approval is blocked)",
+                      style="bold red")
     for decision in decisions:
         _print_decision(decision, made_at.get(decision.id))
     for asset in assets:
@@ -154,6 +160,21 @@ def jobs_reject(job_id: JobArg, note: NoteOption, studio: StudioOption = None, a
     from greenlight.runtime.jobs import review
 
     console.print(f"{review(open_studio(studio), job_id, False, actor(as_), note).id} rejected")
+
+
+@jobs_app.command("veto")
+def jobs_veto(
+    job_id: JobArg,
+    talent: Annotated[str, typer.Option(help="The talent vetoing (name or id); the job must show them.")],
+    note: NoteOption,
+    studio: StudioOption = None,
+    as_: ActorOption = None,
+) -> None:
+    """Veto a draft that shows a talent, for them (their representative acts): it can no longer be approved."""
+    from greenlight.runtime.jobs import veto
+
+    job = veto(open_studio(studio), job_id, talent, actor(as_), note)
+    console.print(f"{job.id} vetoed for {talent}; it can no longer be approved (rejecting it is still possible)")
 
 
 @jobs_app.command("cancel")

@@ -1,6 +1,7 @@
 """Pure domain records: no I/O, one canonical JSON form each, a version label each."""
 
 from greenlight.domain.asset import Asset
+from greenlight.domain.compensation import UsageLine, UsageReport, UsageTotal
 from greenlight.domain.consent import (
     Compensation,
     ConsentGrant,
@@ -14,7 +15,16 @@ from greenlight.domain.consent import (
 )
 from greenlight.domain.decision import Decision, Reason, Verdict
 from greenlight.domain.events import LedgerEntry, LedgerEvent
-from greenlight.domain.job import APPROVER_ROLES, Job, JobInput, JobState, Transition, Usage, WrittenApproval
+from greenlight.domain.job import (
+    APPROVER_ROLES,
+    Job,
+    JobInput,
+    JobState,
+    Transition,
+    Usage,
+    Veto,
+    WrittenApproval,
+)
 from greenlight.domain.registry import (
     LifeStatus,
     LikenessReference,
@@ -29,6 +39,10 @@ from greenlight.domain.serial import canonical_json, from_plain, new_id, to_plai
 
 __all__ = [
     "Usage",
+    "UsageLine",
+    "UsageReport",
+    "UsageTotal",
+    "Veto",
     "APPROVER_ROLES",
     "WrittenApproval",
     "Asset",

@@ -101,6 +101,20 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Veto:
+    """A talent's (or their representative's) veto of a draft that shows them: it blocks approval.
+
+    A vetoed job may still be rejected; it can never be approved.
+    """
+
+    SCHEMA = "Veto.1"
+    talent_id: str
+    by: str
+    note: str
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
 class Job:
     """One run of one engine. The same spec (engine, params, inputs, seed) gives the same output."""
 
@@ -119,6 +133,8 @@ class Job:
     usage: tuple[Usage, ...] = ()
     id: str = field(default_factory=lambda: new_id("job"))
     created_at: datetime = field(default_factory=utcnow)
+    # After created_at: records written before vetoes existed read back with none.
+    vetoes: tuple[Veto, ...] = ()
 
     def to(self, state: JobState, by: str, note: str = "", at: datetime | None = None) -> Job:
         """A copy in ``state`` with the step recorded.

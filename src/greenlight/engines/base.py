@@ -27,6 +27,9 @@ class EngineInfo:
     ``likeness_use`` is the consent use the engine's work implies for the faces it touches (a de-aging
     engine implies ``digital-alteration``); ``source_type`` is the IPTC digital source type its
     outputs carry in their Content Credentials; ``action`` is ``c2pa.created`` or ``c2pa.edited``.
+    ``makes`` is the media its outputs are (``"image"``, ``"video"``); empty means the same media as
+    its inputs (a still de-aged is a still). The runtime checks it against the unit of every grant a
+    job relies on when the job is submitted.
     """
 
     name: str
@@ -35,6 +38,7 @@ class EngineInfo:
     action: str
     source_type: str
     likeness_use: str | None = None
+    makes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

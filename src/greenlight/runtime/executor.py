@@ -21,7 +21,7 @@ from greenlight.domain import Decision, Job, JobState, Verdict
 from greenlight.engines.base import EngineOutput, EngineRequest, load_engine
 from greenlight.errors import GreenlightError, InvalidTransition
 from greenlight.runtime import guarding
-from greenlight.runtime.jobs import advance, input_paths, likeness_for
+from greenlight.runtime.jobs import advance, input_paths, keep_vetoes, likeness_for
 from greenlight.runtime.signing import identity, quarantine, record_asset, record_quarantined, sign_output
 from greenlight.runtime.studio import Studio
 from greenlight.store import leases
@@ -159,11 +159,12 @@ class LocalExecutor:
             guarding.record(tx, decision, self.owner, job, "publish")
             if decision.verdict is not Verdict.ALLOW:
                 held = [record_quarantined(tx, a, self.owner, job.id) for a in signed]
-                job = replace(job, outputs=tuple(a.id for a in held))
+                job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in held))
                 tx.registry.update(job)
                 return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
             assets = [record_asset(tx, a, self.owner, job_id=job.id) for a in signed]
-            job = replace(job, outputs=tuple(a.id for a in assets), usage=tuple(usage))
+            # A veto recorded while the engine ran is in the store, not in this copy: keep it.
+            job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in assets), usage=tuple(usage))
             tx.registry.update(job)
             note = "signed outputs ready for review" + (f"; {said}" if said else "")
             return advance(tx, job, JobState.IN_REVIEW, self.owner, note)
@@ -176,7 +177,7 @@ class LocalExecutor:
         with self.studio.transaction() as tx:
             guarding.record(tx, decision, self.owner, job, stage)
             held = [record_quarantined(tx, a, self.owner, job.id) for a in held]
-            job = replace(job, outputs=tuple(a.id for a in held))
+            job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in held))
             tx.registry.update(job)
             return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
 

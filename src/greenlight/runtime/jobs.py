@@ -9,21 +9,25 @@ from typing import Any
 
 from greenlight.domain import (
     APPROVER_ROLES,
+    ConsentGrant,
     Job,
     JobInput,
     JobState,
+    Talent,
     Verdict,
+    Veto,
     WrittenApproval,
 )
-from greenlight.engines.base import EngineRequest, load_engine
-from greenlight.errors import InvalidInput, InvalidTransition
+from greenlight.domain.compensation import meters
+from greenlight.engines.base import EngineInfo, EngineRequest, load_engine
+from greenlight.errors import InvalidInput, InvalidTransition, NotFound, UnitMismatch, Vetoed
 from greenlight.runtime.signing import record_asset
 from greenlight.runtime.studio import Studio, Transaction
 
 
 def advance(tx: Transaction, job: Job, state: JobState, actor: str, note: str = "", **details: Any) -> Job:
     """Move ``job`` to ``state``, store it, and write the ledger entry ``job.<state>``."""
-    job = job.to(state, by=actor, note=note)
+    job = keep_vetoes(tx, job).to(state, by=actor, note=note)
     tx.registry.update(job)
     tx.record(f"job.{state.value}", job, actor, **details)
     return job
@@ -44,6 +48,8 @@ def submit(
         NotFound: no such engine or production.
         InvalidInput: the engine refuses the parameters or inputs.
         MediaError: an input cannot be read.
+        UnitMismatch: a grant the job relies on is paid in a unit that cannot meter what the job makes
+            (nothing is stored then: no job, no input, no ledger entry).
     """
     from greenlight.media import media_kind
 
@@ -52,17 +58,58 @@ def submit(
         production = tx.registry.production(production_code)
         request = EngineRequest(tuple(Path(p) for p in inputs), dict(params), seed, likeness_for(tx, params))
     engine.check_inputs(request)
+    media = [media_kind(p) for p in request.inputs]
+    draft = Job(engine_name, dict(params), tuple(JobInput("", Path(p).name, m) for p, m in zip(
+        request.inputs, media, strict=True)), production.id, actor, seed)
+    with studio.transaction() as tx:
+        check_units(tx, draft, engine.info)
     stored = [studio.assets.put_file(p) for p in request.inputs]
-    job_inputs = tuple(
-        JobInput(s.sha256, Path(p).name, media_kind(p)) for s, p in zip(stored, request.inputs, strict=True)
-    )
-    job = Job(engine_name, dict(params), job_inputs, production.id, actor, seed)
+    job_inputs = tuple(JobInput(s.sha256, i.name, i.media) for s, i in zip(stored, draft.inputs, strict=True))
+    job = replace(draft, inputs=job_inputs)
     with studio.transaction() as tx:
         tx.registry.add(job)
         tx.record("job.queued", job, actor)
         for item in stored:
             record_asset(tx, item.record(studio.home), actor)
     return job
+
+
+def makes(job: Job, info: EngineInfo) -> tuple[str, ...]:
+    """The media a job's outputs will be: what the engine says it makes, else the media of its inputs."""
+    return info.makes or tuple(dict.fromkeys(i.media for i in job.inputs))
+
+
+def relied_grants(tx: Transaction, job: Job, info: EngineInfo) -> list[ConsentGrant]:
+    """The grants a job will rely on that are known before it runs: those covering the talent it alters
+    (``talent_id``) and the talent its text names (file names included), as the preflight guard picks them."""
+    from greenlight.policy.jobs import preflight_reasons
+    from greenlight.runtime.guarding import facts
+
+    job_facts = replace(facts(tx, job, info), alters_footage=False)  # no scans yet: consent and names only
+    ids = {r.evidence["grant_id"] for r in preflight_reasons(job_facts, ())
+           if r.verdict is Verdict.ALLOW and "grant_id" in r.evidence}
+    return [g for g in job_facts.grants if g.id in ids]
+
+
+def check_units(tx: Transaction, job: Job, info: EngineInfo) -> None:
+    """Refuse a job relying on a grant whose unit cannot meter what it makes, before payday finds it out.
+
+    Raises:
+        UnitMismatch: naming the grant, its unit and what the job makes.
+    """
+    made = makes(job, info)
+    for grant in relied_grants(tx, job, info):
+        unit = grant.compensation.unit
+        unmetered = [m for m in made if not meters(unit, m)]
+        if unmetered:
+            names = {t.id: t.name for t in tx.registry.list(Talent)}
+            measure = "seconds of video" if unit.value == "per-approved-second" else "still images"
+            raise UnitMismatch(
+                f"grant {grant.id} ({names.get(grant.talent_id, grant.talent_id)}) is paid {unit.value}, which "
+                f"cannot meter this job: {job.engine} on {', '.join(i.name for i in job.inputs) or 'no input'} "
+                f"makes {' and '.join(unmetered)} output, and the grant meters {measure}",
+                f"ask for a grant paid {'per-approved-image' if 'image' in unmetered else 'per-approved-second'} "
+                "or flat for this use, or give the job the other kind of media")
 
 
 def likeness_for(tx: Transaction, params: Mapping[str, Any]) -> dict[str, tuple[tuple[float, ...], ...]]:
@@ -88,6 +135,7 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
     Raises:
         InvalidInput: no note was given.
         InvalidTransition: the job is not in review.
+        Vetoed: approval was asked for a job a talent vetoed (rejecting it is still possible).
     """
     from greenlight.runtime.delivery import live_usage, recheck, withhold
 
@@ -100,6 +148,7 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
                                     "approved or rejected", f"see `greenlight jobs show {job_id}` for why")
         if not approve:
             return advance(tx, job, JobState.REJECTED, actor, note)
+        refuse_vetoed(tx, job)
         decision = recheck(tx, job, actor, "approve")
         if decision.verdict is not Verdict.ALLOW:
             return withhold(tx, replace(job, usage=()), decision, actor)
@@ -115,6 +164,62 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
                 quantity=usage.quantity,
             )
         return job
+
+
+def veto(studio: Studio, job_id: str, talent_id: str, actor: str, note: str) -> Job:
+    """Record a talent's veto of a job that shows them, with its ledger entry ``job.vetoed``, in one transaction.
+
+    Args:
+        talent_id: the talent vetoing (id or name); ``actor`` is who acts for them (their representative).
+
+    Raises:
+        InvalidInput: no note was given.
+        NotFound: no such job or talent, or the job does not show that talent.
+        InvalidTransition: the job is final (approved, rejected, blocked, failed, cancelled) or this talent
+            already vetoed it.
+    """
+    from greenlight.runtime.talentview import shows_talent
+
+    if not note.strip():
+        raise InvalidInput("a veto needs a note saying why", "add --note TEXT")
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, job_id)
+        person = tx.registry.talent(talent_id)
+        if not shows_talent(tx.registry, job, person.id):
+            raise NotFound(f"job {job_id} does not show {person.name}",
+                           "a talent vetoes only drafts that show them")
+        if job.state.final:
+            raise InvalidTransition(f"job {job_id} is {job.state.value}: a veto is recorded only before a job is "
+                                    "final", "ask the studio to withdraw the output instead")
+        if any(v.talent_id == person.id for v in job.vetoes):
+            raise InvalidTransition(f"job {job_id} is already vetoed for {person.name}")
+        job = replace(job, vetoes=(*job.vetoes, Veto(talent_id=person.id, by=actor, note=note.strip())))
+        tx.registry.update(job)
+        tx.record("job.vetoed", job, actor, talent_id=person.id, note=note.strip())
+        return job
+
+
+def refuse_vetoed(tx: Transaction, job: Job) -> None:
+    """Raise Vetoed, saying who vetoed and why, when any talent vetoed ``job``."""
+    if not job.vetoes:
+        return
+    first = job.vetoes[0]
+    names = {t.id: t.name for t in tx.registry.list(Talent)}
+    who = f"{first.by} for {names.get(first.talent_id, first.talent_id)}"
+    more = f" (and {len(job.vetoes) - 1} more veto(es))" if len(job.vetoes) > 1 else ""
+    raise Vetoed(f"job {job.id} was vetoed by {who}: {first.note}{more}; approval is blocked",
+                 f"a vetoed draft can only be rejected: `greenlight jobs reject {job.id} --note TEXT`")
+
+
+def keep_vetoes(tx: Transaction, job: Job) -> Job:
+    """``job`` with every veto stored for it now: a veto may land while an executor holds an older copy."""
+    try:
+        stored = tx.registry.get(Job, job.id)
+    except NotFound:
+        return job
+    known = set(job.vetoes)
+    missing = tuple(v for v in stored.vetoes if v not in known)
+    return replace(job, vetoes=(*job.vetoes, *missing)) if missing else job
 
 
 def cancel(studio: Studio, job_id: str, actor: str, note: str = "") -> Job:

@@ -35,6 +35,7 @@ class CollapseEngine:
         "dust plume, debris, camera shake; beauty plus aligned matte passes.",
         action="c2pa.edited",
         source_type="http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia",
+        makes=("video", "image"),
     )
 
     def check_inputs(self, request: EngineRequest) -> None:

@@ -30,6 +30,7 @@ class PrevizEngine:
         action="c2pa.created",
         source_type=IPTC + "trainedAlgorithmicMedia",
         likeness_use="previs",
+        makes=("image",),
     )
 
     def check_inputs(self, request: EngineRequest) -> None:

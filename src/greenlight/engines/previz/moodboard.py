@@ -77,6 +77,7 @@ class MoodboardEngine:
         action="c2pa.created",
         source_type=IPTC_COMPOSITE,
         likeness_use=Use.PREVIS.value,
+        makes=("image",),
     )
 
     def check_inputs(self, request: EngineRequest) -> None:
