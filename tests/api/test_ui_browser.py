@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from greenlight.domain import Job, JobState, Use, utcnow
+from greenlight.domain import Job, JobState, RateUnit, Use, utcnow
 from greenlight.domain.access import Role
 from greenlight.runtime.access import issue, revoke
 from greenlight.runtime.executor import LocalExecutor
@@ -80,7 +80,7 @@ def make_cast(home: Path, faces: Path, analyzer) -> Cast:
     enrol(studio, lead, [faces / LEAD_PHOTO], "casting")
     enrol(studio, second, [faces / SECOND_PHOTO], "casting")
     cast = Cast(studio, lead, second, faces)
-    cast.grant(lead, Use.DIGITAL_ALTERATION)
+    cast.grant(lead, Use.DIGITAL_ALTERATION, RateUnit.PER_IMAGE)  # 100 USD per approved image
     return cast
 
 
@@ -184,6 +184,68 @@ def test_a_reviewer_opens_a_deaging_jobs_before_and_after_and_approves_it(contex
     assert service.job("approve").state is JobState.APPROVED
     assert service.job("approve").history[-1].by == "Ana Ruiz (reviewer)"
     assert page.locator("button[value=approve]").count() == 0
+    rep = context.browser.new_context(viewport={"width": 1280, "height": 800})
+    page = sign_in(rep, service, "lead_rep")  # Eileen Collins's representative sees what she is owed
+    assert page.url.endswith(f"/ui/talent/{service.cast.lead.id}")
+    assert page.locator(".totals .big").inner_text() == "100.00 USD"  # one approved image × 100 USD
+    assert job_id in page.inner_text("main") and service.jobs["veto"] in page.inner_text("main")
+    shoot(page, "talent")
+    rep.close()
+
+
+def test_a_talent_rep_vetoes_a_draft_and_it_can_no_longer_be_approved(context, service):
+    job_id = service.jobs["veto"]
+    rep = context.browser.new_context(viewport={"width": 1280, "height": 800})
+    page = sign_in(rep, service, "lead_rep")
+    page.goto(f"{service.url}/ui/jobs/{job_id}")
+    assert page.locator("button[value=approve]").count() == 0  # a representative reviews nothing
+    page.fill("#veto-note", "not this take: the retouch is too strong around the eyes")
+    page.click("form[action$='/veto'] button")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1 .state.vetoed").count() == 1 and page.locator("#veto-note").count() == 0
+    shoot(page, "job_vetoed")
+    rep.close()
+    [veto] = service.job("veto").vetoes
+    assert veto.talent_id == service.cast.lead.id and veto.by == "Sam Okafor (talent-rep)"
+
+    page = sign_in(context, service, "reviewer")
+    page.goto(f"{service.url}/ui/jobs/{job_id}")
+    assert page.locator("button[value=approve]").count() == 0
+    assert "cannot be approved" in page.inner_text("main")
+    forced = context.request.post(f"{service.url}/ui/jobs/{job_id}/review",
+                                  form={"note": "approve it anyway", "decision": "approve"})
+    assert forced.status == 409 and "vetoed" in forced.text()
+    assert service.job("veto").state is JobState.IN_REVIEW
+    with service.studio.transaction() as tx:
+        assert not [e for e in tx.ledger.entries() if e.event.subject == job_id and e.event.kind == "usage.metered"]
+
+
+def test_legal_gives_the_written_approval_an_escalated_job_waits_for(context, service):
+    job_id = service.jobs["escalated"]
+    page = sign_in(context, service, "legal")
+    assert page.url.endswith("/ui/escalations") and job_id in page.inner_text("main")
+    shoot(page, "escalations")
+    page.fill(f"#note-{job_id}", "crowd extra, release form R-114 on file")
+    page.click(f"form[action='/ui/jobs/{job_id}/clear'] button")
+    page.wait_for_load_state()
+    assert job_id not in page.inner_text("main")
+    job = service.job("escalated")
+    assert job.state is JobState.QUEUED and job.approvals[-1].by == "Dana Fox (legal)"
+
+
+def test_the_ledger_page_shows_what_ledger_verify_finds(context, service):
+    from greenlight.api.ui.records import ledger_report
+
+    page = sign_in(context, service, "producer")
+    page.goto(f"{service.url}/ui/ledger")
+    report = ledger_report(service.studio)
+    assert report.ok and report.protected
+    assert page.locator(".verify h2").inner_text() == f"Verified: {report.count} entries, chain intact"
+    assert page.locator("tbody tr").count() == min(40, report.count)
+    shoot(page, "ledger")
+    page.goto(f"{service.url}/ui/talent")
+    assert page.locator("tbody tr").count() == 2
+    shoot(page, "talent_index")
 
 
 def test_a_talent_rep_sees_nothing_of_another_talent(context, service):

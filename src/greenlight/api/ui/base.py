@@ -27,7 +27,7 @@ PRIVATE = {"Cache-Control": "no-store, private"}
 NAV = (
     ("Review queue", "/ui/queue", None),
     ("Escalations", "/ui/escalations", frozenset({Role.ADMIN, Role.LEGAL, Role.PRODUCER, Role.REVIEWER})),
-    ("Talent", "/ui/talent", None),
+    ("Talent", "/ui/talent", frozenset({Role.ADMIN, Role.LEGAL, Role.PRODUCER, Role.TALENT_REP})),
     ("Ledger", "/ui/ledger", frozenset({Role.ADMIN, Role.LEGAL, Role.PRODUCER, Role.REVIEWER})),
 )
 

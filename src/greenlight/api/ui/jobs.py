@@ -21,6 +21,7 @@ from greenlight.errors import Forbidden, InvalidInput, NotFound
 router = APIRouter(route_class=UIRoute)
 SignedIn = Annotated[Caller, Depends(signed_in)]
 Reviewer = Annotated[Caller, Depends(allow(Role.REVIEWER))]
+TalentRep = Annotated[Caller, Depends(allow(Role.TALENT_REP))]
 Legal = Annotated[Caller, Depends(allow(Role.LEGAL, Role.PRODUCER, Role.REVIEWER))]
 Note = Annotated[str, Form()]
 
@@ -58,18 +59,13 @@ def _close_up(home, output) -> bool:
 
 
 def _actions(who: Caller, job: Job) -> dict[str, bool]:
-    """Which forms the job page offers this caller (each POST checks again)."""
-    vetoed = bool(getattr(job, "vetoes", ()))
+    """Which forms the job page offers this caller (each POST checks again): a vetoed job offers no approval."""
     return {
-        "review": who.role in (Role.REVIEWER, Role.ADMIN) and job.state is JobState.IN_REVIEW and not vetoed,
+        "review": who.role in (Role.REVIEWER, Role.ADMIN) and job.state is JobState.IN_REVIEW and not job.vetoes,
         "written": who.role is Role.LEGAL and job.state is JobState.ESCALATED,
-        "veto": who.role is Role.TALENT_REP and not job.state.final and _veto_open(who, job),
+        "veto": who.role is Role.TALENT_REP and not job.state.final
+        and all(v.talent_id != who.talent_id for v in job.vetoes),
     }
-
-
-def _veto_open(who: Caller, job: Job) -> bool:
-    vetoes = getattr(job, "vetoes", None)
-    return vetoes is not None and all(v.talent_id != who.talent_id for v in vetoes)
 
 
 @router.post("/jobs/{job_id}/review", include_in_schema=False)
@@ -85,6 +81,22 @@ def review_job(request: Request, job_id: str, who: Reviewer, note: Note = "", de
     with home.transaction() as tx:
         job_for(tx.registry, who, job_id)
     review(home, job_id, decision == "approve", who.actor, note)
+    return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
+
+
+@router.post("/jobs/{job_id}/veto", include_in_schema=False)
+def veto_job(request: Request, job_id: str, who: TalentRep, note: Note = "") -> Response:
+    """The signed-in representative's veto of a draft that shows their talent: it can no longer be approved."""
+    from greenlight.runtime.jobs import veto
+    from greenlight.runtime.visibility import job_for
+
+    if who.talent_id is None:
+        raise Forbidden(f"a {who.role.value} token speaks for no talent, so it cannot veto",
+                        "the talent's representative vetoes")
+    home = studio(request)
+    with home.transaction() as tx:
+        job_for(tx.registry, who, job_id)
+    veto(home, job_id, who.talent_id, who.actor, note)
     return RedirectResponse(f"/ui/jobs/{job_id}", status_code=303)
 
 

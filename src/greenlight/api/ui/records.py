@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -15,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from greenlight.api.auth import allow, studio
 from greenlight.api.ui.base import UIRoute, render
-from greenlight.domain import JobState, Production, Talent
+from greenlight.domain import Production, Talent
 from greenlight.domain.access import Caller, Role
 from greenlight.errors import Forbidden
 
@@ -32,8 +31,6 @@ class UseLine:
     job_id: str
     state: str
     text: str
-    amount: Decimal | None
-    currency: str | None
 
 
 @router.get("/talent", include_in_schema=False)
@@ -49,6 +46,7 @@ def talent_index(request: Request, who: TalentSide) -> Response:
 @router.get("/talent/{talent_id}", include_in_schema=False)
 def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
     """One talent: their grants, every job that shows them, each use and the totals owed."""
+    from greenlight.runtime.reports import usage_report
     from greenlight.runtime.visibility import talent_shown, visible_jobs
 
     with studio(request).transaction() as tx:
@@ -59,26 +57,26 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
         productions = {p.id: p.code for p in tx.registry.list(Production)}
         jobs = [j for j in visible_jobs(tx.registry, who) if person.id in talent_shown(tx.registry, j)]
         uses = [_use(tx, job, usage) for job in jobs for usage in job.usage if usage.talent_id == person.id]
+    report = usage_report(studio(request), talent=person.id)
     return render(request, "talent.html", who, person=person, grants=grants, productions=productions,
-                  jobs=list(reversed(jobs)), uses=uses, totals=_totals(uses))
+                  jobs=list(reversed(jobs)), uses=uses, report_lines=[_report_row(line) for line in report.lines],
+                  totals=report.totals)
 
 
 def _use(tx, job, usage) -> UseLine:
-    from greenlight.cli.money import owed, owed_text
+    from greenlight.cli.money import owed_text
 
-    grant = tx.registry.grant(usage.grant_id)
-    amount = owed(usage, grant) if job.state is JobState.APPROVED else None
-    currency = grant.compensation.currency if amount is not None else None
-    return UseLine(job.id, job.state.value, owed_text(usage, grant), amount, currency)
+    return UseLine(job.id, job.state.value, owed_text(usage, tx.registry.grant(usage.grant_id)))
 
 
-def _totals(uses: list[UseLine]) -> dict[str, Decimal]:
-    """What is owed for approved use, per currency."""
-    totals: dict[str, Decimal] = {}
-    for line in uses:
-        if line.amount is not None and line.currency:
-            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
-    return totals
+def _report_row(line) -> tuple[str, ...]:
+    """One line of the usage report as the talent page's table shows it."""
+    from greenlight.cli.money import metered_text, rate_text
+    from greenlight.domain import Compensation, RateUnit
+
+    rate = rate_text(Compensation(line.rate, RateUnit(line.unit), line.currency), short=True)
+    return (line.production_code, line.grant_id, metered_text(str(line.quantity), line.unit), rate,
+            f"{line.owed} {line.currency}", str(line.jobs))
 
 
 @router.get("/ledger", include_in_schema=False)
