@@ -294,3 +294,40 @@ def test_a_bad_token_cannot_sign_in(context, service, bad):
     assert context.cookies() == []
     response = page.goto(f"{service.url}/ui/queue")
     assert response.status == 401 and page.locator("#token").count() == 1
+
+
+def test_a_deaged_take_plays_side_by_side_in_step(context, service, cast_clip, tmp_path):
+    from greenlight.runtime.consent import GrantTerms, grant_consent
+    from greenlight.runtime.registry import add_production
+    from tests.runtime.conftest import cut
+
+    take = cut(cast_clip.path, tmp_path / "take.mp4", start=cast_clip.lead_alone.start, frames=48)
+    add_production(service.studio, "DAYBREAK", "Daybreak", "admin")
+    terms = GrantTerms(use=Use.DIGITAL_ALTERATION, signed_by="Eileen Collins", rate="250",
+                       unit=RateUnit.PER_SECOND, production_code="DAYBREAK", valid_from=utcnow() - timedelta(days=1),
+                       valid_until=utcnow() + timedelta(days=30),
+                       description="De-age Eileen Collins by twenty years in the launch-day flashback, for streaming")
+    grant_consent(service.studio, service.cast.lead, terms, "business affairs")
+    params = {"talent_id": service.cast.lead.id, "years": 20, "reshape": True}
+    job = submit(service.studio, "deage", params, [take], "DAYBREAK", "Bo Lind (artist)", 3)
+    job = LocalExecutor(service.studio).run(job.id)
+    assert job.state is JobState.IN_REVIEW, job.history[-1].note
+
+    page = sign_in(context, service, "reviewer")
+    page.goto(f"{service.url}/ui/jobs/{job.id}")
+    page.wait_for_load_state("networkidle")
+    frame = page.locator("figure.wipe img.over").first.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+    assert frame == [640, 360]  # the representative frame, whole
+    page.wait_for_function("() => [...document.querySelectorAll('.sync video')].every(v => v.readyState >= 2)",
+                           timeout=15000)
+    page.click("[data-play]")
+    page.wait_for_function("() => document.querySelectorAll('.sync video')[1].currentTime > 0.6", timeout=15000)
+    page.click("[data-play]")
+    before, after = page.locator(".sync video").evaluate_all("vs => vs.map(v => v.currentTime)")
+    assert after > 0.6 and abs(before - after) < 0.2  # both clips played, in step
+    page.locator("[data-seek]").fill("500")
+    page.wait_for_function("() => [...document.querySelectorAll('.sync video')].every(v => !v.seeking)")
+    before, after, length = page.locator(".sync video").evaluate_all(
+        "vs => [vs[0].currentTime, vs[1].currentTime, vs[1].duration]")
+    assert abs(before - after) < 0.05 and after == pytest.approx(length / 2, abs=0.05)  # both scrubbed half way
+    shoot(page, "job_video")

@@ -109,7 +109,10 @@ def escalations(request: Request, who: Legal) -> Response:
     with studio(request).transaction() as tx:
         waiting = visible_jobs(tx.registry, who, JobState.ESCALATED)
         why = {j.id: _why(tx, j, summary) for j in waiting}
-    return render(request, "escalations.html", who, waiting=waiting, why=why)
+        # Legal decides on what the guard saw: the job's pictures, shown beside the reason.
+        seen = {j.id: [a for a in (tx.registry.asset(i.sha256) for i in j.inputs) if a.media_type.startswith("image/")]
+                for j in waiting}
+    return render(request, "escalations.html", who, waiting=waiting, why=why, seen=seen)
 
 
 def _why(tx, job: Job, summary) -> str:

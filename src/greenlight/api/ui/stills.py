@@ -1,11 +1,11 @@
 """The pictures the wipe viewer lays over each other: the input and the output as the browser can show them,
 for a video the one frame where the edit shows most, and a close-up of the face the edit changed.
 
-The representative frame of a de-aged clip is the sampled frame where the output differs most from its
-input: there the talent's face is largest and the retouch strongest (a frame without the talent is left
-untouched but for the watermark, so it scores lowest). The close-up is the detected face with the most
-change inside its box, enlarged, so a reviewer judges skin, not a thumbnail. Pictures are kept in a small
-cache: a reviewer drags the slider and reloads, the clip is decoded once.
+The representative frame of a de-aged clip is the sampled frame whose most changed face changed most in
+all (the difference inside its box, summed): there the talent's face is large and the retouch strong; a
+frame without a face, or with faces the engine left alone, scores lowest. The close-up is the detected face
+with the most change inside its box, enlarged, so a reviewer judges skin, not a thumbnail. Pictures are
+kept in a small cache: a reviewer drags the slider and reloads, the clip is decoded once.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def pictures(before: str, after: str, video: bool, analyzer) -> Pictures:
     Raises:
         MediaError: either file cannot be read.
     """
-    frame, a, b = _video_frames(before, after) if video else (None, *_images(before, after))
+    frame, a, b = _video_frames(before, after, analyzer) if video else (None, *_images(before, after))
     box = _changed_face(analyzer, a, b) if a.shape == b.shape else None
     if box is None:
         return Pictures(frame, jpeg(a), jpeg(b))
@@ -68,7 +68,7 @@ def _images(before: str, after: str) -> tuple[np.ndarray, np.ndarray]:
     return load_image(before), load_image(after)
 
 
-def _video_frames(before: str, after: str) -> tuple[int, np.ndarray, np.ndarray]:
+def _video_frames(before: str, after: str, analyzer) -> tuple[int, np.ndarray, np.ndarray]:
     from greenlight.errors import MediaError
     from greenlight.media import probe_video, read_frames
 
@@ -77,12 +77,19 @@ def _video_frames(before: str, after: str) -> tuple[int, np.ndarray, np.ndarray]
     for (index, a), (_, b) in zip(read_frames(before), read_frames(after), strict=False):
         if index % step:
             continue
-        score = _change(a, b) if a.shape == b.shape else 0.0
+        score = _face_change(analyzer, a, b) if a.shape == b.shape else 0.0
         if best is None or score > best[0]:
             best = (score, index, a, b)
     if best is None:
         raise MediaError(Path(after), "has no frames to show")
     return best[1], best[2], best[3]
+
+
+def _face_change(analyzer, a: np.ndarray, b: np.ndarray) -> float:
+    """How much the edit changed the faces in a frame: the summed difference inside the most changed face box
+    (a large, strongly retouched face wins; re-encoding noise over the background does not count)."""
+    return max((_change(a[f.top:f.bottom, f.left:f.right], b[f.top:f.bottom, f.left:f.right]) * f.width * f.height
+                for f in analyzer.detect(a)), default=0.0)
 
 
 def _change(a: np.ndarray, b: np.ndarray) -> float:
