@@ -93,12 +93,12 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def service(faces, analyzer, tmp_path_factory) -> Iterator[Service]:
     """The studio, its tokens and jobs, and the app served by uvicorn on a free loopback port."""
-    import uvicorn
-
-    from greenlight.api.app import create_app
-
     if not CHROMIUM.is_file():
         pytest.skip(NO_CHROMIUM)
+    pytest.importorskip("playwright", reason="Playwright is not installed (the dev extra has it)")
+    uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the service extra has it)")
+    from greenlight.api.app import create_app
+
     with pytest.MonkeyPatch.context() as env:
         env.delenv("GREENLIGHT_DATABASE_URL", raising=False)
         cast = make_cast(tmp_path_factory.mktemp("ui") / "studio", faces, analyzer)
@@ -149,17 +149,23 @@ def sign_in(context, service: Service, who: str):
 
 
 def shoot(page, name: str) -> None:
-    """Save the page as docs/images/ui_<name>.png when screenshots are asked for."""
+    """Save the window (1280×800, from the top) as ui_<name>.png in GREENLIGHT_UI_SCREENSHOTS, when it is set."""
     if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        from PIL import Image
+
+        target = Path(SCREENSHOTS) / f"ui_{name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"ui_{name}.png"))
+        page.screenshot(path=str(target))
+        Image.open(target).save(target, optimize=True)
 
 
 def test_a_reviewer_opens_a_deaging_jobs_before_and_after_and_approves_it(context, service):
     job_id = service.jobs["approve"]
     page = sign_in(context, service, "reviewer")
     assert page.url.endswith("/ui/queue")
+    [cookie] = context.cookies()
+    assert (cookie["name"], cookie["httpOnly"], cookie["sameSite"]) == ("greenlight_session", True, "Strict")
     shoot(page, "queue")
     page.click(f"a[href='/ui/jobs/{job_id}']")
     page.wait_for_load_state("networkidle")
@@ -267,6 +273,30 @@ def test_a_talent_rep_sees_nothing_of_another_talent(context, service):
         assert response.status == 403 and b"Eileen" not in response.body()
     still = context.request.get(f"{service.url}/ui/jobs/{job.id}/still/{job.outputs[0]}?side=before")
     assert still.status == 403
+
+
+def test_signing_out_ends_the_session(context, service):
+    page = sign_in(context, service, "producer")
+    assert page.url.endswith("/ui/queue") and len(context.cookies()) == 1
+    page.click("text=Sign out")
+    page.wait_for_load_state()
+    assert page.url.endswith("/ui/signin") and context.cookies() == []
+    assert page.goto(f"{service.url}/ui/queue").status == 401
+    assert page.goto(f"{service.url}/").url.endswith("/ui/signin")  # the front page is the UI's
+
+
+def test_a_revoked_token_ends_its_session_at_once(context, service):
+    token, secret = issue(service.studio, "Temp Reviewer", Role.REVIEWER, "admin")
+    page = context.new_page()
+    page.goto(f"{service.url}/ui/signin")
+    page.fill("#token", secret)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith("/ui/queue")
+    revoke(service.studio, token.id, "admin")
+    response = page.goto(f"{service.url}/ui/jobs/{service.jobs['approve']}")
+    assert response.status == 401 and "is revoked" in page.locator("[role=alert]").inner_text()
+    assert context.cookies() == []  # the dead session cookie is cleared
 
 
 @pytest.mark.parametrize("bad", ["garbage", "revoked", "expired", "empty"])
