@@ -66,7 +66,8 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
 def _use(tx, job, usage) -> UseLine:
     from greenlight.cli.money import owed_text
 
-    return UseLine(job.id, job.state.value, owed_text(usage, tx.registry.grant(usage.grant_id)))
+    state = "vetoed" if job.vetoes and not job.state.final else job.state.value  # a vetoed draft is never approved
+    return UseLine(job.id, state, owed_text(usage, tx.registry.grant(usage.grant_id)))
 
 
 def _report_row(line) -> tuple[str, ...]:
