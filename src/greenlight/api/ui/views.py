@@ -72,7 +72,7 @@ def job_view(studio: Studio, tx: Transaction, who: Caller, job: Job) -> JobView:
     mine = _visible_talent(who, talent_shown(tx.registry, job))
     decisions = tx.registry.decisions(subject=job.id)
     made_at = stages(tx, decisions)
-    inputs = {i.name: tx.registry.asset(i.sha256) for i in job.inputs}
+    inputs = {i.name: asset for i in job.inputs if (asset := _asset(tx, i.sha256)) is not None}
     outputs = [_output(studio, tx, tx.registry.asset(a), inputs, mine, who) for a in job.outputs]
     views = [_stage(made_at.get(d.id), d, mine, who) for d in decisions]
     owed = [_owed(tx, u) for u in job.usage if _mine(who, u.talent_id, mine)]
@@ -146,6 +146,13 @@ def _grant(tx: Transaction, grant_id: str):
     try:
         return tx.registry.grant(grant_id)
     except NotFound:
+        return None
+
+
+def _asset(tx: Transaction, sha256: str) -> Asset | None:
+    try:
+        return tx.registry.asset(sha256)
+    except NotFound:  # an input whose file the studio no longer holds: the page still shows the rest
         return None
 
 
