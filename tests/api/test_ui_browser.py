@@ -91,11 +91,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def service(faces, analyzer, tmp_path_factory) -> Iterator[Service]:
-    """The studio, its tokens and jobs, and the app served by uvicorn on a free loopback port."""
+def chromium() -> Path:
+    """Debian's Chromium and Playwright, or skip (before any studio is built)."""
     if not CHROMIUM.is_file():
         pytest.skip(NO_CHROMIUM)
     pytest.importorskip("playwright", reason="Playwright is not installed (the dev extra has it)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def service(chromium, faces, analyzer, tmp_path_factory) -> Iterator[Service]:
+    """The studio, its tokens and jobs, and the app served by uvicorn on a free loopback port."""
     uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed (the service extra has it)")
     from greenlight.api.app import create_app
 
@@ -122,13 +128,13 @@ def service(faces, analyzer, tmp_path_factory) -> Iterator[Service]:
 
 
 @pytest.fixture(scope="module")
-def browser(service):
+def browser(chromium, service):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+        launched = p.chromium.launch(executable_path=str(chromium), args=ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

@@ -113,3 +113,12 @@ def test_a_talent_rep_cannot_open_another_talents_page(studio):
     assert client.get(f"/ui/talent/{studio.ids['lee']}").status_code == 403
     assert client.get("/ui/ledger").status_code == 403
     assert client.get("/ui/talent").headers["location"] == f"/ui/talent/{studio.ids['dana']}"
+
+
+def test_a_form_posted_from_another_site_is_refused(studio):
+    client = client_for(studio, Role.REVIEWER)
+    response = client.post(f"/ui/jobs/{studio.ids['job']}/review", headers={"origin": "https://elsewhere.example"},
+                           data={"note": "approve from a forged form", "decision": "approve"})
+    assert response.status_code == 403 and "is not this studio" in response.text
+    with studio.transaction() as tx:
+        assert tx.registry.get(Job, studio.ids["job"]).state is JobState.IN_REVIEW

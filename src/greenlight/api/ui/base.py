@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
@@ -17,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from greenlight.api.auth import SESSION_COOKIE, presented_secret, studio
 from greenlight.domain.access import Caller, Role
-from greenlight.errors import GreenlightError, Unauthorized
+from greenlight.errors import Forbidden, GreenlightError, Unauthorized
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -54,6 +55,7 @@ class UIRoute(APIRoute):
 
         async def page(request: Request) -> Response:
             try:
+                _same_origin(request)
                 return await handler(request)
             except Unauthorized as error:
                 # Someone who has not signed in yet is asked to; a token that stopped working is told why.
@@ -66,6 +68,14 @@ class UIRoute(APIRoute):
                 return _error_page(request, error)
 
         return page
+
+
+def _same_origin(request: Request) -> None:
+    """Refuse a form posted from another site (SameSite=Strict already keeps the cookie off it; this says so
+    plainly when a browser sends the Origin header). Raises Forbidden."""
+    origin = request.headers.get("origin")
+    if request.method == "POST" and origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise Forbidden(f"a form posted from {origin} is not this studio's", "use the studio's own pages")
 
 
 def _error_page(request: Request, error: GreenlightError) -> Response:
