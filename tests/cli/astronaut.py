@@ -61,3 +61,11 @@ def deage(cli, clip: Path, production: str, *more: str) -> tuple[object, str]:
     run = cli("run", "deage", clip, "--talent", TALENT, "--years", "15", "--production", production, *more)
     [job_id] = set(job_states(cli)) - before
     return run, job_id
+
+
+def grant_stills(cli) -> None:
+    """A second grant for de-aging Dana Reyes in NIGHTFALL, paid per approved image: what a still needs."""
+    granted = cli("consent", "grant", TALENT, "--production", "NIGHTFALL", "--use", "digital-alteration",
+                  "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", TALENT, "--rate", "40.00",
+                  "--unit", "per-approved-image")
+    assert granted.code == 0, granted.err

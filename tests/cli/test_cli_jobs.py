@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.cli.conftest import LEAD, LEAD_PHOTO, one_line_error
+from tests.cli.conftest import DESCRIPTION, LEAD, LEAD_PHOTO, one_line_error
 from tests.runtime.conftest import cut
 
 
@@ -51,6 +51,10 @@ def test_blocked_rejected_and_cancelled_jobs_never_export(studio, take, faces, t
     run, blocked = deage(studio, take, "DAYBREAK")  # the grant covers NIGHTFALL only
     assert run.code == 4 and jobs(studio)[blocked] == "blocked"
     still = faces / LEAD_PHOTO
+    # the fixture's grant pays seconds, which a still cannot meter: a still needs one paid per image
+    assert studio("consent", "grant", LEAD, "--production", "NIGHTFALL", "--use", "digital-alteration",
+                  "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", LEAD, "--rate", "40",
+                  "--unit", "per-approved-image").code == 0
     run, rejected = deage(studio, still, "NIGHTFALL")
     assert run.code == 0 and studio("jobs", "reject", rejected, "--note", "too smooth").code == 0
     run, queued = deage(studio, take, "NIGHTFALL", "--queue")

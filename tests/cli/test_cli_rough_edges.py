@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.cli.astronaut import TALENT, cast_fixture, deage, job_states  # noqa: F401  (the fixture `cast`)
+from tests.cli.astronaut import TALENT, cast_fixture, deage, grant_stills, job_states  # noqa: F401  (the fixture `cast`)
 from tests.cli.conftest import one_line_error
 
 GATES = ["preflight", "postflight", "publish", "approve", "export"]
@@ -21,7 +21,7 @@ def test_an_unknown_job_state_is_one_line_naming_it_and_the_valid_ones(cast, sna
 
 def test_jobs_run_says_which_job_was_blocked_exits_4_and_still_runs_the_others(cast):
     _, blocked = deage(cast, cast.take, "DAYBREAK", "--queue")  # the grant covers NIGHTFALL only
-    _, covered = deage(cast, cast.photo, "NIGHTFALL", "--queue")
+    _, covered = deage(cast, cast.take, "NIGHTFALL", "--queue")
     run = cast("jobs", "run")
     assert run.code == 4, (run.out, run.err)
     assert job_states(cast) == {blocked: "blocked", covered: "in_review"}
@@ -123,6 +123,7 @@ def test_progress_names_the_talent_and_the_users_files_never_ids(cast):
     from greenlight.runtime.executor import LocalExecutor
     from greenlight.runtime.studio import Studio
 
+    grant_stills(cast)  # the still is paid per image (the fixture's grant pays seconds, for the take)
     for clip, says in ((cast.photo, f"finding {TALENT} in {cast.photo.name}"),
                        (cast.take, f"postflight: faces in the output of {cast.take.name}")):
         _, job_id = deage(cast, clip, "NIGHTFALL", "--queue")

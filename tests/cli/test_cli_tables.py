@@ -21,10 +21,11 @@ WIDTHS = (80, 60, 40)
 
 @pytest.fixture
 def busy(cast):
-    """Four jobs in four states, on two files: blocked, in review, queued and cancelled; and a protected work."""
+    """Four jobs in four states: blocked, in review, queued and cancelled; and a protected work."""
     blocked = deage(cast, cast.take, "DAYBREAK")
     assert blocked[0].code == 4, blocked[0].out
-    reviewed = deage(cast, cast.photo, "NIGHTFALL")
+    # the take, not the still: the one grant is paid per second, which a still cannot meter
+    reviewed = deage(cast, cast.take, "NIGHTFALL")
     assert reviewed[0].code == 0, reviewed[0].out
     _, queued = deage(cast, cast.take, "NIGHTFALL", "--queue")
     _, cancelled = deage(cast, cast.take, "NIGHTFALL", "--queue")

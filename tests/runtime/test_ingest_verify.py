@@ -38,7 +38,7 @@ def test_ingested_image_is_signed_marked_and_verifies(cast):
 
 
 def test_stripped_and_recompressed_copy_is_traced_by_its_watermark(cast, tmp_path):
-    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     job = ingest(cast, cast.lead_photo)
     image = Image.open(output_path(cast, job)).convert("RGB")
     copy = tmp_path / "copy.jpg"
@@ -83,7 +83,7 @@ def test_tampered_untrusted_and_unsigned_files_are_reported(cast, tmp_path):
     from greenlight.runtime.signing import keys_folder
     from greenlight.runtime.studio import Studio
 
-    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     signed = output_path(cast, ingest(cast, cast.lead_photo))
     tampered = tmp_path / "tampered.png"
     data = bytearray(signed.read_bytes())

@@ -89,7 +89,7 @@ def test_a_job_without_signing_keys_fails_before_its_engine_runs(cast):
 
     from greenlight.runtime.signing import keys_folder
 
-    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     shutil.rmtree(keys_folder(cast.studio))

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from greenlight.domain import JobState, Use
+from greenlight.domain import JobState, RateUnit, Use
 from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import submit
 from greenlight.runtime.studio import Studio
@@ -41,7 +41,7 @@ def leftovers(studio: Studio) -> list[str]:
 
 
 def test_a_job_killed_while_signing_leaves_nothing_after_the_next_start(cast):
-    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     worker = subprocess.run([sys.executable, "-c", KILLED_WHILE_SIGNING, str(cast.studio.home)], env={**os.environ})
@@ -59,7 +59,7 @@ def test_a_job_killed_while_signing_leaves_nothing_after_the_next_start(cast):
 def test_the_scratch_folder_of_a_running_job_is_kept(cast):
     from greenlight.store import leases
 
-    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA)
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     photo = cast.lead_photo
     job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [photo], PRODUCTION, "artist")
     with cast.studio.transaction() as tx:

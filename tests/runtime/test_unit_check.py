@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from greenlight.domain import Job, JobState, RateUnit, Use
 from greenlight.errors import UnitMismatch
+from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import submit
 from tests.runtime.conftest import PRODUCTION
 
@@ -126,3 +127,19 @@ def test_what_an_engine_makes_is_declared_or_follows_its_inputs():
     assert makes(clip, load_engine("ingest").info) == ("video",)
     assert makes(Job("moodboard", {}, (), "prd", "x"), load_engine("moodboard").info) == ("image",)
     assert set(makes(Job("collapse", {}, (), "prd", "x"), load_engine("collapse").info)) == {"video", "image"}
+
+
+def test_of_two_covering_grants_the_one_that_meters_the_output_is_relied_on(cast, tmp_path):
+    # her contract pays seconds for clips and a fee per image for stills: each job relies on the fitting one
+    per_second = cast.grant(cast.lead, Use.DIGITAL_ALTERATION, RateUnit.PER_SECOND)
+    per_image = cast.grant(cast.lead, Use.DIGITAL_ALTERATION, RateUnit.PER_IMAGE)
+
+    still = LocalExecutor(cast.studio).run(deage(cast, cast.lead_photo).id)
+    assert still.state is JobState.IN_REVIEW, still.history[-1].note
+    assert still.grant_ids == (per_image.id,) and [u.grant_id for u in still.usage] == [per_image.id]
+    from greenlight.engines.base import load_engine
+    from greenlight.runtime.jobs import relied_grants
+
+    clip = deage(cast, still_clip(cast.lead_photo, tmp_path / "take_12.mp4"))
+    with cast.studio.transaction() as tx:
+        assert [g.id for g in relied_grants(tx, clip, load_engine("deage").info)] == [per_second.id]

@@ -30,15 +30,22 @@ from greenlight.domain import (
     Use,
     Verdict,
 )
+from greenlight.domain.compensation import meters
 
 
 @dataclass(frozen=True)
 class ConsentContext:
-    """What a consent check is about: this production, this use, this moment."""
+    """What a consent check is about: this production, this use, this moment.
+
+    ``media`` is what the job makes (``"image"``, ``"video"``), when known: of several grants that cover
+    the use, one whose rate unit can meter that media is relied on first (a per-image grant for a still
+    rather than a per-second one).
+    """
 
     production_id: str
     use: Use
     at: datetime
+    media: tuple[str, ...] = ()
 
 
 def consent_reasons(
@@ -92,7 +99,9 @@ def _unchecked(identity: Identity) -> Reason:
 
 
 def _covering(grants: Iterable[ConsentGrant], context: ConsentContext) -> ConsentGrant | None:
-    return next((g for g in grants if g.covers(context.production_id, context.use, context.at)), None)
+    covering = [g for g in grants if g.covers(context.production_id, context.use, context.at)]
+    metering = [g for g in covering if all(meters(g.compensation.unit, m) for m in context.media)]
+    return next(iter(metering or covering), None)
 
 
 def _allow(identity: Identity, grant: ConsentGrant) -> Reason:

@@ -30,7 +30,7 @@ from greenlight.policy.jobs import (
     preflight_reasons,
     publish_reasons,
 )
-from greenlight.runtime.jobs import input_paths
+from greenlight.runtime.jobs import input_paths, makes
 from greenlight.runtime.scanning import gallery, named_subjects
 from greenlight.runtime.signing import OutputSpec
 from greenlight.runtime.studio import Studio, Transaction
@@ -50,7 +50,7 @@ def facts(tx: Transaction, job: Job, info: EngineInfo) -> JobFacts:
     text = job_text(job.params, [i.name for i in job.inputs])
     target = job.params.get("talent_id")
     return JobFacts(
-        context=ConsentContext(job.production_id, use, utcnow()),
+        context=ConsentContext(job.production_id, use, utcnow(), makes(job, info)),
         talent={t.id: t for t in tx.registry.list(Talent)},
         grants=tx.registry.grants(),
         subjects=named_subjects(tx),

@@ -13,6 +13,7 @@ from greenlight.domain import (
     Job,
     JobInput,
     JobState,
+    RateUnit,
     Talent,
     Verdict,
     Veto,
@@ -99,17 +100,21 @@ def check_units(tx: Transaction, job: Job, info: EngineInfo) -> None:
     """
     made = makes(job, info)
     for grant in relied_grants(tx, job, info):
-        unit = grant.compensation.unit
-        unmetered = [m for m in made if not meters(unit, m)]
+        unmetered = [m for m in made if not meters(grant.compensation.unit, m)]
         if unmetered:
             names = {t.id: t.name for t in tx.registry.list(Talent)}
-            measure = "seconds of video" if unit.value == "per-approved-second" else "still images"
-            raise UnitMismatch(
-                f"grant {grant.id} ({names.get(grant.talent_id, grant.talent_id)}) is paid {unit.value}, which "
-                f"cannot meter this job: {job.engine} on {', '.join(i.name for i in job.inputs) or 'no input'} "
-                f"makes {' and '.join(unmetered)} output, and the grant meters {measure}",
-                f"ask for a grant paid {'per-approved-image' if 'image' in unmetered else 'per-approved-second'} "
-                "or flat for this use, or give the job the other kind of media")
+            raise _unit_mismatch(job, grant, names.get(grant.talent_id, grant.talent_id), unmetered)
+
+
+def _unit_mismatch(job: Job, grant: ConsentGrant, holder: str, unmetered: list[str]) -> UnitMismatch:
+    unit = grant.compensation.unit
+    measure = "seconds of video" if unit is RateUnit.PER_SECOND else "still images"
+    inputs = ", ".join(i.name for i in job.inputs) or "no input"
+    fitting = RateUnit.PER_IMAGE if "image" in unmetered else RateUnit.PER_SECOND
+    return UnitMismatch(
+        f"grant {grant.id} ({holder}) is paid {unit.value}, which cannot meter this job: {job.engine} on {inputs} "
+        f"makes {' and '.join(unmetered)} output, and the grant meters {measure}",
+        f"ask for a grant paid {fitting.value} or flat for this use, or give the job the other kind of media")
 
 
 def likeness_for(tx: Transaction, params: Mapping[str, Any]) -> dict[str, tuple[tuple[float, ...], ...]]:
