@@ -101,8 +101,9 @@ def _output(studio: Studio, tx: Transaction, asset: Asset, inputs: dict[str, Ass
     parent = next((inputs[t] for t in credentials.ingredients if t in inputs), None)
     if credentials.state in ("unsigned", "unreadable") and len(inputs) == 1:
         parent = next(iter(inputs.values()))  # a held (quarantined) output is unsigned: pair it with its one input
-    if parent is not None and parent.media_type.split("/")[0] != asset.media_type.split("/")[0]:
-        parent = None
+    if parent is not None and (parent.sha256 == asset.sha256 or parent.media_type.split("/")[0] !=
+                               asset.media_type.split("/")[0]):
+        parent = None  # a held ingest is its own input (nothing to compare), or the kinds differ
     if who.role is Role.TALENT_REP:
         theirs = tuple(g for g in credentials.grants if _grant_talent(tx, g) in mine)
         credentials = replace(credentials, grants=theirs)
