@@ -237,6 +237,11 @@ def test_legal_gives_the_written_approval_an_escalated_job_waits_for(context, se
     page = sign_in(context, service, "legal")
     assert page.url.endswith("/ui/escalations") and job_id in page.inner_text("main")
     shoot(page, "escalations")
+    page.click(f"a[href='/ui/jobs/{job_id}']")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".decision .verdict.escalate").count() >= 1 and page.locator("#clear-note").count() == 1
+    assert page.locator("figure.wipe").count() == 0 and page.locator("img.single").count() == 1  # held as it came
+    page.go_back()
     page.fill(f"#note-{job_id}", "crowd extra, release form R-114 on file")
     page.click(f"form[action='/ui/jobs/{job_id}/clear'] button")
     page.wait_for_load_state()
