@@ -6,7 +6,7 @@ cut down to their own talent: another person's reasons, grants and money are lef
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from functools import lru_cache
 
 from greenlight.domain import Asset, Decision, Job, Reason, Talent
 from greenlight.domain.access import Caller, Role
@@ -111,11 +111,18 @@ def _output(studio: Studio, tx: Transaction, asset: Asset, inputs: dict[str, Ass
 
 
 def _credentials(studio: Studio, asset: Asset) -> Credentials:
-    from greenlight.provenance import read_manifest
     from greenlight.runtime.signing import trust_root
 
+    return _read_credentials(str(studio.home / asset.path), trust_root(studio))
+
+
+@lru_cache(maxsize=64)
+def _read_credentials(path: str, root: bytes | None) -> Credentials:
+    """The summary of one file's manifest; stored assets never change, so it is read once per trust root."""
+    from greenlight.provenance import read_manifest
+
     try:
-        report = read_manifest(studio.home / asset.path, trust_root(studio))
+        report = read_manifest(path, root)
     except ProvenanceError as error:
         return Credentials("unreadable", failures=(error.problem,))
     actions = tuple(_action(a) for a in report.actions)
@@ -169,8 +176,3 @@ def _production(tx: Transaction, job: Job) -> str:
     from greenlight.domain import Production
 
     return tx.registry.get(Production, job.production_id).code
-
-
-def asset_path(studio: Studio, asset: Asset) -> Path:
-    """Where an asset's file lies."""
-    return studio.home / asset.path
