@@ -122,6 +122,8 @@ def _skip_reason(report) -> str:
         return f"PostgreSQL (no {POSTGRES_ENV})"
     if reason.removeprefix("Skipped: ") == REAL_FOOTAGE_SKIP:
         return "real footage (a camera clip with a profile view), which this checkout's samples lack"
+    if reason.removeprefix("Skipped: ").startswith("no Chromium at "):
+        return "Chromium (no /usr/bin/chromium: Debian's `chromium`)"
     if reason.removeprefix("Skipped: ").startswith(FACES_SKIP):
         return "no sample faces (run `make samples`)"
     return reason.removeprefix("Skipped: ")

@@ -71,6 +71,8 @@ def create_app(home: Path | None = None) -> FastAPI:
     Raises:
         StudioError: there is no studio there.
     """
+    from greenlight.api import ui
+
     app = FastAPI(title="Greenlight studio service", version="1", docs_url=f"{API_PREFIX}/docs",
                   openapi_url=f"{API_PREFIX}/openapi.json")
     app.state.studio = Studio.open(home)
@@ -79,5 +81,6 @@ def create_app(home: Path | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     for router in rest_routers():
         app.include_router(router, prefix=API_PREFIX)
-    # The review web UI's routes are included here, after the REST API's.
+    app.include_router(ui.router)  # the review web UI, after the REST API
+    app.add_api_route("/", ui.to_ui, include_in_schema=False)
     return app
