@@ -93,7 +93,8 @@ def test_generative_parameters_are_checked(engine, astronaut, talent, tiny_model
     engine.check_inputs(request(astronaut, talent, **tiny, age=50))
     for bad, match in [({"strength": 0.0}, "strength"), ({"strength": 1.5}, "strength"), ({"steps": 0}, "steps"),
                        ({"strength": 0.05, "steps": 10}, "runs no step"), ({"age": 20}, "age 20"),
-                       ({"age": "old"}, "age"), ({"device": "tpu"}, "device")]:
+                       ({"age": "old"}, "age"), ({"device": "tpu"}, "device"),
+                       ({"guidance": -1}, "guidance")]:
         with pytest.raises(InvalidInput, match=match):
             engine.check_inputs(request(astronaut, talent, **tiny, **bad))
     with pytest.raises(InvalidInput, match="model_dir missing"):

@@ -46,6 +46,8 @@ def run_deage(
     strength: Annotated[float, typer.Option(help="With --model: how far it may move from the classical result "
                                             "(0–1).")] = 0.35,
     steps: Annotated[int, typer.Option(help="With --model: denoising steps (strength × steps of them run).")] = 20,
+    guidance: Annotated[float, typer.Option(help="With --model: how closely to follow the age prompt (0 for "
+                                            "SD-Turbo).")] = 7.5,
     age: Annotated[int | None, typer.Option(help="With --model: the talent's age in the source; the prompt then "
                                             "names the target age.")] = None,
     device: Annotated[str, typer.Option(help="With --model: auto (a GPU when there is one), cpu or cuda.")] = "auto",
@@ -69,7 +71,8 @@ def run_deage(
     if registered is not None:
         from greenlight.runtime.models import model_params
 
-        params |= {**model_params(registered), "strength": strength, "steps": steps, "device": device}
+        params |= {**model_params(registered), "strength": strength, "steps": steps, "guidance": guidance,
+                   "device": device}
         params |= {"age": age} if age is not None else {}
     job = submit(home, "deage", params, [clip], production, actor(as_), seed)
     refined = f", refined by {registered.name} at strength {strength}" if registered else ""

@@ -161,7 +161,7 @@ class DeageEngine:
         from greenlight.engines.deage.refine import NEGATIVE, RefineSettings, age_prompt
 
         return RefineSettings(age_prompt(params.years, params.age), NEGATIVE, params.strength, params.steps,
-                              7.5, self._seed, every)
+                              params.guidance, self._seed, every)
 
     def _notes(self, params: DeageParams, every: int) -> dict[str, Any]:
         notes: dict[str, Any] = {"talent_id": params.talent_id, "years": params.years, "reshape": params.reshape}
@@ -169,6 +169,7 @@ class DeageEngine:
             settings = self._settings(params, every)
             # The model's identity goes into the output's Content Credentials, as previz records it.
             notes |= {"model": f"{params.model} (sha256:{params.model_sha256})", "model_sha256": params.model_sha256,
-                      "strength": params.strength, "steps": params.steps, "prompt": settings.prompt,
-                      "refined_every": every, "device": self._model.device, "seed": self._seed}
+                      "strength": params.strength, "steps": params.steps, "guidance": params.guidance,
+                      "prompt": settings.prompt, "refined_every": every, "device": self._model.device,
+                      "seed": self._seed}
         return notes

@@ -13,7 +13,7 @@ from greenlight.errors import InvalidInput
 YEARS_MIN, YEARS_MAX = 5, 30
 MODEL_KEYS = ("model", "model_sha256", "model_fingerprint", "model_dir")
 DEVICES = ("auto", "cpu", "cuda")
-_KNOWN = {"talent_id", "years", "reshape", "strength", "steps", "age", "device", *MODEL_KEYS}
+_KNOWN = {"talent_id", "years", "reshape", "strength", "steps", "guidance", "age", "device", *MODEL_KEYS}
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class DeageParams:
             (``runtime.models.model_params``); empty: the classical pass alone.
         strength: how far the generative pass may move from the classical result (0..1].
         steps: the generative pass's denoising schedule (``strength`` of it runs).
+        guidance: how closely the generative pass follows its prompt (0 for SD-Turbo).
         age: the talent's age in the source, when known: the prompt then names the target age.
         device: ``auto``, ``cpu`` or ``cuda`` for the generative pass.
     """
@@ -41,6 +42,7 @@ class DeageParams:
     model_dir: str = ""
     strength: float = 0.35
     steps: int = 20
+    guidance: float = 7.5
     age: int | None = None
     device: str = "auto"
 
@@ -85,6 +87,9 @@ def _generative(params: Mapping[str, Any], years: int) -> dict[str, Any]:
         raise InvalidInput(f"steps {steps!r} is not a whole number from 1 to 200", "typical: 20")
     if int(strength * steps) < 1:  # diffusers runs int(steps × strength) of them
         raise InvalidInput(f"strength {strength} of {steps} steps runs no step", "raise --strength or --steps")
+    guidance = params.get("guidance", 7.5)
+    if isinstance(guidance, bool) or not isinstance(guidance, int | float) or not 0.0 <= guidance <= 50.0:
+        raise InvalidInput(f"guidance {guidance!r} is outside 0..50", "typical: 7.5; 0 for SD-Turbo")
     age = params.get("age")
     if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not years < age <= 120):
         raise InvalidInput(f"age {age!r} is not a whole number above years ({years}) and at most 120",
@@ -92,7 +97,7 @@ def _generative(params: Mapping[str, Any], years: int) -> dict[str, Any]:
     device = params.get("device", "auto")
     if device not in DEVICES:
         raise InvalidInput(f"unknown device {device!r}", f"use one of: {', '.join(DEVICES)}")
-    return {"strength": float(strength), "steps": steps, "age": age, "device": device}
+    return {"strength": float(strength), "steps": steps, "guidance": float(guidance), "age": age, "device": device}
 
 
 def talent_embeddings(likeness: Mapping[str, Any], talent_id: str) -> np.ndarray:
