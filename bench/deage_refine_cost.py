@@ -7,7 +7,7 @@ as the engine calls it on a keyframe. The pictures it makes are noise; the secon
 folder would take on the same machine.
 
 Usage:
-    .venv/bin/python bench/deage_refine_cost.py [--steps 20] [--strength 0.35] [--device cpu] [--repeat 1]
+    .venv/bin/python bench/deage_refine_cost.py [--steps 20] [--strength 0.35] [--device cpu] [--repeat 1] [--warm-up]
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--strength", type=float, default=0.35)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--warm-up", action="store_true", help="run once untimed first")
     args = parser.parse_args()
     import torch
 
@@ -71,7 +72,8 @@ def main() -> None:
     model = FaceModel(Loaded(pipe, args.device, True))
     settings = RefineSettings(age_prompt(20, None), NEGATIVE, args.strength, args.steps, 7.5, seed=0)
     face = np.random.default_rng(0).random((model.side, model.side, 3), dtype=np.float32)
-    model.change(face, settings)  # warm-up: first-call allocations
+    if args.warm_up:
+        model.change(face, settings)  # first-call allocations (small beside minutes on a CPU)
     times, cpu = [], []
     for _ in range(args.repeat):
         t0, c0 = time.perf_counter(), time.process_time()
