@@ -91,8 +91,8 @@ class DeageEngine:
         amounts = amounts_for(params.years, params.reshape)
         workdir = Path(workdir)
         workdir.mkdir(parents=True, exist_ok=True)
+        self._model, self._seed = None, request.seed  # nothing of an earlier run's model is left in use
         self._model = self._load(params, progress) if params.model else None
-        self._seed = request.seed
         outputs = []
         inputs = [Path(p) for p in request.inputs]
         for i, path in enumerate(inputs):
