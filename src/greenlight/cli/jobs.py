@@ -42,6 +42,16 @@ def run_deage(
     production: Annotated[str, typer.Option("--production", "-p", help="Production code.")],
     reshape: Annotated[bool, typer.Option(help="A subtle youthful reshaping of the lower face.")] = True,
     seed: Annotated[int, typer.Option(help="Recorded with the job: the same spec and seed give the same output.")] = 0,
+    model: Annotated[str | None, typer.Option(help="A registered model (`greenlight models list`) that refines "
+                                              "the skin after the classical pass.")] = None,
+    strength: Annotated[float, typer.Option(help="With --model: how far it may move from the classical result "
+                                            "(0–1).")] = 0.35,
+    steps: Annotated[int, typer.Option(help="With --model: denoising steps (strength × steps of them run).")] = 20,
+    guidance: Annotated[float, typer.Option(help="With --model: how closely to follow the age prompt (0 for "
+                                            "SD-Turbo).")] = 7.5,
+    age: Annotated[int | None, typer.Option(help="With --model: the talent's age in the source; the prompt then "
+                                            "names the target age.")] = None,
+    device: Annotated[str, typer.Option(help="With --model: auto (a GPU when there is one), cpu or cuda.")] = "auto",
     queue_only: QueueOption = False,
     studio: StudioOption = None,
     as_: ActorOption = None,
@@ -49,12 +59,25 @@ def run_deage(
     """De-age a talent in a clip. Exit status: 0 in review, 3 escalated, 4 blocked, 2 failed."""
     from greenlight.runtime.jobs import submit
 
+    if age is not None and not model:
+        from greenlight.errors import InvalidInput
+
+        raise InvalidInput("--age is only used with --model (it names the target age in the prompt)",
+                           "add --model NAME, or leave --age out")
     home = open_studio(studio)
     with home.transaction() as tx:
         person = tx.registry.talent(talent)
+        registered = tx.registry.model(model) if model else None  # an unknown name: NotFound, no job
     params = {"talent_id": person.id, "years": years, "reshape": reshape}
+    if registered is not None:
+        from greenlight.runtime.models import model_params
+
+        params |= {**model_params(registered), "strength": strength, "steps": steps, "guidance": guidance,
+                   "device": device}
+        params |= {"age": age} if age is not None else {}
     job = submit(home, "deage", params, [clip], production, actor(as_), seed)
-    start(home, job, f"de-age {person.name} by {years} years in {clip.name}", queue_only)
+    refined = f", refined by {registered.name} at strength {strength}" if registered else ""
+    start(home, job, f"de-age {person.name} by {years} years in {clip.name}{refined}", queue_only)
 
 
 @jobs_app.command("run")
