@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.cli.astronaut import TALENT, cast_fixture  # noqa: F401  (the fixture ``cast``)
+from tests.cli.astronaut import TALENT, cast_fixture, grant_stills  # noqa: F401  (the fixture ``cast``)
 from tests.cli.conftest import one_line_error
 
 
@@ -82,6 +82,7 @@ def cast_photo(cli) -> Path:
 def test_a_refined_face_that_is_no_longer_the_talent_is_blocked(cli, cast, tiny_model, tmp_path):
     loud = loud_copy(tiny_model, tmp_path / "loud-sd")
     assert cli("models", "add", "loud", loud).code == 0
+    grant_stills(cli)  # a still is metered per image
     run, job_id = deage(cli, cast_photo(cli), "--model", "loud", "--strength", "1.0", "--steps", "4")
     assert run.code == 4 and jobs(cli)[job_id] == "blocked", (run.out, run.err)
     codes = [r["code"] for d in show(cli, job_id)["decisions"] for r in d["reasons"]]
