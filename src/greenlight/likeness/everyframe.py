@@ -145,8 +145,11 @@ class EveryFrameScanner:
     def _new_only(self, spotted: tuple[Detection, ...], found: list[Detection]) -> list[Detection]:
         # The changed tiles are there for faces the whole-frame and local passes cannot see; where those
         # found a face on this frame, it keeps their boxes (a tile may see part of a large profile as a
-        # small face of its own, which would pull the track off it).
-        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
+        # small face of its own, which would pull the track off it). A weak whole-frame detection near no
+        # followed face keeps nothing: it cannot start a track, so a tile's stronger one of that face must.
+        followed = [t.last_box for t in self._active]
+        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found
+                 if d.score >= NEW_SCORE or any(_near(*d.centre, b) for b in followed)]
         return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
 
     def _assign(self, index: int, det: Detection) -> None:
