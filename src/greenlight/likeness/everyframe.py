@@ -39,6 +39,7 @@ from greenlight.likeness.framepass import (
     FramePass,
     Schedule,
     passes_on,
+    with_spots,
 )
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
@@ -96,6 +97,8 @@ class EveryFrameScanner:
         if cut:
             self._end_shot()
         passed = self._passes(frame, cut, sweep, change)
+        if passed.spots_left and change is not None:  # crops a worker left to the scan
+            passed = with_spots(passed, frame, change)
         self.analyzer.stats["frame_passes"] += 1
         self.analyzer.stats["spot_passes"] += len(passed.spots)
         found = list(passed.found)

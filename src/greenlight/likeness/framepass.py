@@ -51,9 +51,11 @@ class FramePass:
     candidates: tuple[Region, ...] = ()
     """The tiles the schedule's ``Change`` offered (the scan checks them against its own)."""
     spots: tuple[Region, ...] = ()
-    """The tiles actually run for the change (the candidates with a change no whole-frame face explains)."""
+    """The crops run for the change: around the candidates' change no whole-frame face explains (``spot_crops``)."""
     spotted: tuple[Detection, ...] = ()
-    """What those tiles found."""
+    """What those crops found."""
+    spots_left: bool = False
+    """The crops are still to be run (``with_spots``): a worker left them to the scan."""
 
 
 Region = tuple[int, int, int, int, str]
@@ -158,14 +160,28 @@ class Schedule:
 
 
 class FramePasser:
-    """Computes the ``FramePass`` of frames fed in order (one per video stream)."""
+    """Computes the ``FramePass`` of frames fed in order (one per video stream).
 
-    def __init__(self, interval: int = SWEEP_INTERVAL) -> None:
+    Args:
+        interval: frames between sweeps.
+        share: leave the changed-area crops of every other frame that has some to the scan
+            (``spots_left``): a worker computing passes ahead is the scan's slower half, and the crops are
+            what can move (they need the frame and its whole-frame detections, which the scan has).
+    """
+
+    def __init__(self, interval: int = SWEEP_INTERVAL, share: bool = False) -> None:
         self.schedule = Schedule(interval)
+        self._share = share
+        self._with_crops = 0
 
     def run(self, frame: Frame) -> FramePass:
         """The pass of the next frame."""
-        return replace(passes_on(frame, *self.schedule.next(frame.index, frame.gray())), picture=picture_digest(frame))
+        cut, sweep, change = self.schedule.next(frame.index, frame.gray())
+        leave = False
+        if self._share and change is not None:
+            self._with_crops += 1
+            leave = self._with_crops % 2 == 0
+        return replace(passes_on(frame, cut, sweep, change, spots=not leave), picture=picture_digest(frame))
 
 
 def picture_digest(frame: Frame) -> bytes:
@@ -175,19 +191,31 @@ def picture_digest(frame: Frame) -> bytes:
     return hashlib.sha256(np.ascontiguousarray(frame.gray())).digest()
 
 
-def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None) -> FramePass:
-    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles; when ``change``, the changed
-    tiles no whole-frame detection explains) on one frame whose schedule is known."""
+def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None, spots: bool = True) -> FramePass:
+    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles; when ``change``, the crops
+    of the changed area no whole-frame detection explains) on one frame whose schedule is known.
+
+    With ``spots`` false the crops are left out (``spots_left``), for ``with_spots`` to add.
+    """
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
     swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None
     if change is None:
         return FramePass(frame.index, cut, found, swept)
+    passed = FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots_left=True)
+    return with_spots(passed, frame, change) if spots else passed
+
+
+def with_spots(passed: FramePass, frame: Frame, change: Change) -> FramePass:
+    """``passed`` with the crops of ``change`` computed (from the frame and its whole-frame detections)."""
+    if not passed.spots_left:
+        return passed
+    rgb = frame.rgb()
     height, width = rgb.shape[:2]
-    spots = spot_crops(change, found, height, width)
+    spots = spot_crops(change, passed.found, height, width)
     scale = spot_scale(height, width)
     spotted = tuple(d for *box, model in spots for d in _detect_crop(rgb, tuple(box), model, scale))
-    return FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots=spots, spotted=spotted)
+    return replace(passed, spots=spots, spotted=spotted, spots_left=False)
 
 
 def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> np.ndarray:
