@@ -6,9 +6,10 @@ a face on screen for a single frame between keyframes is found. A followed face 
 small for it, or in profile, where its score sags) is looked for by the short-range model on a crop
 around its last box. On the first frame of each shot and every ``SWEEP_INTERVAL`` frames the frame is
 swept like a still, without the negative (``greenlight.likeness.sweep``: quarter turns, tiles down to
-20 px faces), so that small and rotated faces start tracks too; between sweeps, the sweep's tiles run
-on the frames that changed where no whole-frame face explains it (``greenlight.likeness.framepass.Spotter``),
-so that a small face on screen for a few frames starts a track too. The whole-frame pass and the sweeps
+20 px faces), so that small and rotated faces start tracks too; between sweeps, the back-camera model
+runs at the sweep's tiles' scale on crops around the change no whole-frame face explains
+(``greenlight.likeness.framepass.Spotter`` and ``spot_crops``), so that a small face on screen for a
+few frames starts a track too. The whole-frame pass and the sweeps
 depend on the frame alone (``greenlight.likeness.framepass``): ``scan_video`` has them computed ahead
 in a second process (``greenlight.likeness.framefeed``) while this one tracks and identifies.
 

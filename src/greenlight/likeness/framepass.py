@@ -7,9 +7,11 @@ a sweep: the whole frame in quarter turns (``sweep_turns``) and tiles for small 
 run ahead of the tracking in another process (``greenlight.likeness.framefeed``) and give exactly what
 the scan would compute itself.
 
-Between sweeps, the frames that change where the whole-frame pass found no face get the sweep's tiles
-on the changed area (``Spotter``): a small face that appears for a few frames between two sweeps is
-found on the frame it appears (see ``Spotter`` for what is guaranteed where much of the frame changes).
+Between sweeps, the frames that change where the whole-frame pass found no face get the back-camera
+model at the sweep's finest tiles' scale on crops around each changed patch (``Spotter`` says which
+tiles' change is looked at, ``spot_crops`` where): a small face that appears for a few frames between
+two sweeps is found on the frame it appears (see ``Spotter`` for what is guaranteed where much of the
+frame changes). A crop costs in proportion to its area (``blazeface.detect_at``), not a whole tile.
 """
 
 from __future__ import annotations
