@@ -198,3 +198,39 @@ def test_a_tile_that_changes_on_every_frame_is_offered_on_every_third_frame_only
     counts = [len(c.tiles) for c in offered[1:]]
     assert counts[0] == 2  # 640x360 has two tiles; both changed for the first time
     assert all(n == (2 if i % BUSY_EVERY == 0 else 0) for i, n in enumerate(counts[1:], start=3))
+
+
+def test_a_changed_patch_is_looked_at_in_a_crop_that_holds_any_face_it_may_be():
+    """A change in one cell gets a crop reaching ``SPOT_REACH`` of the long side around it (a face up to that
+    size touching the cell lies wholly inside), within the frame; change everywhere gets the whole frame."""
+    from greenlight.likeness.framepass import SPOT_REACH, Change, spot_crops, spot_regions
+
+    height, width = 360, 640
+    tiles = tuple(spot_regions(height, width))
+    for row, col in [(0, 0), (44, 79), (20, 40), (44, 0)]:
+        mask = np.zeros((45, 80), bool)
+        mask[row, col] = True
+        [(x0, y0, x1, y1, model)] = spot_crops(Change(mask, tiles), (), height, width)
+        reach = SPOT_REACH * width
+        cx, cy = col * 8, row * 8
+        assert model == "back" and x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height
+        assert x0 <= max(0, cx - reach) and x1 >= min(width, cx + 8 + reach)
+        assert y0 <= max(0, cy - reach) and y1 >= min(height, cy + 8 + reach)
+        assert (x1 - x0) * (y1 - y0) < width * height  # a patch costs less than the frame
+    assert spot_crops(Change(np.ones((45, 80), bool), tiles), (), height, width) == ((0, 0, width, height, "back"),)
+    assert spot_crops(Change(np.ones((45, 80), bool), ()), (), height, width) == ()  # no tile offered: none
+
+
+def test_a_crop_run_at_the_tiles_scale_sees_what_the_tile_sees():
+    """``detect_at`` on a square tile gives the letterboxed pass's detections (the same input; the decoding
+    differs in rounding only)."""
+    from greenlight.likeness import blazeface
+
+    frame = _frames(1)[0].rgb()
+    tile = np.ascontiguousarray(cv2.resize(frame, (444, 444)))
+    a, b = blazeface.detect(tile, "back", 0.3), blazeface.detect_at(tile, "back", 256 / 444, 0.3)
+    assert a and len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert x.score == y.score
+        assert np.allclose([x.left, x.top, x.right, x.bottom], [y.left, y.top, y.right, y.bottom], atol=1e-4)
+        assert np.allclose(x.keypoints, y.keypoints, atol=1e-4)

@@ -47,6 +47,8 @@ MODELS = {
     "back": ModelSpec("face_detection_back.tflite", 256, ((16, 2), (32, 6))),
 }
 
+SHAPED_NETS = 8
+"""Models kept loaded for other input sizes than their own (``detect_at``), per process (~15 MB each)."""
 NMS_IOU = 0.3
 """Detections overlapping this much are one face (MediaPipe's setting for these models)."""
 
@@ -144,6 +146,15 @@ def _net(file: str, pid: int) -> Any:
     return _OpenCV(net, net.getUnconnectedOutLayersNames())
 
 
+@functools.lru_cache(maxsize=SHAPED_NETS)
+def _shaped_net(file: str, pid: int, rows: int, cols: int) -> Any:
+    # LiteRT re-plans a model for another input size in ~3 ms and builds a new one in ~12 ms: each size
+    # seen keeps its own (the sizes are multiples of the model's stride, so a video uses only a few).
+    if backend() == "litert":
+        return _LiteRT(_model_path(file), (1, rows, cols, 3))
+    return _net(file, pid)  # OpenCV's reader takes any input size as it comes
+
+
 @functools.cache
 def backend() -> str:
     """What runs the BlazeFace models: ``"litert"`` (Google's LiteRT with XNNPACK, about twice as fast on
@@ -165,11 +176,13 @@ class _OpenCV:
 
 
 class _LiteRT:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shape: tuple[int, ...] | None = None) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         with _quiet_stderr():  # LiteRT announces its XNNPACK delegate on stderr, on the first pass
             self.interpreter = Interpreter(model_path=str(path), num_threads=1)
+            if shape is not None:  # the models are convolutional: any size that is a multiple of the stride
+                self.interpreter.resize_tensor_input(self.interpreter.get_input_details()[0]["index"], shape)
             self.interpreter.allocate_tensors()
             self.input = self.interpreter.get_input_details()[0]
             self.outputs = [o["index"] for o in self.interpreter.get_output_details()]
@@ -202,13 +215,23 @@ def _quiet_stderr():
 def anchors(name: str) -> np.ndarray:
     """The ``(n, 2)`` anchor centres of a model, in input fractions (MediaPipe's fixed-size anchors)."""
     spec = MODELS[name]
+    return (grid_anchors(name, spec.side, spec.side) / spec.side).astype(np.float32)
+
+
+@functools.cache
+def grid_anchors(name: str, rows: int, cols: int) -> np.ndarray:
+    """The ``(n, 2)`` anchor centres ``(x, y)`` of a model run on a ``rows``×``cols`` input, in input pixels."""
     centres = []
-    for stride, per_cell in spec.layers:
-        cells = spec.side // stride
-        ys, xs = np.mgrid[0:cells, 0:cells]
-        grid = np.stack([(xs + 0.5) / cells, (ys + 0.5) / cells], axis=-1).reshape(-1, 2)
+    for stride, per_cell in MODELS[name].layers:
+        ys, xs = np.mgrid[0:rows // stride, 0:cols // stride]
+        grid = np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=-1).reshape(-1, 2)
         centres.append(np.repeat(grid, per_cell, axis=0))
-    return np.concatenate(centres).astype(np.float32)
+    return np.concatenate(centres).astype(np.float64)
+
+
+def stride(name: str) -> int:
+    """The coarsest stride of a model: an input size for ``detect_at`` is a multiple of it."""
+    return max(s for s, _ in MODELS[name].layers)
 
 
 def detect(rgb: np.ndarray, model: str = "full", threshold: float = 0.5) -> list[Detection]:
@@ -229,13 +252,58 @@ def detect(rgb: np.ndarray, model: str = "full", threshold: float = 0.5) -> list
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     square = np.zeros((spec.side, spec.side, 3), np.uint8)
     square[:size[1], :size[0]] = small
-    blob = (square.astype(np.float32) / 127.5 - 1.0)[None]
-    raw = {tuple(o.shape[1:]): o[0] for o in network(spec.file).run(blob)}
+    raw = {tuple(o.shape[1:]): o[0] for o in network(spec.file).run(_blob(square))}
     logits, regressors = raw[(len(anchors(model)), 1)][:, 0], raw[(len(anchors(model)), 16)]
     scores = 1 / (1 + np.exp(-np.clip(logits.astype(np.float64), -100, 100)))
     keep = np.nonzero(scores >= threshold)[0]
     found = [_decode(regressors[i], anchors(model)[i], float(scores[i]), spec.side, scale) for i in keep]
     return weighted_nms(found)
+
+
+def detect_at(rgb: np.ndarray, model: str, scale: float, threshold: float = 0.5) -> list[Detection]:
+    """BlazeFace detections on an RGB image of any size, run at ``scale`` (not letterboxed into a square).
+
+    The model runs on an input the size of the image times ``scale``, rounded up to its ``stride`` (the
+    rest black, as a letterbox is): a face is as many input pixels as on a square tile ``side / scale``
+    pixels wide, and the pass costs in proportion to the image's area, not a whole tile's.
+    """
+    spec, step = MODELS[model], stride(model)
+    height, width = rgb.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    rows, cols = -(-size[1] // step) * step, -(-size[0] // step) * step
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    padded = np.zeros((rows, cols, 3), np.uint8)
+    padded[:size[1], :size[0]] = small
+    outputs = _shaped_net(spec.file, os.getpid(), rows, cols).run(_blob(padded))
+    count = len(grid_anchors(model, rows, cols))
+    raw = {tuple(o.shape[1:]): o[0] for o in outputs}
+    logits, regressors = raw[(count, 1)][:, 0], raw[(count, 16)]
+    keep = np.nonzero(logits >= _logit(threshold))[0]
+    sx, sy = width / size[0], height / size[1]
+    found = []
+    for i in keep:
+        score = float(1 / (1 + np.exp(-np.clip(float(logits[i]), -100, 100))))
+        if score < threshold:
+            continue
+        values, (ax, ay) = regressors[i].astype(np.float64), grid_anchors(model, rows, cols)[i]
+        cx, cy, w, h = values[0] + ax, values[1] + ay, values[2], values[3]
+        points = (values[4:16].reshape(6, 2) + (ax, ay)) * (sx, sy)
+        found.append(Detection((cx - w / 2) * sx, (cy - h / 2) * sy, (cx + w / 2) * sx, (cy + h / 2) * sy,
+                               score, points))
+    return weighted_nms(found)
+
+
+def _logit(p: float) -> float:
+    # A little below the threshold's logit: the score itself decides, this only spares the sigmoid.
+    return math.log(p / (1 - p)) - 1e-3 if 0 < p < 1 else -math.inf
+
+
+def _blob(square: np.ndarray) -> np.ndarray:
+    # The models' input, pixel / 127.5 - 1, in float32 as before, but in one buffer, not three temporaries.
+    blob = np.empty((1, *square.shape), np.float32)
+    np.divide(square, np.float32(127.5), out=blob[0], casting="unsafe")
+    np.subtract(blob, np.float32(1.0), out=blob)
+    return blob
 
 
 def _decode(raw: np.ndarray, anchor: np.ndarray, score: float, side: int, scale: float) -> Detection:

@@ -6,9 +6,10 @@ a face on screen for a single frame between keyframes is found. A followed face 
 small for it, or in profile, where its score sags) is looked for by the short-range model on a crop
 around its last box. On the first frame of each shot and every ``SWEEP_INTERVAL`` frames the frame is
 swept like a still, without the negative (``greenlight.likeness.sweep``: quarter turns, tiles down to
-20 px faces), so that small and rotated faces start tracks too; between sweeps, the sweep's tiles run
-on the frames that changed where no whole-frame face explains it (``greenlight.likeness.framepass.Spotter``),
-so that a small face on screen for a few frames starts a track too. The whole-frame pass and the sweeps
+20 px faces), so that small and rotated faces start tracks too; between sweeps, the back-camera model
+runs at the sweep's tiles' scale on crops around the change no whole-frame face explains
+(``greenlight.likeness.framepass.Spotter`` and ``spot_crops``), so that a small face on screen for a
+few frames starts a track too. The whole-frame pass and the sweeps
 depend on the frame alone (``greenlight.likeness.framepass``): ``scan_video`` has them computed ahead
 in a second process (``greenlight.likeness.framefeed``) while this one tracks and identifies.
 
@@ -39,6 +40,7 @@ from greenlight.likeness.framepass import (
     FramePass,
     Schedule,
     passes_on,
+    with_spots,
 )
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
@@ -96,6 +98,8 @@ class EveryFrameScanner:
         if cut:
             self._end_shot()
         passed = self._passes(frame, cut, sweep, change)
+        if passed.spots_left and change is not None:  # crops a worker left to the scan
+            passed = with_spots(passed, frame, change)
         self.analyzer.stats["frame_passes"] += 1
         self.analyzer.stats["spot_passes"] += len(passed.spots)
         found = list(passed.found)
@@ -145,8 +149,11 @@ class EveryFrameScanner:
     def _new_only(self, spotted: tuple[Detection, ...], found: list[Detection]) -> list[Detection]:
         # The changed tiles are there for faces the whole-frame and local passes cannot see; where those
         # found a face on this frame, it keeps their boxes (a tile may see part of a large profile as a
-        # small face of its own, which would pull the track off it).
-        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
+        # small face of its own, which would pull the track off it). A weak whole-frame detection near no
+        # followed face keeps nothing: it cannot start a track, so a tile's stronger one of that face must.
+        followed = [t.last_box for t in self._active]
+        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found
+                 if d.score >= NEW_SCORE or any(_near(*d.centre, b) for b in followed)]
         return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
 
     def _assign(self, index: int, det: Detection) -> None:

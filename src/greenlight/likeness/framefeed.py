@@ -27,7 +27,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
-from greenlight.likeness.framepass import SWEEP_INTERVAL, Change, FramePass, FramePasser, passes_on, picture_digest
+from greenlight.likeness.framepass import (
+    SWEEP_INTERVAL,
+    Change,
+    FramePass,
+    FramePasser,
+    passes_on,
+    picture_digest,
+    with_spots,
+)
 from greenlight.likeness.frames import Frame
 
 STALL_SECONDS = 30.0
@@ -72,7 +80,7 @@ class FrameFeed:
                     and (passed.swept is not None) == sweep and passed.picture == picture_digest(frame)
                     and passed.candidates == (change.tiles if change is not None else ())):
                 self.taken += 1
-                return passed
+                return with_spots(passed, frame, change) if change is not None else passed
             self.close()  # out of step, stopped or failed: the scan goes on alone, exactly as without it
         return passes_on(frame, cut, sweep, change)
 
@@ -142,7 +150,7 @@ def _work(conn, frames: Callable[[], Iterable[Frame]], interval: int, parent: in
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the scan, which stops this worker
     _die_with(parent)
     try:
-        passer = FramePasser(interval)
+        passer = FramePasser(interval, share=True)  # every other frame's crops are run by the scan
         for frame in frames():
             conn.send(passer.run(frame))
     except BaseException:  # noqa: BLE001 - the scan's own decoding reports any error; it computes what is missing

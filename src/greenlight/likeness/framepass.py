@@ -7,9 +7,11 @@ a sweep: the whole frame in quarter turns (``sweep_turns``) and tiles for small 
 run ahead of the tracking in another process (``greenlight.likeness.framefeed``) and give exactly what
 the scan would compute itself.
 
-Between sweeps, the frames that change where the whole-frame pass found no face get the sweep's tiles
-on the changed area (``Spotter``): a small face that appears for a few frames between two sweeps is
-found on the frame it appears (see ``Spotter`` for what is guaranteed where much of the frame changes).
+Between sweeps, the frames that change where the whole-frame pass found no face get the back-camera
+model at the sweep's finest tiles' scale on crops around each changed patch (``Spotter`` says which
+tiles' change is looked at, ``spot_crops`` where): a small face that appears for a few frames between
+two sweeps is found on the frame it appears (see ``Spotter`` for what is guaranteed where much of the
+frame changes). A crop costs in proportion to its area (``blazeface.detect_at``), not a whole tile.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass, replace
+from math import ceil, floor
 
 import cv2
 import numpy as np
@@ -50,9 +53,11 @@ class FramePass:
     candidates: tuple[Region, ...] = ()
     """The tiles the schedule's ``Change`` offered (the scan checks them against its own)."""
     spots: tuple[Region, ...] = ()
-    """The tiles actually run for the change (the candidates with a change no whole-frame face explains)."""
+    """The crops run for the change: around the candidates' change no whole-frame face explains (``spot_crops``)."""
     spotted: tuple[Detection, ...] = ()
-    """What those tiles found."""
+    """What those crops found."""
+    spots_left: bool = False
+    """The crops are still to be run (``with_spots``): a worker left them to the scan."""
 
 
 Region = tuple[int, int, int, int, str]
@@ -68,6 +73,17 @@ CHANGE_BACK = 3
 appears and then barely moves still counts as a change on each of its first frames."""
 BUSY_EVERY = 3
 """A tile that also changed on the frame before (motion, a pan) is run only on every this many frames."""
+SPOT_REACH = 0.11
+"""A changed patch is looked at with this fraction of the frame's long side around it on every side: a
+face as wide as that (the whole-frame pass finds larger ones, ``sweep.FACE_FRACTION``) whose change
+touches the patch lies wholly within its crop."""
+SPOT_MIN_SIDE = 256
+"""Pixels a crop has at least on a side: the back-camera model scores a 20–30 px face lower without the
+context around it (measured: 0.38–0.45 in a 120 px crop, 0.71–0.79 in 240 px)."""
+SPOT_STEP = 128
+"""The model's input sides for a crop are multiples of this (four times its stride): few sizes, because
+each size costs a model of its own, loaded once per process (~30 ms of CPU, ~15 MB; ``blazeface.SHAPED_NETS``).
+On the sample clip: 2 sizes, against 7 with multiples of 64, for 15 % more pixels."""
 EXPLAINED_MARGIN = 0.5
 """A change within a whole-frame detection widened by this fraction of its size on each side is that
 face moving, and needs no tiles."""
@@ -147,14 +163,28 @@ class Schedule:
 
 
 class FramePasser:
-    """Computes the ``FramePass`` of frames fed in order (one per video stream)."""
+    """Computes the ``FramePass`` of frames fed in order (one per video stream).
 
-    def __init__(self, interval: int = SWEEP_INTERVAL) -> None:
+    Args:
+        interval: frames between sweeps.
+        share: leave the changed-area crops of every other frame that has some to the scan
+            (``spots_left``): a worker computing passes ahead is the scan's slower half, and the crops are
+            what can move (they need the frame and its whole-frame detections, which the scan has).
+    """
+
+    def __init__(self, interval: int = SWEEP_INTERVAL, share: bool = False) -> None:
         self.schedule = Schedule(interval)
+        self._share = share
+        self._with_crops = 0
 
     def run(self, frame: Frame) -> FramePass:
         """The pass of the next frame."""
-        return replace(passes_on(frame, *self.schedule.next(frame.index, frame.gray())), picture=picture_digest(frame))
+        cut, sweep, change = self.schedule.next(frame.index, frame.gray())
+        leave = False
+        if self._share and change is not None:
+            self._with_crops += 1
+            leave = self._with_crops % 2 == 0
+        return replace(passes_on(frame, cut, sweep, change, spots=not leave), picture=picture_digest(frame))
 
 
 def picture_digest(frame: Frame) -> bytes:
@@ -164,29 +194,132 @@ def picture_digest(frame: Frame) -> bytes:
     return hashlib.sha256(np.ascontiguousarray(frame.gray())).digest()
 
 
-def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None) -> FramePass:
-    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles; when ``change``, the changed
-    tiles no whole-frame detection explains) on one frame whose schedule is known."""
+def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None, spots: bool = True) -> FramePass:
+    """The whole-frame pass (and, when ``sweep``, the sweep: turns, then tiles; when ``change``, the crops
+    of the changed area no whole-frame detection explains) on one frame whose schedule is known.
+
+    With ``spots`` false the crops are left out (``spots_left``), for ``with_spots`` to add.
+    """
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
     swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None
     if change is None:
         return FramePass(frame.index, cut, found, swept)
-    spots = unexplained(change, found, *rgb.shape[:2])
-    spotted = tuple(d for *box, model in spots for d in detect_in(rgb, tuple(box), 0, model, NEW_SCORE))
-    return FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots=spots, spotted=spotted)
+    passed = FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots_left=True)
+    return with_spots(passed, frame, change) if spots else passed
 
 
-def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> tuple[Region, ...]:
-    """The offered tiles whose change is not all within a face the whole-frame pass found (a face moving)."""
-    mask = change.mask.copy()
+def with_spots(passed: FramePass, frame: Frame, change: Change) -> FramePass:
+    """``passed`` with the crops of ``change`` computed (from the frame and its whole-frame detections)."""
+    if not passed.spots_left:
+        return passed
+    rgb = frame.rgb()
+    height, width = rgb.shape[:2]
+    spots = spot_crops(change, passed.found, height, width)
+    scale = spot_scale(height, width)
+    spotted = tuple(d for *box, model in spots for d in _detect_crop(rgb, tuple(box), model, scale))
+    return replace(passed, spots=spots, spotted=spotted, spots_left=False)
+
+
+def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> np.ndarray:
+    """The cells of the change within the offered tiles that no face the whole-frame pass found explains
+    (a change within ``EXPLAINED_MARGIN`` of such a face, scoring ``NEW_SCORE`` or more, is that face moving)."""
+    offered = np.zeros_like(change.mask)
+    for region in change.tiles:
+        _cells(offered, region, height, width)[...] = True
+    mask = change.mask & offered
     rows, cols = mask.shape
     for d in found:
+        if d.score < NEW_SCORE:
+            continue  # a weak detection starts no track: the face it may be is looked for like any change
         mx, my = EXPLAINED_MARGIN * (d.right - d.left), EXPLAINED_MARGIN * (d.bottom - d.top)
         x0, x1 = int((d.left - mx) * cols / width), int(np.ceil((d.right + mx) * cols / width))
         y0, y1 = int((d.top - my) * rows / height), int(np.ceil((d.bottom + my) * rows / height))
         mask[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = False
-    return tuple(r for r in change.tiles if _cells(mask, r, height, width).any())
+    return mask
+
+
+def spot_crops(change: Change, found: tuple[Detection, ...], height: int, width: int) -> tuple[Region, ...]:
+    """The crops of the frame the back-camera model looks at for a change (``spot_scale``): around each
+    patch of unexplained change (``unexplained``), ``SPOT_REACH`` of the long side on every side, at least
+    ``SPOT_MIN_SIDE`` on a side; the whole frame where those would cost as much."""
+    mask = unexplained(change, found, height, width)
+    if not mask.any() or not _back_levels(height, width):
+        return ()
+    rows, cols = mask.shape
+    cell_w, cell_h = width / cols, height / rows
+    reach = SPOT_REACH * max(height, width)
+    grow = np.ones((2 * ceil(reach / cell_h) + 1, 2 * ceil(reach / cell_w) + 1), np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask.astype(np.uint8), grow), connectivity=8)
+    boxes = [(int(x * cell_w), int(y * cell_h), min(width, ceil((x + w) * cell_w)), min(height, ceil((y + h) * cell_h)))
+             for x, y, w, h, _ in stats[1:]]
+    scale = spot_scale(height, width)
+    boxes = _merged([_fitted(b, height, width, scale) for b in boxes], height, width, scale)
+    if sum(_cost(b, scale) for b in boxes) >= _cost((0, 0, width, height), scale):
+        boxes = [(0, 0, width, height)]
+    return tuple((*b, "back") for b in sorted(boxes))
+
+
+def spot_scale(height: int, width: int) -> float:
+    """The scale the change's crops are looked at: the sweep's finest tiles' (a face is as many of the
+    model's pixels as on those tiles, so as small a face is found)."""
+    levels_ = _back_levels(height, width)
+    return blazeface.MODELS["back"].side / levels_[-1].side if levels_ else 1.0
+
+
+def _back_levels(height: int, width: int) -> list:
+    return [level for level in _plan(np.empty((height, width, 1), np.uint8))[1:] if level.model == "back"]
+
+
+def _fitted(box: tuple[int, int, int, int], height: int, width: int, scale: float) -> tuple[int, int, int, int]:
+    # At least SPOT_MIN_SIDE on a side (the model needs the context around a small face), then grown to
+    # fill the model's input, whose sides are multiples of its stride, with picture rather than black.
+    step = SPOT_STEP
+    x0, y0, x1, y1 = box
+    want_w = floor(ceil(max(x1 - x0, SPOT_MIN_SIDE) * scale / step) * step / scale)
+    want_h = floor(ceil(max(y1 - y0, SPOT_MIN_SIDE) * scale / step) * step / scale)
+    (left, right), (top, bottom) = _span(x0, x1, want_w, width), _span(y0, y1, want_h, height)
+    return left, top, right, bottom
+
+
+def _span(start: int, end: int, want: int, extent: int) -> tuple[int, int]:
+    # [start, end) widened to ``want`` about its middle, kept within [0, extent).
+    want = min(want, extent)
+    lo = max(0, min(extent - want, (start + end - want) // 2))
+    return lo, lo + want
+
+
+def _merged(boxes: list, height: int, width: int, scale: float) -> list:
+    # Crops that overlap become one when that costs no more than the two.
+    boxes = list(boxes)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                union = _fitted((min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])), height, width,
+                                scale)
+                overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                if overlap or _cost(union, scale) <= _cost(a, scale) + _cost(b, scale):
+                    boxes[i] = union
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _cost(box: tuple[int, int, int, int], scale: float) -> int:
+    step = SPOT_STEP
+    return ceil((box[2] - box[0]) * scale / step) * ceil((box[3] - box[1]) * scale / step)
+
+
+def _detect_crop(rgb: np.ndarray, box: tuple[int, int, int, int], model: str, scale: float) -> list[Detection]:
+    x0, y0, x1, y1 = box
+    shift = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64)
+    return [d.mapped(shift) for d in blazeface.detect_at(rgb[y0:y1, x0:x1], model, scale, NEW_SCORE)]
 
 
 def spot_regions(height: int, width: int) -> list[Region]:
