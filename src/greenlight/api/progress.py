@@ -53,11 +53,19 @@ def event(kind: str, data: dict[str, Any], n: int) -> bytes:
     return f"id: {n}\nevent: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-def job_events(studio: Studio, job_id: str, board: Board | None, poll: float = POLL_SECONDS) -> Iterator[bytes]:
+def job_events(studio: Studio, job_id: str, board: Board | None, poll: float = POLL_SECONDS,
+               allowed: Callable[[], bool] | None = None) -> Iterator[bytes]:
     """``state`` events for each step of the job's history (from the first), ``progress`` events while it runs,
-    and a last ``end`` event with its settled state."""
+    and a last ``end`` event with its settled state.
+
+    ``allowed`` is asked before each look at the job: once it says no (the follower's token was revoked or
+    expired), the stream ends with an ``end`` event that says so and tells nothing more of the job.
+    """
     sent, shown, n, spoke = 0, None, 0, time.monotonic()
     while True:
+        if allowed is not None and not allowed():
+            yield event("end", {"job": job_id, "state": None, "problem": "the access token is no longer live"}, n + 1)
+            return
         with studio.transaction() as tx:
             job = tx.registry.get(Job, job_id)
         for step in job.history[sent:]:

@@ -27,6 +27,7 @@ router = APIRouter(tags=["jobs"])
 # Parameters that name a folder on the server: through the service they must lie inside the studio folder,
 # or any caller could have the engine read whatever the server can.
 SERVER_FOLDERS = {"moodboard": ("library",)}
+MODEL_KEYS = ("model", "model_sha256", "model_fingerprint", "model_dir")
 
 
 class JobForm(BaseModel):
@@ -80,7 +81,23 @@ def _params(registry: Registry, text: str) -> dict[str, Any]:
         raise InvalidInput("params must be a JSON object", 'e.g. {"talent": "Dana Reyes", "years": 10}')
     if isinstance(params.get("talent"), str) and "talent_id" not in params:
         params["talent_id"] = registry.talent(params.pop("talent")).id
-    return params
+    return _registered_model(registry, params)
+
+
+def _registered_model(registry: Registry, params: dict[str, Any]) -> dict[str, Any]:
+    """The params with the model the studio registered under ``model``: a caller names a model, never its folder.
+
+    The folder, hash and fingerprint a caller sends are replaced, so no engine loads (or says whether there is)
+    a folder of the server's that the studio did not register. Raises NotFound: no model of that name.
+    """
+    from greenlight.runtime.models import model_params
+
+    if not any(params.get(key) for key in MODEL_KEYS):
+        return params
+    if not str(params.get("model") or "").strip():
+        raise InvalidInput("a job names its model by the name it was registered under, not by its folder",
+                           'give "model": NAME (see `greenlight models list`)')
+    return params | model_params(registry.model(str(params["model"])))
 
 
 def _usable_asset(studio, registry: Registry, who: Caller, ref: str) -> tuple[Path, str]:
@@ -134,13 +151,28 @@ def show(job_id: str, who: Who, studio: Home) -> dict[str, Any]:
             responses={200: {"content": {"text/event-stream": {}}, "description": "state, progress and end events"}})
 def events(job_id: str, request: Request, who: Who, studio: Home) -> StreamingResponse:
     """Follow a job as server-sent events: ``state`` for every step, ``progress`` while it runs, then ``end``."""
+    from greenlight.api.auth import presented_secret
     from greenlight.api.progress import job_events
 
     with studio.transaction() as tx:
         job_for(tx.registry, who, job_id)
     board = getattr(request.app.state, "progress", None)
-    return StreamingResponse(job_events(studio, job_id, board), media_type="text/event-stream",
+    secret = presented_secret(request) or ""
+    return StreamingResponse(job_events(studio, job_id, board, allowed=lambda: _live(studio, secret)),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})
+
+
+def _live(studio, secret: str) -> bool:
+    """Whether the token a stream was opened with is still live (a revoked follower is shown nothing more)."""
+    from greenlight.errors import Unauthorized
+    from greenlight.runtime.access import authenticate
+
+    try:
+        authenticate(studio, secret)
+    except Unauthorized:
+        return False
+    return True
 
 
 @router.post("/jobs/{job_id}/cancel", name="jobs.cancel")
