@@ -127,6 +127,25 @@ def test_a_rep_sees_nothing_of_the_other_talent_in_a_two_shot(s):
     assert "Lee Park" not in shown.text and s.lee.id not in shown.text
 
 
+def test_a_two_shots_history_notes_tell_a_rep_nothing_of_the_other_talent(s):
+    """The executor writes the guards' summary into the job's history ("Lee Park is covered by …"): the API and the
+    event stream must withhold it from Dana Reyes's representative as the job page does."""
+    job = Job(engine="ingest", params={}, production_id=s.production.id, requested_by="Ana Artist (artist)",
+              inputs=(JobInput(sha256="d" * 64, name="two_shot.jpg", media="image"),))
+    for state in (JobState.PREFLIGHT, JobState.RUNNING, JobState.POSTFLIGHT, JobState.IN_REVIEW):
+        job = job.to(state, by="executor", note="allow: Dana Reyes is covered; Lee Park is covered by grant g_1")
+    reasons = (Reason(Verdict.ALLOW, "consent.covered", "Dana Reyes is covered", s.dana.id),
+               Reason(Verdict.ALLOW, "consent.covered", "Lee Park is covered", s.lee.id))
+    with s.studio.transaction() as tx:
+        tx.registry.add(job)
+        tx.registry.add_decision(Decision.from_reasons(reasons, production_id=s.production.id, use="ingest",
+                                                       subject=job.id, stage="postflight"))
+    for path in (f"/jobs/{job.id}", f"/jobs/{job.id}/events", "/jobs", "/review"):
+        response = s.client.get(API + path, headers=s.auth("dana_rep"))
+        assert response.status_code == 200 and "Lee Park" not in response.text, (path, response.text)
+    assert "Lee Park" in s.client.get(f"{API}/jobs/{job.id}", headers=s.auth("reviewer")).text
+
+
 def test_the_ledger_export_and_verify_are_not_for_reps_or_artists(s):
     for who in ("dana_rep", "artist"):
         for path in ("/ledger/export", "/ledger/verify"):

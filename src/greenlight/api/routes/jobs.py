@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from greenlight.api.auth import Home, Who
-from greenlight.api.scope import decision_plain, job_plain
+from greenlight.api.scope import decision_plain, job_plain, step_plain
 from greenlight.domain import JobState, to_plain
 from greenlight.domain.access import Caller
 from greenlight.errors import InvalidInput
@@ -158,8 +158,9 @@ def events(job_id: str, request: Request, who: Who, studio: Home) -> StreamingRe
         job_for(tx.registry, who, job_id)
     board = getattr(request.app.state, "progress", None)
     secret = presented_secret(request) or ""
-    return StreamingResponse(job_events(studio, job_id, board, allowed=lambda: _live(studio, secret)),
-                             media_type="text/event-stream",
+    stream = job_events(studio, job_id, board, allowed=lambda: _live(studio, secret),
+                        seen=lambda step: step_plain(who, step))
+    return StreamingResponse(stream, media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})
 
 
