@@ -146,6 +146,57 @@ def test_a_two_shots_history_notes_tell_a_rep_nothing_of_the_other_talent(s):
     assert "Lee Park" in s.client.get(f"{API}/jobs/{job.id}", headers=s.auth("reviewer")).text
 
 
+def _marked_picture(path, payload: int, seed: int) -> None:
+    import numpy as np
+
+    from greenlight.media import save_image
+    from greenlight.provenance import embed_watermark
+
+    rng = np.random.default_rng(seed)
+    small = rng.integers(40, 215, (32, 32, 3)).astype(np.uint8)
+    rgb = np.kron(small, np.ones((16, 16, 1), dtype=np.uint8))
+    save_image(path, embed_watermark(rgb, payload) if payload else rgb)
+
+
+def test_verify_of_a_lifted_mark_does_not_name_another_talents_asset(s, tmp_path):
+    """A file whose watermark was lifted from Lee Park's draft: /verify says it is copied, but to Dana Reyes's
+    representative it must not name the asset it was lifted from."""
+    from greenlight.domain import Asset
+
+    payload = 0x5A5A12345678
+    stored = s.studio.home / "assets" / "lee_draft.png"
+    stored.parent.mkdir(exist_ok=True)
+    _marked_picture(stored, 0, seed=1)  # another picture: the mark does not belong on the upload
+    asset = Asset(sha256="e" * 64, path="assets/lee_draft.png", size=stored.stat().st_size,
+                  media_type="image/png", role="output", job_id=s.lee_job, mark=f"{payload:012x}")
+    with s.studio.transaction() as tx:
+        tx.registry.add(asset)
+    upload = tmp_path / "found_online.png"
+    _marked_picture(upload, payload, seed=2)
+    answers = {who: s.client.post(f"{API}/verify", headers=s.auth(who),
+                                  files={"file": ("found_online.png", upload.read_bytes())}) for who in
+               ("reviewer", "dana_rep")}
+    assert answers["reviewer"].json()["watermark"]["state"] == "copied", answers["reviewer"].text
+    assert asset.id in answers["reviewer"].text
+    assert answers["dana_rep"].status_code == 200 and asset.id not in answers["dana_rep"].text, answers["dana_rep"].text
+
+
+def test_an_asset_a_caller_may_not_use_looks_like_one_the_studio_does_not_hold(s):
+    """Submitting a job with a studio asset by hash must not tell an artist whether the studio holds that file."""
+    from greenlight.domain import Asset
+
+    held = Asset(sha256="f" * 64, path="assets/held.png", size=1, media_type="image/png", role="output",
+                 job_id=s.lee_job)
+    with s.studio.transaction() as tx:
+        tx.registry.add(held)
+    answers = [s.client.post(f"{API}/jobs", headers=s.auth("artist2"),
+                             data={"engine": "ingest", "production": "NS", "params": "{}", "assets": [ref]})
+               for ref in ("f" * 64, "9" * 64)]
+    assert [a.status_code for a in answers] == [403, 403], [a.text for a in answers]
+    assert answers[0].json()["problem"].replace("f" * 64, "9" * 64) == answers[1].json()["problem"]
+    assert s.lee_job not in answers[0].text
+
+
 def test_the_ledger_export_and_verify_are_not_for_reps_or_artists(s):
     for who in ("dana_rep", "artist"):
         for path in ("/ledger/export", "/ledger/verify"):

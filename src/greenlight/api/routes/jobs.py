@@ -102,18 +102,29 @@ def _registered_model(registry: Registry, params: dict[str, Any]) -> dict[str, A
 
 def _usable_asset(studio, registry: Registry, who: Caller, ref: str) -> tuple[Path, str]:
     """A studio file the caller may use as an input (an output or input of a job they can see), with its name."""
-    from greenlight.errors import Forbidden
+    from greenlight.domain import Job
+    from greenlight.errors import Forbidden, NotFound
+    from greenlight.runtime.visibility import SEE_ALL
 
-    asset = registry.asset(ref)
+    # One answer for a file the studio does not hold and one the caller may not use: an asset is found by its
+    # content hash, so a 404 (or the job named) would tell anyone whether the studio holds a given file.
+    unusable = Forbidden(f"asset {ref} is not an input or output of a job this token can see",
+                         "upload the file instead")
+    try:
+        asset = registry.asset(ref)
+    except NotFound:
+        if who.role in SEE_ALL:
+            raise
+        raise unusable from None
     if asset.job_id is not None:
-        job_for(registry, who, asset.job_id)
+        if not can_see(registry, who, registry.get(Job, asset.job_id)):
+            raise unusable
         return studio.home / asset.path, f"{asset.job_id}{Path(asset.path).suffix}"
     for job in registry.jobs():
         named = next((i.name for i in job.inputs if i.sha256 == asset.sha256), None)
         if named and can_see(registry, who, job):
             return studio.home / asset.path, named
-    raise Forbidden(f"asset {ref} is not an input or output of a job this token can see",
-                    "upload the file instead")
+    raise unusable
 
 
 def _inside_studio(studio, engine: str, params: dict[str, Any]) -> None:
