@@ -276,6 +276,24 @@ def test_a_malformed_authorization_header_is_refused(s, header):
     assert response.status_code == 401
 
 
+def test_a_bearer_header_outranks_a_cookie_of_another_role(s):
+    response = s.client.get(f"{API}/whoami", headers=s.auth("reviewer"), cookies={SESSION_COOKIE: s.secrets["admin"]})
+    assert response.json()["role"] == "reviewer"
+    before = s.ledger()
+    refused = s.client.post(f"{API}/tokens/{s.tokens['legal'].id}/revoke", headers=s.auth("reviewer"),
+                            cookies={SESSION_COOKIE: s.secrets["admin"]})
+    assert refused.status_code == 403 and s.ledger() == before
+
+
+def test_a_note_is_shown_as_text_never_run_as_script(s):
+    from greenlight.runtime.jobs import review
+
+    review(s.studio, s.lee_job, False, "A reviewer (reviewer)", '<script>alert("x")</script><img src=x onerror=1>')
+    page = s.client.get(f"/ui/jobs/{s.lee_job}", cookies={SESSION_COOKIE: s.secrets["reviewer"]})
+    assert page.status_code == 200 and "<script>alert" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;" in page.text
+
+
 def test_a_token_in_the_query_string_is_not_accepted(s):
     for name in ("token", "access_token", "api_key"):
         assert s.client.get(f"{API}/whoami?{name}={s.secrets['admin']}").status_code == 401
