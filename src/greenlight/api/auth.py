@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
@@ -19,6 +20,7 @@ from greenlight.errors import Forbidden, Unauthorized
 from greenlight.runtime.studio import Studio
 
 SESSION_COOKIE = "greenlight_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def studio(request: Request) -> Studio:
@@ -26,13 +28,31 @@ def studio(request: Request) -> Studio:
     return request.app.state.studio
 
 
-def presented_secret(request: Request) -> str | None:
-    """The token a request carries: ``Authorization: Bearer …``, else the UI's session cookie."""
+def bearer_secret(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, if the request has one."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE) or None
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def presented_secret(request: Request) -> str | None:
+    """The token a request carries: ``Authorization: Bearer …``, else the UI's session cookie."""
+    return bearer_secret(request) or request.cookies.get(SESSION_COOKIE) or None
+
+
+def _from_this_site(request: Request) -> None:
+    """Refuse a state-changing request that rides on the session cookie from another origin.
+
+    A browser sends the cookie with any form another page posts to the same site (another port of the same host
+    counts), and the REST API takes the cookie too: a multipart job or a bodiless revoke needs no script.
+    A bearer header is never sent by a browser on its own, so only cookie requests are checked. Raises Forbidden.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    sent_from = request.headers.get("origin") or request.headers.get("referer")
+    if sent_from and urlsplit(sent_from).netloc != request.headers.get("host", ""):
+        raise Forbidden(f"a request from {urlsplit(sent_from).netloc or sent_from} may not use this studio's "
+                        "session", "use the studio's own pages, or send `Authorization: Bearer <token>`")
 
 
 def caller(request: Request) -> Caller:
@@ -42,6 +62,8 @@ def caller(request: Request) -> Caller:
     secret = presented_secret(request)
     if secret is None:
         raise Unauthorized("this request carries no access token", "send `Authorization: Bearer <token>`")
+    if bearer_secret(request) is None:
+        _from_this_site(request)
     return authenticate(studio(request), secret)
 
 

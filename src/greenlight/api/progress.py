@@ -53,16 +53,26 @@ def event(kind: str, data: dict[str, Any], n: int) -> bytes:
     return f"id: {n}\nevent: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-def job_events(studio: Studio, job_id: str, board: Board | None, poll: float = POLL_SECONDS) -> Iterator[bytes]:
+def job_events(studio: Studio, job_id: str, board: Board | None, poll: float = POLL_SECONDS,
+               allowed: Callable[[], bool] | None = None,
+               seen: Callable[[dict[str, Any]], dict[str, Any]] = lambda step: step) -> Iterator[bytes]:
     """``state`` events for each step of the job's history (from the first), ``progress`` events while it runs,
-    and a last ``end`` event with its settled state."""
+    and a last ``end`` event with its settled state.
+
+    ``allowed`` is asked before each look at the job: once it says no (the follower's token was revoked or
+    expired), the stream ends with an ``end`` event that says so and tells nothing more of the job. ``seen``
+    cuts each step down to what the follower may see of it (``api.scope.step_plain``).
+    """
     sent, shown, n, spoke = 0, None, 0, time.monotonic()
     while True:
+        if allowed is not None and not allowed():
+            yield event("end", {"job": job_id, "state": None, "problem": "the access token is no longer live"}, n + 1)
+            return
         with studio.transaction() as tx:
             job = tx.registry.get(Job, job_id)
         for step in job.history[sent:]:
             n, spoke = n + 1, time.monotonic()
-            yield event("state", to_plain(step), n)
+            yield event("state", seen(to_plain(step)), n)
         sent, latest = len(job.history), board.latest(job_id) if board else None
         if latest is not None and latest != shown and job.state not in SETTLED:
             shown, n, spoke = latest, n + 1, time.monotonic()

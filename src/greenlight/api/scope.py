@@ -54,7 +54,17 @@ def job_plain(registry: Registry, who: Caller, job: Job) -> dict[str, Any]:
     plain["vetoes"] = [v for v in plain.get("vetoes", []) if v["talent_id"] == who.talent_id]
     if plain["params"].get("talent_id") not in (None, who.talent_id):
         plain["params"]["talent_id"] = None
+    plain["history"] = [step_plain(who, step) for step in plain["history"]]
+    plain["approvals"] = [{**a, "note": WITHHELD} for a in plain.get("approvals", [])]
     return plain
+
+
+def step_plain(who: Caller, step: dict[str, Any]) -> dict[str, Any]:
+    """A step of a job's history as JSON; to a talent rep without its note, which the executor fills with the
+    guards' summary of every person in the picture (the job page hides it too)."""
+    if who.role is not Role.TALENT_REP or not step.get("note"):
+        return step
+    return {**step, "note": WITHHELD}
 
 
 def decision_plain(who: Caller, decision: Decision, stage: str | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from greenlight.api.auth import Home, Who
-from greenlight.api.scope import decision_plain, job_plain
+from greenlight.api.scope import decision_plain, job_plain, step_plain
 from greenlight.domain import JobState, to_plain
 from greenlight.domain.access import Caller
 from greenlight.errors import InvalidInput
@@ -27,6 +27,7 @@ router = APIRouter(tags=["jobs"])
 # Parameters that name a folder on the server: through the service they must lie inside the studio folder,
 # or any caller could have the engine read whatever the server can.
 SERVER_FOLDERS = {"moodboard": ("library",)}
+MODEL_KEYS = ("model", "model_sha256", "model_fingerprint", "model_dir")
 
 
 class JobForm(BaseModel):
@@ -80,23 +81,50 @@ def _params(registry: Registry, text: str) -> dict[str, Any]:
         raise InvalidInput("params must be a JSON object", 'e.g. {"talent": "Dana Reyes", "years": 10}')
     if isinstance(params.get("talent"), str) and "talent_id" not in params:
         params["talent_id"] = registry.talent(params.pop("talent")).id
-    return params
+    return _registered_model(registry, params)
+
+
+def _registered_model(registry: Registry, params: dict[str, Any]) -> dict[str, Any]:
+    """The params with the model the studio registered under ``model``: a caller names a model, never its folder.
+
+    The folder, hash and fingerprint a caller sends are replaced, so no engine loads (or says whether there is)
+    a folder of the server's that the studio did not register. Raises NotFound: no model of that name.
+    """
+    from greenlight.runtime.models import model_params
+
+    if not any(params.get(key) for key in MODEL_KEYS):
+        return params
+    if not str(params.get("model") or "").strip():
+        raise InvalidInput("a job names its model by the name it was registered under, not by its folder",
+                           'give "model": NAME (see `greenlight models list`)')
+    return params | model_params(registry.model(str(params["model"])))
 
 
 def _usable_asset(studio, registry: Registry, who: Caller, ref: str) -> tuple[Path, str]:
     """A studio file the caller may use as an input (an output or input of a job they can see), with its name."""
-    from greenlight.errors import Forbidden
+    from greenlight.domain import Job
+    from greenlight.errors import Forbidden, NotFound
+    from greenlight.runtime.visibility import SEE_ALL
 
-    asset = registry.asset(ref)
+    # One answer for a file the studio does not hold and one the caller may not use: an asset is found by its
+    # content hash, so a 404 (or the job named) would tell anyone whether the studio holds a given file.
+    unusable = Forbidden(f"asset {ref} is not an input or output of a job this token can see",
+                         "upload the file instead")
+    try:
+        asset = registry.asset(ref)
+    except NotFound:
+        if who.role in SEE_ALL:
+            raise
+        raise unusable from None
     if asset.job_id is not None:
-        job_for(registry, who, asset.job_id)
+        if not can_see(registry, who, registry.get(Job, asset.job_id)):
+            raise unusable
         return studio.home / asset.path, f"{asset.job_id}{Path(asset.path).suffix}"
     for job in registry.jobs():
         named = next((i.name for i in job.inputs if i.sha256 == asset.sha256), None)
         if named and can_see(registry, who, job):
             return studio.home / asset.path, named
-    raise Forbidden(f"asset {ref} is not an input or output of a job this token can see",
-                    "upload the file instead")
+    raise unusable
 
 
 def _inside_studio(studio, engine: str, params: dict[str, Any]) -> None:
@@ -134,13 +162,29 @@ def show(job_id: str, who: Who, studio: Home) -> dict[str, Any]:
             responses={200: {"content": {"text/event-stream": {}}, "description": "state, progress and end events"}})
 def events(job_id: str, request: Request, who: Who, studio: Home) -> StreamingResponse:
     """Follow a job as server-sent events: ``state`` for every step, ``progress`` while it runs, then ``end``."""
+    from greenlight.api.auth import presented_secret
     from greenlight.api.progress import job_events
 
     with studio.transaction() as tx:
         job_for(tx.registry, who, job_id)
     board = getattr(request.app.state, "progress", None)
-    return StreamingResponse(job_events(studio, job_id, board), media_type="text/event-stream",
+    secret = presented_secret(request) or ""
+    stream = job_events(studio, job_id, board, allowed=lambda: _live(studio, secret),
+                        seen=lambda step: step_plain(who, step))
+    return StreamingResponse(stream, media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})
+
+
+def _live(studio, secret: str) -> bool:
+    """Whether the token a stream was opened with is still live (a revoked follower is shown nothing more)."""
+    from greenlight.errors import Unauthorized
+    from greenlight.runtime.access import authenticate
+
+    try:
+        authenticate(studio, secret)
+    except Unauthorized:
+        return False
+    return True
 
 
 @router.post("/jobs/{job_id}/cancel", name="jobs.cancel")

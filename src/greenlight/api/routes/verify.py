@@ -26,8 +26,20 @@ def verify(file: Annotated[UploadFile, File(description="An image or video: a de
     with received(studio, [file]) as (path,):
         report = verification_plain(verify_file(studio, path))
     report["file"] = path.name
-    if report["job"] is not None:
-        with studio.transaction() as tx:
-            if not can_see(tx.registry, who, tx.registry.get(Job, report["job"]["id"])):
-                report["job"] = report["asset"] = None
+    with studio.transaction() as tx:
+        if report["job"] is not None and not can_see(tx.registry, who, tx.registry.get(Job, report["job"]["id"])):
+            report["job"] = report["asset"] = None
+        lifted = report["watermark"]["copied_from"]
+        if lifted is not None and not _asset_seen(tx.registry, who, lifted):
+            report["watermark"]["copied_from"] = None
+            report["reason"] = report["reason"].replace(lifted, "(one of a job this token cannot see)")
     return report
+
+
+def _asset_seen(registry, who, asset_id: str) -> bool:
+    """Whether the caller may see a job that made or used the asset (a lifted mark names it)."""
+    asset = registry.asset(asset_id)
+    if asset.job_id is not None:
+        return can_see(registry, who, registry.get(Job, asset.job_id))
+    return any(can_see(registry, who, job) for job in registry.jobs()
+               if any(i.sha256 == asset.sha256 for i in job.inputs))
