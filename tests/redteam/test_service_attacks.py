@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from greenlight.api.app import API_PREFIX, create_app  # noqa: E402
 from greenlight.api.auth import SESSION_COOKIE  # noqa: E402
-from greenlight.domain import Decision, Job, JobInput, JobState, Reason, Verdict  # noqa: E402
+from greenlight.domain import Decision, Job, JobInput, JobState, Reason, Verdict, canonical_json  # noqa: E402
 from greenlight.domain.access import AccessToken, Role  # noqa: E402
 from greenlight.errors import NotFound, Unauthorized  # noqa: E402
 from greenlight.runtime.access import authenticate, issue  # noqa: E402
@@ -454,3 +454,21 @@ def test_a_token_promoted_to_admin_in_the_database_is_caught(s):
 
     report = verify_ledger(s.studio)
     assert not report.ok and any(token.id in p for p in report.problems), report.problems
+    # and the service refuses the edited token at once, without waiting for someone to run the audit
+    refused = s.client.get(API + "/whoami", headers=s.auth("artist"))
+    assert refused.status_code == 401 and "ledger" in refused.json()["problem"]
+
+
+def test_a_revocation_undone_in_the_database_is_refused(s):
+    from sqlalchemy import text
+
+    from greenlight.runtime.access import revoke
+
+    token = revoke(s.studio, s.tokens["artist"].id, "admin")
+    with s.studio.transaction() as tx:
+        record = json.loads(canonical_json(token))
+        record["revoked_at"] = record["revoked_by"] = None
+        tx.ledger.session.execute(text("UPDATE access_tokens SET record = :r WHERE id = :id"),
+                                  {"r": json.dumps(record), "id": token.id})
+    refused = s.client.get(API + "/whoami", headers=s.auth("artist"))
+    assert refused.status_code == 401

@@ -60,6 +60,23 @@ class Ledger:
             event = from_plain(LedgerEvent, json.loads(record))
             yield LedgerEntry(seq=seq, event=event, prev_hash=prev_hash, hash=digest)
 
+    def latest(self, subject: str) -> LedgerEntry | None:
+        """The newest entry about ``subject``, its hash checked against its content.
+
+        Raises:
+            LedgerError: that entry's stored hash does not match what it says (it was edited).
+        """
+        t = ledger_entries.c
+        query = (select(t.seq, t.record, t.prev_hash, t.hash)
+                 .where(t.subject == subject).order_by(t.seq.desc()).limit(1))
+        row = self.session.execute(query).one_or_none()
+        if row is None:
+            return None
+        if entry_hash(row.seq, json.loads(row.record), row.prev_hash) != row.hash:
+            raise LedgerError(f"ledger entry {row.seq} about {subject} was edited", "run `greenlight ledger verify`")
+        event = from_plain(LedgerEvent, json.loads(row.record))
+        return LedgerEntry(seq=row.seq, event=event, prev_hash=row.prev_hash, hash=row.hash)
+
     def verify(self) -> LedgerReport:
         """Recompute every hash and link, and compare the end of the chain with the head row.
 

@@ -7,14 +7,15 @@ lookup by hash needs no slow password hash and a stolen database holds no usable
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from greenlight.domain import utcnow
+from greenlight.domain import canonical_json, utcnow
 from greenlight.domain.access import AccessToken, Caller, Role
-from greenlight.errors import InvalidInput, InvalidTransition, Unauthorized
-from greenlight.runtime.studio import Studio
+from greenlight.errors import InvalidInput, InvalidTransition, LedgerError, Unauthorized
+from greenlight.runtime.studio import Studio, Transaction
 
 PREFIX = "glt_"
 DEFAULT_LIFETIME = timedelta(days=30)
@@ -84,6 +85,19 @@ def revoke(studio: Studio, token_id: str, actor: str) -> AccessToken:
     return token
 
 
+def _as_the_ledger_has_it(tx: Transaction, token: AccessToken) -> None:
+    """Refuse a token whose row differs from the ledger's last word on it (a role raised in SQL, an expiry
+    pushed back, a revocation undone): the database was edited behind the ledger's back."""
+    try:
+        entry = tx.ledger.latest(token.id)
+    except LedgerError as error:
+        raise Unauthorized(f"access token {token.id}: {error.problem}", error.hint) from None
+    recorded = entry.event.payload.get("record") if entry else None
+    if recorded != json.loads(canonical_json(token)):
+        raise Unauthorized(f"access token {token.id} does not match the ledger's record of it (edited in the database)",
+                           "run `greenlight ledger verify`; an admin issues a new token")
+
+
 def authenticate(studio: Studio, secret: str, now: datetime | None = None) -> Caller:
     """The caller a presented secret identifies (at ``now``, default the present).
 
@@ -92,8 +106,9 @@ def authenticate(studio: Studio, secret: str, now: datetime | None = None) -> Ca
     """
     with studio.transaction() as tx:
         token = tx.registry.token_by_secret(secret_hash(secret.strip()))
-    if token is None:
-        raise Unauthorized("the access token is not one this studio issued", "ask an admin for a token")
+        if token is None:
+            raise Unauthorized("the access token is not one this studio issued", "ask an admin for a token")
+        _as_the_ledger_has_it(tx, token)
     state = token.state(now or utcnow())
     if state != "live":
         raise Unauthorized(f"access token {token.id} is {state}", "ask an admin for a new token")
