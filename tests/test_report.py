@@ -247,3 +247,16 @@ def test_the_cli_csv_and_filters(books, capsys, monkeypatch):
         ("DAYBREAK", "5000.00"), ("NIGHTFALL", "2400.00")]
     code, _, err = greenlight(books, capsys, monkeypatch, "report", "usage", "--production", "NOPE")
     assert code == 2 and err.strip().startswith("error: no production") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"pay\")", "+1+1", "-2+3", "@SUM(A1)"])
+def test_a_name_never_reaches_a_spreadsheet_as_a_formula(name):
+    from decimal import Decimal
+
+    from greenlight.domain.compensation import UsageLine, report_of
+
+    line = UsageLine(talent_id="tal_1", talent_name=name, production_id="prd_1", production_code=name,
+                     grant_id="grant_1", unit="per-approved-image", quantity=Decimal(1), rate=Decimal("10.00"),
+                     currency="USD", owed=Decimal("10.00"), jobs=1)
+    [row] = list(csv.DictReader(io.StringIO(report_of([line]).to_csv())))
+    assert row["talent"] == row["production"] == "'" + name

@@ -77,6 +77,11 @@ class UsageTotal:
     owed: Decimal
 
 
+def _cell(text: str) -> str:
+    """A name as a spreadsheet shows it, never as a formula: ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 CSV_COLUMNS = ("talent_id", "talent", "production_id", "production", "grant_id", "unit", "quantity", "rate",
                "currency", "owed", "jobs")
 
@@ -95,7 +100,7 @@ class UsageReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for line in self.lines:
-            writer.writerow((line.talent_id, line.talent_name, line.production_id, line.production_code,
+            writer.writerow((line.talent_id, _cell(line.talent_name), line.production_id, _cell(line.production_code),
                              line.grant_id, line.unit, line.quantity, line.rate, line.currency, line.owed, line.jobs))
         return out.getvalue()
 
