@@ -472,3 +472,14 @@ def test_a_revocation_undone_in_the_database_is_refused(s):
                                   {"r": json.dumps(record), "id": token.id})
     refused = s.client.get(API + "/whoami", headers=s.auth("artist"))
     assert refused.status_code == 401
+
+
+@pytest.mark.parametrize("name", [CYRILLIC_DANA, "Ｄａｎａ Ｒｅｙｅｓ", "Dana\u200b Reyes", "Dana Reye\u0455"],
+                         ids=["cyrillic-a", "full-width", "zero-width-space", "cyrillic-dze"])
+def test_a_talent_that_only_looks_like_one_already_there_is_refused(s, name):
+    from greenlight.errors import AlreadyExists
+
+    before = s.ledger()
+    with pytest.raises(AlreadyExists, match="looks the same as 'Dana Reyes'"):
+        add_talent(s.studio, name, "casting")
+    assert s.ledger() == before

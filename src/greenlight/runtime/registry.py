@@ -14,8 +14,8 @@ from greenlight.domain import (
     SubjectKind,
     Talent,
 )
-from greenlight.errors import EnrolmentError, InvalidInput
-from greenlight.runtime.studio import Studio
+from greenlight.errors import AlreadyExists, EnrolmentError, InvalidInput
+from greenlight.runtime.studio import Studio, Transaction
 
 
 def add_production(studio: Studio, code: str, title: str, actor: str) -> Production:
@@ -50,9 +50,30 @@ def add_talent(
         estate=estate,
     )
     with studio.transaction() as tx:
+        _no_look_alike(tx, talent.name, Talent, "talent")
         tx.registry.add(talent)
         tx.record("talent.added", talent, actor)
     return talent
+
+
+def _shape(name: str) -> str:
+    """How a name looks: look-alike letters merged, invisible characters dropped, case and spaces folded."""
+    from greenlight.policy.textfold import skeleton
+
+    return " ".join(skeleton(name)[0].split())
+
+
+def _no_look_alike(tx: Transaction, name: str, kind: type[Talent] | type[ProtectedPerson], label: str) -> None:
+    """Refuse a name that only looks like one already registered (a Cyrillic а, full-width letters, a zero-width
+    space): two records a reader cannot tell apart would split one person's consent, tokens and pay."""
+    from greenlight.store.registry import name_key
+
+    shape = _shape(name)
+    for known in tx.registry.list(kind):
+        # the same name typed another way (case, spaces) is the registry's own duplicate check
+        if _shape(known.name) == shape and name_key(known.name) != name_key(name):
+            raise AlreadyExists(f"{label} name {name!r} looks the same as {known.name!r} ({known.id}), "
+                                "already registered", "use the name already there, typed the same way")
 
 
 def protect_person(
@@ -62,6 +83,7 @@ def protect_person(
     person = ProtectedPerson(name=_required(name, "name"), aliases=tuple(aliases), note=note)
     references = _references(studio, photos, SubjectKind.PROTECTED, person.id)
     with studio.transaction() as tx:
+        _no_look_alike(tx, person.name, ProtectedPerson, "protected person")
         tx.registry.add(person)
         tx.record("protected.person.added", person, actor)
         _add_references(tx, references, photos, actor)
