@@ -130,7 +130,9 @@ def _executor_main(home: str, stop, messages, poll: float) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=logging.INFO, format="executor: %(message)s")
+    # The executor's own lines at INFO; libraries (Alembic opening the database, …) only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="executor: %(message)s")
+    logging.getLogger("greenlight").setLevel(logging.INFO)
 
     def reporter(job_id: str):
         return lambda fraction, text: messages.put((job_id, fraction, text))
