@@ -139,3 +139,18 @@ def test_the_talent_page_shows_the_last_day_a_grant_covers_as_the_cli_does(studi
     grant_consent(studio, dana, terms, "casting")
     page = client_for(studio, Role.PRODUCER).get(f"/ui/talent/{studio.ids['dana']}").text
     assert "2026-01-05 to 2027-12-31" in page and "2028-01-01" not in page
+
+
+def test_a_vetoed_draft_offers_the_reviewer_reject_not_approve_and_reject_works(studio):
+    """A vetoed draft can only be rejected (README, docs/ui.md): the page must offer that, or it waits for good."""
+    from greenlight.runtime.jobs import veto
+
+    veto(studio, studio.ids["job"], studio.ids["dana"], "Sam Okafor (talent-rep)", "not the performance agreed")
+    client = client_for(studio, Role.REVIEWER)
+    page = client.get(f"/ui/jobs/{studio.ids['job']}").text
+    assert 'value="reject"' in page and 'value="approve"' not in page and "cannot be approved" in page
+    rejected = client.post(f"/ui/jobs/{studio.ids['job']}/review", data={"note": "vetoed by the talent",
+                                                                        "decision": "reject"})
+    assert rejected.status_code == 303
+    with studio.transaction() as tx:
+        assert tx.registry.get(Job, studio.ids["job"]).state is JobState.REJECTED
