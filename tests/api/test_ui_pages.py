@@ -154,3 +154,13 @@ def test_a_vetoed_draft_offers_the_reviewer_reject_not_approve_and_reject_works(
     assert rejected.status_code == 303
     with studio.transaction() as tx:
         assert tx.registry.get(Job, studio.ids["job"]).state is JobState.REJECTED
+
+
+def test_a_download_through_the_service_is_labelled_as_the_delivery_gate_it_is(studio):
+    reasons = (Reason(Verdict.ALLOW, "consent.covered", "Dana Reyes is covered", studio.ids["dana"]),)
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, studio.ids["job"])
+        tx.registry.add_decision(Decision.from_reasons(reasons, production_id=job.production_id, use="ingest",
+                                                       subject=job.id, stage="download"))
+    page = client_for(studio, Role.REVIEWER).get(f"/ui/jobs/{studio.ids['job']}").text
+    assert "Download (delivered through the service)" in page
