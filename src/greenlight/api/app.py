@@ -69,11 +69,18 @@ def add_api_docs(app: FastAPI) -> None:
     """The browsable OpenAPI page at ``/api/v1/docs``, with Swagger UI served by the studio itself (the
     files of the ``fastapi-offline`` package): FastAPI's own page loads it from a CDN, which a studio
     machine off the internet cannot reach, and which would learn of every visit."""
-    import fastapi_offline
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
     from fastapi.staticfiles import StaticFiles
 
+    try:
+        import fastapi_offline
+    except ImportError:  # a .venv made before the service extra named it: the API itself still serves
+        page = (f"<p>The browsable API page needs the <code>service</code> extra (fastapi-offline): run "
+                f"<code>make demo</code> or <code>pip install -e '.[service]'</code>. The OpenAPI document is at "
+                f"<a href='{app.openapi_url}'>{app.openapi_url}</a>.</p>")
+        app.add_api_route(f"{API_PREFIX}/docs", lambda: HTMLResponse(page), include_in_schema=False)
+        return
     files = f"{API_PREFIX}/docs/static"
     app.mount(files, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="api-docs")
 
