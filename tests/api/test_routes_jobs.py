@@ -161,6 +161,7 @@ def test_talent_is_added_and_enrolled_by_upload_and_a_bad_photo_enrols_none(bare
         refused = client.post(f"{API_PREFIX}/talent/Marcus Vale/photos", headers=admin,
                               files=[("photos", ("vale_1.jpg", good)), ("photos", ("vale_2.png", bad))])
     assert refused.status_code == 422 and "vale_2.png" in refused.json()["problem"], refused.text
+    assert refused.json()["problem"].startswith("vale_2.png: "), "named as sent, not by the server's private copy"
     assert client.get(f"{API_PREFIX}/talent", headers=admin).json()[0]["photos"] == 0
     with (faces / STRANGER).open("rb") as good:
         enrolled = client.post(f"{API_PREFIX}/talent/Marcus Vale/photos", headers=admin,

@@ -72,6 +72,9 @@ def test_serve_runs_submitted_jobs_and_stops_cleanly_on_ctrl_c(world):
         output, _ = server.communicate(timeout=60)
     assert server.returncode == 0, output
     assert "executor stopped" in output and f"127.0.0.1:{port}" in output
+    assert f"executor: job {queued['id']}: in_review" in output  # the executor says what it did,
+    assert "alembic" not in output.lower()  # and not what the libraries under it do
+    assert "Traceback" not in output  # nor a thread dying as the process ends
 
 
 @pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True)])
@@ -88,3 +91,16 @@ def test_a_host_beyond_loopback_is_served_only_with_a_warning(world, monkeypatch
     err = capsys.readouterr().err
     assert served == {"host": host, "port": 8611}
     assert ("warning: listening on 0.0.0.0, not loopback" in err) is warned
+
+
+def test_a_port_in_use_is_one_line_exit_2_before_the_executor_starts(world, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+        done = subprocess.run([sys.executable, "-m", "greenlight", "serve", "--studio", str(world.studio.home),
+                               "--port", str(port)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and f"127.0.0.1:{port}" in done.stderr
+    assert "in use" in done.stderr and "--port" in done.stderr and "executor" not in done.stdout

@@ -122,3 +122,45 @@ def test_a_form_posted_from_another_site_is_refused(studio):
     assert response.status_code == 403 and "is not this studio" in response.text
     with studio.transaction() as tx:
         assert tx.registry.get(Job, studio.ids["job"]).state is JobState.IN_REVIEW
+
+
+def test_the_talent_page_shows_the_last_day_a_grant_covers_as_the_cli_does(studio):
+    """`--until 2027-12-31` covers that whole day: the page says 2027-12-31, not the exclusive end 2028-01-01."""
+    from datetime import UTC, datetime
+
+    from greenlight.domain import RateUnit, Talent, Use
+    from greenlight.runtime.consent import GrantTerms, grant_consent
+
+    terms = GrantTerms(use=Use.DIGITAL_ALTERATION, signed_by="Dana Reyes", rate="300", unit=RateUnit.PER_SECOND,
+                       description="De-age by about ten years in the rehearsal flashback of episode two, for streaming",
+                       valid_from=datetime(2026, 1, 5, tzinfo=UTC), valid_until=datetime(2028, 1, 1, tzinfo=UTC))
+    with studio.transaction() as tx:
+        dana = tx.registry.get(Talent, studio.ids["dana"])
+    grant_consent(studio, dana, terms, "casting")
+    page = client_for(studio, Role.PRODUCER).get(f"/ui/talent/{studio.ids['dana']}").text
+    assert "2026-01-05 to 2027-12-31" in page and "2028-01-01" not in page
+
+
+def test_a_vetoed_draft_offers_the_reviewer_reject_not_approve_and_reject_works(studio):
+    """A vetoed draft can only be rejected (README, docs/ui.md): the page must offer that, or it waits for good."""
+    from greenlight.runtime.jobs import veto
+
+    veto(studio, studio.ids["job"], studio.ids["dana"], "Sam Okafor (talent-rep)", "not the performance agreed")
+    client = client_for(studio, Role.REVIEWER)
+    page = client.get(f"/ui/jobs/{studio.ids['job']}").text
+    assert 'value="reject"' in page and 'value="approve"' not in page and "cannot be approved" in page
+    rejected = client.post(f"/ui/jobs/{studio.ids['job']}/review", data={"note": "vetoed by the talent",
+                                                                        "decision": "reject"})
+    assert rejected.status_code == 303
+    with studio.transaction() as tx:
+        assert tx.registry.get(Job, studio.ids["job"]).state is JobState.REJECTED
+
+
+def test_a_download_through_the_service_is_labelled_as_the_delivery_gate_it_is(studio):
+    reasons = (Reason(Verdict.ALLOW, "consent.covered", "Dana Reyes is covered", studio.ids["dana"]),)
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, studio.ids["job"])
+        tx.registry.add_decision(Decision.from_reasons(reasons, production_id=job.production_id, use="ingest",
+                                                       subject=job.id, stage="download"))
+    page = client_for(studio, Role.REVIEWER).get(f"/ui/jobs/{studio.ids['job']}").text
+    assert "Download (delivered through the service)" in page

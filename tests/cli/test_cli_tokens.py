@@ -21,6 +21,7 @@ def test_create_list_revoke(cli):
                "--expires", "2027-01-15")
     assert made.code == 0, made.err
     assert "shown once" in made.out
+    assert "expires at the end of 2027-01-15 (UTC)" in made.out  # the day given, which it works through
     secret = secret_of(made)
     studio = Studio.open(cli.home)
     assert authenticate(studio, secret).holder == "Sam Okafor"
@@ -38,13 +39,23 @@ def test_create_list_revoke(cli):
     (("--role", "boss", "--for", "X"), ("unknown role 'boss'", "talent-rep")),
     (("--role", "talent-rep", "--for", "X"), ("must name the talent",)),
     (("--role", "talent-rep", "--for", "X", "--talent", "Nobody"), ("Nobody",)),
-    (("--role", "reviewer", "--for", "X", "--expires", "2020-01-01"), ("in the past",)),
+    (("--role", "reviewer", "--for", "X", "--expires", "2020-01-01"), ("in the past", "end of 2020-01-01")),
     (("--role", "reviewer", "--for", "X", "--expires", "next week"), ("--expires", "not a date")),
     (("--role", "reviewer", "--for", "  "), ("needs the name",)),
 ])
 def test_bad_requests_issue_nothing(cli, snapshot, args, needles):
     before = snapshot()
     one_line_error(cli("token", "create", *args), *needles)
+    assert snapshot() == before
+
+
+def test_an_expiry_over_a_year_ahead_names_the_day_given(cli, snapshot):
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=400)).isoformat()
+    before = snapshot()
+    one_line_error(cli("token", "create", "--role", "reviewer", "--for", "X", "--expires", day),
+                   f"end of {day} (UTC) is more than a year ahead")
     assert snapshot() == before
 
 

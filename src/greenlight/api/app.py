@@ -65,6 +65,34 @@ def rest_routers() -> list:
             review.router, assets.router, verify.router, ledger.router, reports.router]
 
 
+def add_api_docs(app: FastAPI) -> None:
+    """The browsable OpenAPI page at ``/api/v1/docs``, with Swagger UI served by the studio itself (the
+    files of the ``fastapi-offline`` package): FastAPI's own page loads it from a CDN, which a studio
+    machine off the internet cannot reach, and which would learn of every visit."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    try:
+        import fastapi_offline
+    except ImportError:  # a .venv made before the service extra named it: the API itself still serves
+        page = (f"<p>The browsable API page needs the <code>service</code> extra (fastapi-offline): run "
+                f"<code>make demo</code> or <code>pip install -e '.[service]'</code>. The OpenAPI document is at "
+                f"<a href='{app.openapi_url}'>{app.openapi_url}</a>.</p>")
+        app.add_api_route(f"{API_PREFIX}/docs", lambda: HTMLResponse(page), include_in_schema=False)
+        return
+    files = f"{API_PREFIX}/docs/static"
+    app.mount(files, StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="api-docs")
+
+    def docs_page() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title}: API",
+                                   swagger_js_url=f"{files}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{files}/swagger-ui.css",
+                                   swagger_favicon_url=f"{files}/favicon.png")
+
+    app.add_api_route(f"{API_PREFIX}/docs", docs_page, include_in_schema=False)
+
+
 def create_app(home: Path | None = None) -> FastAPI:
     """The service for the studio at ``home`` (or ``GREENLIGHT_HOME``).
 
@@ -73,8 +101,9 @@ def create_app(home: Path | None = None) -> FastAPI:
     """
     from greenlight.api import ui
 
-    app = FastAPI(title="Greenlight studio service", version="1", docs_url=f"{API_PREFIX}/docs",
+    app = FastAPI(title="Greenlight studio service", version="1", docs_url=None,
                   openapi_url=f"{API_PREFIX}/openapi.json")
+    add_api_docs(app)
     app.state.studio = Studio.open(home)
     app.state.progress = None  # `greenlight serve` puts its executor's progress board here
     app.add_exception_handler(GreenlightError, _greenlight_error)

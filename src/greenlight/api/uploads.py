@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
-from greenlight.errors import InvalidInput
+from greenlight.errors import GreenlightError, InvalidInput
 from greenlight.runtime.studio import Studio
 
 UPLOADS = ".uploads"
@@ -48,8 +48,21 @@ def received(studio: Studio, uploads: Sequence[UploadFile], stored: Sequence[tup
             (folder / str(n)).mkdir()
             paths.append(Path(shutil.copyfile(source, folder / str(n) / plain_name(name, n))))
         yield paths
+    except GreenlightError as error:
+        _name_as_sent(error, folder)
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _name_as_sent(error: GreenlightError, folder: Path) -> None:
+    """Name an upload in a refusal as its sender did (``headshot.jpg``), not by the server's private copy
+    (``/srv/studio/.uploads/request-…/1/headshot.jpg``): the caller knows the one and has no use for the other."""
+    private = re.compile(re.escape(str(folder)) + r"/\d+/")
+    error.problem, error.hint = private.sub("", error.problem), private.sub("", error.hint)
+    if isinstance(getattr(error, "path", None), str):
+        error.path = private.sub("", error.path)
+    error.args = (error.one_line(),)
 
 
 def _write(upload: UploadFile, folder: Path, n: int) -> Path:

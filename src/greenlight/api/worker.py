@@ -105,14 +105,21 @@ class ExecutorProcess:
         self._process.join(wait)
         stopped = not self._process.is_alive()
         if stopped:
-            self._messages.put(None)
+            self._end_reader()
         return stopped
 
     def abandon(self) -> None:
         """End the process now, leaving its job to the next executor (its lease runs out, or its process is gone)."""
         self._process.terminate()
         self._process.join(10)
+        self._end_reader()
+
+    def _end_reader(self) -> None:
+        # Wait for the reader to take the last message: a daemon thread still inside the queue's get() when the
+        # interpreter exits prints a traceback after "executor stopped".
         self._messages.put(None)
+        if self._reader.is_alive():
+            self._reader.join(5)
 
     def _read(self) -> None:
         while (message := self._messages.get()) is not None:
@@ -130,7 +137,9 @@ def _executor_main(home: str, stop, messages, poll: float) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=logging.INFO, format="executor: %(message)s")
+    # The executor's own lines at INFO; libraries (Alembic opening the database, …) only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="executor: %(message)s")
+    logging.getLogger("greenlight").setLevel(logging.INFO)
 
     def reporter(job_id: str):
         return lambda fraction, text: messages.put((job_id, fraction, text))

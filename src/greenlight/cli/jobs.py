@@ -236,11 +236,33 @@ def export(
         console.print(f"exported {target}")
 
 
-def run_job(home, job_id: str) -> Job:
+def run_job(home, job_id: str, quiet: bool = False) -> Job:
+    """Run a job just submitted here, or, when another executor on this studio (a `greenlight serve` beside
+    it) took it first, follow it there until it settles: either way the command ends with the job's outcome."""
+    from greenlight.errors import InvalidTransition
     from greenlight.runtime.executor import LocalExecutor
 
-    with JobProgress() as report:
-        return LocalExecutor(home).run(job_id, report)
+    try:
+        if quiet:
+            return LocalExecutor(home).run(job_id)
+        with JobProgress() as report:
+            return LocalExecutor(home).run(job_id, report)
+    except InvalidTransition:  # only the claim raises it: the job is no longer queued, or leased elsewhere
+        return follow_elsewhere(home, job_id)
+
+
+def follow_elsewhere(home, job_id: str, poll_seconds: float = 0.5) -> Job:
+    """Wait for a job another executor runs to settle (in review, escalated or final) and return it."""
+    import time
+
+    console_err.print(f"{job_id} is being run by another executor on this studio (a `greenlight serve`?): "
+                      "waiting for it to settle (Ctrl-C stops waiting, not the job)")
+    while True:
+        with home.transaction() as tx:
+            job = tx.registry.get(Job, job_id)
+        if job.state.final or job.state in (JobState.IN_REVIEW, JobState.ESCALATED):
+            return job
+        time.sleep(poll_seconds)
 
 
 def start(home, job: Job, what: str, queue_only: bool) -> None:

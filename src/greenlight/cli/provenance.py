@@ -146,7 +146,7 @@ def _print_verification(result) -> None:
 
 
 def _quiet_run(home, job_id: str):
-    from greenlight.runtime.executor import LocalExecutor
+    from greenlight.cli.jobs import run_job
 
-    return LocalExecutor(home).run(job_id)
+    return run_job(home, job_id, quiet=True)
 

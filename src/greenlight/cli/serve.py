@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Annotated
 
 import typer
 
 from greenlight.cli.common import StudioOption, console, console_err, open_studio
+from greenlight.errors import InvalidInput
 
 
 def is_loopback(host: str) -> bool:
@@ -18,6 +20,23 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_listenable(host: str, port: int) -> None:
+    """Refuse, before the executor starts, an address this machine cannot listen on (a port in use, a host
+    that is not one of its addresses); uvicorn would only log it and exit 3, which reads as "escalate".
+
+    Raises:
+        InvalidInput: naming the address and why.
+    """
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:  # bound, never listening: nothing can connect
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds, so TIME_WAIT is no bar
+            probe.bind((host, port))
+    except OSError as error:
+        raise InvalidInput(f"cannot listen on {host}:{port}: {error.strerror or error}",
+                           "pass another --port (or --host), or stop what serves there") from None
 
 
 def serve(
@@ -38,6 +57,7 @@ def serve(
     from greenlight.api.worker import ExecutorProcess
 
     home = open_studio(studio)
+    check_listenable(host, port)
     app = create_app(home.home)
     app.state.progress = Board()
     if not is_loopback(host):

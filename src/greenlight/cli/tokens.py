@@ -37,7 +37,7 @@ def create(
     as_: ActorOption = None,
 ) -> None:
     """Issue a token. Its secret is printed once: store it now, the studio keeps only its hash."""
-    from greenlight.runtime.access import issue
+    from greenlight.runtime.access import expiry_text, issue
 
     try:
         parsed_role = Role(role)
@@ -45,8 +45,8 @@ def create(
         raise InvalidInput(f"unknown role {role!r}", f"use one of: {ROLES}") from None
     until = parse_day(expires, "--expires", through=True) if expires else None
     token, secret = issue(open_studio(studio), holder, parsed_role, actor(as_), talent=talent, expires_at=until)
-    expiry = f"{token.expires_at:%Y-%m-%d %H:%M} UTC"
-    console.print(f"token {token.id} for {token.holder} ({token.role.value}), expires {expiry}")
+    expiry = expiry_text(token.expires_at)
+    console.print(f"token {token.id} for {token.holder} ({token.role.value}), expires at {expiry}")
     console.print(secret)
     console.print("This secret is shown once; the studio keeps only its hash.")
 

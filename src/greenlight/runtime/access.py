@@ -10,16 +10,26 @@ import hashlib
 import json
 import secrets
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from greenlight.domain import canonical_json, utcnow
 from greenlight.domain.access import AccessToken, Caller, Role
+from greenlight.domain.consent import last_day
 from greenlight.errors import InvalidInput, InvalidTransition, LedgerError, Unauthorized
 from greenlight.runtime.studio import Studio, Transaction
 
 PREFIX = "glt_"
 DEFAULT_LIFETIME = timedelta(days=30)
 LONGEST_LIFETIME = timedelta(days=366)
+
+
+def expiry_text(expires_at: datetime) -> str:
+    """When a token stops working, as a person reads it: a token that ends at midnight UTC (what
+    ``--expires DAY`` gives) works through the day before, so it is named by that last day."""
+    moment = expires_at.astimezone(UTC)
+    if moment.time() == time(0):
+        return f"the end of {last_day(moment):%Y-%m-%d} (UTC)"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def secret_hash(secret: str) -> str:
@@ -58,9 +68,10 @@ def _check_request(holder: str, role: Role, talent: str | None, expires_at: date
     if role is not Role.TALENT_REP and talent:
         raise InvalidInput(f"a {role.value} token is not tied to one talent", "drop --talent, or use --role talent-rep")
     if expires_at <= now:
-        raise InvalidInput(f"expiry {expires_at:%Y-%m-%d %H:%M} UTC is in the past", "give a later date")
+        raise InvalidInput(f"an expiry at {expiry_text(expires_at)} is in the past", "give a later date")
     if expires_at > now + LONGEST_LIFETIME:
-        raise InvalidInput(f"expiry {expires_at:%Y-%m-%d} is more than a year ahead", "tokens live at most a year")
+        raise InvalidInput(f"an expiry at {expiry_text(expires_at)} is more than a year ahead",
+                           "tokens live at most a year: give an earlier date")
 
 
 def tokens(studio: Studio) -> list[AccessToken]:

@@ -61,11 +61,18 @@ class LocalExecutor:
         return recovered
 
     def run_queued(self, progress: Progress | None = None) -> list[Job]:
-        """Recover abandoned jobs, then run every queued job, oldest first."""
+        """Recover abandoned jobs, then run every queued job, oldest first; a job another executor (a
+        `greenlight serve` on the same studio) took since the queue was read is left to it, not an error."""
         self.recover()
         with self.studio.transaction() as tx:
             queued = [j.id for j in tx.registry.jobs(JobState.QUEUED.value)]
-        return [self.run(job_id, progress) for job_id in queued]
+        done = []
+        for job_id in queued:
+            try:
+                done.append(self.run(job_id, progress))
+            except InvalidTransition:  # only the claim raises it: taken elsewhere, or no longer queued
+                continue
+        return done
 
     def run(self, job_id: str, progress: Progress | None = None) -> Job:
         """Run one queued job through every stage; returns it in its resulting state.

@@ -59,9 +59,12 @@ def _close_up(home, output) -> bool:
 
 
 def _actions(who: Caller, job: Job) -> dict[str, bool]:
-    """Which forms the job page offers this caller (each POST checks again): a vetoed job offers no approval."""
+    """Which forms the job page offers this caller (each POST checks again): a vetoed job offers no approval,
+    only rejection (so a vetoed draft does not wait in the queue for good)."""
+    review = who.role in (Role.REVIEWER, Role.ADMIN) and job.state is JobState.IN_REVIEW
     return {
-        "review": who.role in (Role.REVIEWER, Role.ADMIN) and job.state is JobState.IN_REVIEW and not job.vetoes,
+        "review": review,
+        "approve": review and not job.vetoes,
         "written": who.role is Role.LEGAL and job.state is JobState.ESCALATED,
         "veto": who.role is Role.TALENT_REP and not job.state.final
         and all(v.talent_id != who.talent_id for v in job.vetoes),

@@ -16,7 +16,7 @@ from greenlight.runtime.studio import Studio, Transaction
 # The gates in the order a job meets them, with the words a reviewer reads.
 STAGES = {"preflight": "Preflight (before the engine ran)", "postflight": "Postflight (every output frame)",
           "publish": "Publish (consent checked once more)", "approve": "Review (at approval)",
-          "export": "Export (at delivery)"}
+          "export": "Export (at delivery)", "download": "Download (delivered through the service)"}
 
 
 @dataclass(frozen=True)
