@@ -43,6 +43,25 @@ def sample_exists(relative: str) -> bool:
     return (sample_folder() / relative).is_file()
 
 
+# A second photo of a person that only a richer sample folder has, and what stands in for it in the cache
+# alone: the person's cached photo mirrored (another picture of the same face, not the enrolment photo's bytes).
+STAND_INS = {"biden/biden2.jpg": "biden/biden.jpg"}
+
+
+def copy_sample(relative: str, target: Path, faces: Path | None = None) -> Path:
+    """Copy a sample photo to ``target``; one the cache lacks is written as its stand-in, mirrored."""
+    faces = faces or sample_folder()
+    if (faces / relative).is_file() or relative not in STAND_INS:
+        target.write_bytes((faces / relative).read_bytes())
+        return target
+    import cv2
+
+    picture = cv2.imread(str(faces / STAND_INS[relative]), cv2.IMREAD_COLOR)
+    if not cv2.imwrite(str(target), cv2.flip(picture, 1)):
+        raise OSError(f"{target}: could not write the mirrored stand-in for {relative}")
+    return target
+
+
 # The clip made from the stills always; the real footage too when the sample folder has it.
 CLIPS = ["built", *(["hamilton"] if sample_exists(HAMILTON) else [])]
 

@@ -33,6 +33,7 @@ import pytest
 from greenlight.domain import ConsentGrant, GrantState, Job, JobState, Production, RateUnit, Talent, Use, utcnow
 from greenlight.errors import Blocked, NotFound
 from greenlight.runtime.studio import Studio
+from tests.conftest import copy_sample
 
 COLLINS, BIDEN = "Eileen Collins", "Joe Biden"
 
@@ -108,14 +109,15 @@ def books(faces, analyzer, tmp_path_factory) -> Books:
     }
     collins_photo, media = faces / "eileen_collins" / "eileen_collins1.png", root / "media"
     media.mkdir()
+    biden2 = copy_sample("biden/biden2.jpg", media / "biden2.jpg", faces)
     plates = {  # neutral names: the faces say who is in them
         "c48": ("NIGHTFALL", still_clip(collins_photo, media / "take_a.mp4", 48), True),
         "c36": ("NIGHTFALL", still_clip(collins_photo, media / "take_b.mp4", 36), True),
         "c24": ("NIGHTFALL", still_clip(collins_photo, media / "take_c.mp4", 24), False),
-        "b1": ("NIGHTFALL", png_copy(faces / "biden" / "biden2.jpg", media / "plate_a.png"), True),
+        "b1": ("NIGHTFALL", png_copy(biden2, media / "plate_a.png"), True),
         "b2": ("NIGHTFALL", png_copy(faces / "biden" / "biden.jpg", media / "plate_b.png"), True),
         "b3": ("DAYBREAK", copy(faces / "biden" / "biden.jpg", media / "plate_c.jpg"), True),
-        "b4": ("DAYBREAK", copy(faces / "biden" / "biden2.jpg", media / "plate_d.jpg"), True),
+        "b4": ("DAYBREAK", copy(biden2, media / "plate_d.jpg"), True),
         "c30": ("DAYBREAK", still_clip(collins_photo, media / "take_d.mp4", 30), True),
     }
     jobs = {}

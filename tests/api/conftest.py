@@ -7,7 +7,6 @@ things make their own jobs (``World.ingest``) so the shared ones stay as describ
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from greenlight.domain import Job, RateUnit, Talent, Use, utcnow
 from greenlight.domain.access import Role
 from greenlight.runtime.studio import Studio
+from tests.conftest import copy_sample
 
 PRODUCTION = "NIGHTFALL"
 LEAD, SECOND = "Eileen Collins", "Joe Biden"
@@ -51,8 +51,7 @@ class World:
         """A copy of a sample photo under a neutral name (a file name naming a person is screened like text)."""
         self.takes += 1
         target = self.studio.home.parent / f"take_{self.takes:02d}{Path(photo).suffix}"
-        shutil.copyfile(self.faces / photo, target)
-        return target
+        return copy_sample(photo, target, self.faces)
 
     def submit_queued(self, who: str = "artist") -> str:
         """A job submitted and left queued (nothing in the studio runs it unless a test starts an executor)."""

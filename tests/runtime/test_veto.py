@@ -12,6 +12,7 @@ from greenlight.errors import InvalidInput, InvalidTransition, NotFound, Vetoed
 from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import review, submit, veto
 from greenlight.runtime.talentview import jobs_showing, shows_talent
+from tests.conftest import copy_sample
 from tests.runtime.conftest import PRODUCTION, ledger_kinds
 
 NOTE = "not the performance I agreed to; the eyes look wrong"
@@ -31,7 +32,8 @@ def drafts(cast):
     cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     cast.grant(cast.second, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
     hers = ingest(cast, cast.lead_photo, "plate_01.png")
-    his = ingest(cast, cast.faces / "biden" / "biden2.jpg", "plate_02.jpg")
+    his = ingest(cast, copy_sample("biden/biden2.jpg", cast.studio.home.parent / "biden2.jpg", cast.faces),
+                 "plate_02.jpg")
     assert hers.state is his.state is JobState.IN_REVIEW, (hers.history[-1].note, his.history[-1].note)
     return hers, his
 
@@ -55,7 +57,7 @@ def stored(cast, job: Job) -> Job:
 
 def test_each_talent_sees_only_the_jobs_that_show_them(cast, drafts):
     hers, his = drafts
-    nobody = ingest(cast, cast.faces / "scenes" / "two_people.jpg", "plate_03.jpg", run=False)
+    nobody = ingest(cast, cast.faces / "obama" / "obama.jpg", "plate_03.jpg", run=False)  # not enrolled
     with cast.studio.transaction() as tx:
         assert [j.id for j in jobs_showing(tx.registry, cast.lead.id)] == [hers.id]
         assert [j.id for j in jobs_showing(tx.registry, cast.second.id)] == [his.id]
