@@ -50,6 +50,10 @@ def job_for(registry: Registry, who: Caller, job_id: str) -> Job:
 
 def visible_jobs(registry: Registry, who: Caller, state: JobState | None = None) -> list[Job]:
     """Every job ``who`` may see (in one state, if given), oldest first."""
+    from greenlight.runtime.talentview import jobs_showing
+
+    if who.role is Role.TALENT_REP:  # grants and decisions read once for the whole list, not once per job
+        return [job for job in jobs_showing(registry, who.talent_id or "") if state is None or job.state is state]
     jobs = registry.jobs(state.value if state else None)
     return [job for job in jobs if can_see(registry, who, job)]
 

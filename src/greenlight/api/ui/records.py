@@ -47,7 +47,7 @@ def talent_index(request: Request, who: TalentSide) -> Response:
 def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
     """One talent: their grants, every job that shows them, each use and the totals owed."""
     from greenlight.runtime.reports import usage_report
-    from greenlight.runtime.visibility import talent_shown, visible_jobs
+    from greenlight.runtime.talentview import jobs_showing
 
     with studio(request).transaction() as tx:
         person = tx.registry.talent(talent_id)
@@ -55,7 +55,7 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
             raise Forbidden("a talent-rep token sees only the talent it represents", "ask for a token for this talent")
         grants = tx.registry.grants(person.id)
         productions = {p.id: p.code for p in tx.registry.list(Production)}
-        jobs = [j for j in visible_jobs(tx.registry, who) if person.id in talent_shown(tx.registry, j)]
+        jobs = jobs_showing(tx.registry, person.id)  # every role this page admits may see all of them
         uses = [_use(tx, job, usage) for job in jobs for usage in job.usage if usage.talent_id == person.id]
     report = usage_report(studio(request), talent=person.id)
     return render(request, "talent.html", who, person=person, grants=grants, productions=productions,
