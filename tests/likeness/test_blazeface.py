@@ -98,3 +98,17 @@ def test_litert_and_opencv_find_the_same_faces(model, faces_dir, monkeypatch):
             assert abs(x.score - y.score) < 1e-3
             assert np.allclose([x.left, x.top, x.right, x.bottom], [y.left, y.top, y.right, y.bottom], atol=0.05)
             assert np.allclose(x.keypoints, y.keypoints, atol=0.05)
+
+
+@pytest.mark.parametrize("shape", [(360, 640), (1080, 1920), (361, 641), (200, 100)])
+def test_a_large_picture_is_shrunk_for_the_model_as_one_area_average_would(shape):
+    # Halving first is quicker; the model must see what one area average gives, to a level or two.
+    import cv2
+
+    rgb = cv2.resize(data.astronaut(), shape[::-1], interpolation=cv2.INTER_LINEAR)
+    size = (192, round(192 * shape[0] / shape[1]))
+    ours = blazeface._resized(rgb, size).astype(int)
+    way = cv2.INTER_AREA if size[0] < shape[1] else cv2.INTER_LINEAR  # an enlargement is interpolated
+    direct = cv2.resize(rgb, size, interpolation=way).astype(int)
+    assert ours.shape == direct.shape
+    assert np.abs(ours - direct).mean() < 2.5

@@ -170,3 +170,16 @@ def test_decoded_frames_give_rgb_and_full_range_grey_on_demand(tmp_path):
         assert grey.shape == (H, W) and grey.dtype == np.uint8 and grey.flags["C_CONTIGUOUS"]
         # Luma from the Y plane (BT.709 weights) against OpenCV's BT.601 grey of the RGB picture.
         assert np.abs(grey.astype(int) - cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)).mean() < 4
+
+
+def test_decoded_rgb_is_pyav_s_own_conversion_to_the_bit(tmp_path):
+    # The stream's frames share one scaler (it is 2–4× quicker): the pictures must not change for it.
+    from greenlight.media import decode_frames
+
+    source = write_video(tmp_path / "plate.mp4", _frames(6), 25)
+    with av.open(str(source)) as container:
+        own = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    shared = [f.rgb() for f in decode_frames(source)]
+    assert len(shared) == len(own) == 6
+    for ours, theirs in zip(shared, own, strict=True):
+        np.testing.assert_array_equal(ours, theirs)

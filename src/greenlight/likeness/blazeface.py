@@ -249,7 +249,7 @@ def detect(rgb: np.ndarray, model: str = "full", threshold: float = 0.5) -> list
     height, width = rgb.shape[:2]
     scale = spec.side / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    small = _resized(rgb, size)
     square = np.zeros((spec.side, spec.side, 3), np.uint8)
     square[:size[1], :size[0]] = small
     raw = {tuple(o.shape[1:]): o[0] for o in network(spec.file).run(_blob(square))}
@@ -271,7 +271,7 @@ def detect_at(rgb: np.ndarray, model: str, scale: float, threshold: float = 0.5)
     height, width = rgb.shape[:2]
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     rows, cols = -(-size[1] // step) * step, -(-size[0] // step) * step
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    small = _resized(rgb, size)
     padded = np.zeros((rows, cols, 3), np.uint8)
     padded[:size[1], :size[0]] = small
     outputs = _shaped_net(spec.file, os.getpid(), rows, cols).run(_blob(padded))
@@ -291,6 +291,19 @@ def detect_at(rgb: np.ndarray, model: str, scale: float, threshold: float = 0.5)
         found.append(Detection((cx - w / 2) * sx, (cy - h / 2) * sy, (cx + w / 2) * sx, (cy + h / 2) * sy,
                                score, points))
     return weighted_nms(found)
+
+
+def _resized(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    # OpenCV averages areas about 5× faster for an exact halving than for other ratios (0.2 against
+    # 1.0 ms for 640×360 RGB), so a picture twice the size or more is halved first: the same
+    # averaging to a level or two (mean 0.2 on the sample clip, 1–2 on a detailed still), in half the time.
+    width, height = size
+    while rgb.shape[1] >= 2 * width and rgb.shape[0] >= 2 * height and rgb.shape[0] % 2 == 0 == rgb.shape[1] % 2:
+        rgb = cv2.resize(rgb, (rgb.shape[1] // 2, rgb.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    if rgb.shape[1] == width and rgb.shape[0] == height:
+        return rgb
+    shrink = width < rgb.shape[1] or height < rgb.shape[0]
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
 def _logit(p: float) -> float:

@@ -26,21 +26,28 @@ class DecodedFrame:
         index: 0-based position in the video stream.
         frame: the PyAV ``VideoFrame``.
         turns: quarter turns counter-clockwise that display it upright (its display matrix), 0..3.
+        reformatter: a PyAV ``VideoReformatter`` the stream's frames share for the RGB conversion: it
+            keeps its scaler context from frame to frame, where each frame's own builds one anew (1–2 ms
+            of a 0.6 ms conversion at 640×360; the pictures are the same to the bit).
     """
 
-    __slots__ = ("_frame", "_gray", "_rgb", "index", "turns")
+    __slots__ = ("_frame", "_gray", "_reformatter", "_rgb", "index", "turns")
 
-    def __init__(self, index: int, frame: Any, turns: int = 0) -> None:
+    def __init__(self, index: int, frame: Any, turns: int = 0, reformatter: Any = None) -> None:
         self.index = index
         self.turns = turns % 4
         self._frame = frame
+        self._reformatter = reformatter
         self._rgb: np.ndarray | None = None
         self._gray: np.ndarray | None = None
 
     def rgb(self) -> np.ndarray:
         """The ``(height, width, 3)`` ``uint8`` RGB picture, upright as displayed."""
         if self._rgb is None:
-            self._rgb = self._upright(self._frame.to_ndarray(format="rgb24"))
+            frame = self._frame
+            if self._reformatter is not None:
+                frame = self._reformatter.reformat(frame, format="rgb24")
+            self._rgb = self._upright(frame.to_ndarray(format="rgb24"))
         return self._rgb
 
     def gray(self) -> np.ndarray:

@@ -130,12 +130,15 @@ def decode_frames(path: str | Path, stream: int = 0) -> Iterator[DecodedFrame]:
         video.thread_type = "AUTO"  # frame threads: decoding is otherwise single-core
         declared = video.frames
         index = packets = 0
+        from av.video.reformatter import VideoReformatter
+
+        reformatter = VideoReformatter()  # one scaler context for the stream (see DecodedFrame)
         try:
             for packet in container.demux(video):
                 if packet.size and not packet.is_corrupt:
                     packets += 1
                 for frame in packet.decode():
-                    yield DecodedFrame(index, frame, quarter_turns(frame.rotation))
+                    yield DecodedFrame(index, frame, quarter_turns(frame.rotation), reformatter)
                     index += 1
         except av_errors() as e:
             raise MediaError(path, f"truncated or damaged video{_which(container, stream)} after frame {index} "
