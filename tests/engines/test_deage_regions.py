@@ -70,14 +70,14 @@ def _upper_lid(local: np.ndarray) -> np.ndarray:
 def test_the_crow_feet_at_the_temple_are_taken(biden):
     rgb, out, _, pts = biden
     patch = _disc(_temple, 14)
-    # Engine 1.2.0 kept 64 % of this band here (the temple lay at its hull's feathered edge); 1.3.0 49 %.
+    # Engine 1.2.0 kept 64 % of this band here (the temple lay at its hull's feathered edge); 1.3.0 53 %.
     assert _band_rms(out, pts, patch) < 0.56 * _band_rms(rgb, pts, patch)
 
 
 def test_the_lid_up_to_the_brow_is_retouched_and_the_eyes_and_lips_are_exactly_as_shot(biden):
     rgb, out, _, pts = biden
     patch = _disc(_upper_lid, 6)
-    # Engine 1.2.0 left the whole lid up to the brow as shot (100 % kept); 1.3.0 keeps 84 %.
+    # Engine 1.2.0 left the whole lid up to the brow as shot (100 % kept); 1.3.0 keeps 85 %.
     assert _band_rms(out, pts, patch) < 0.92 * _band_rms(rgb, pts, patch)
     for feature in (EYE_R, EYE_L, LIPS_OUTER):
         inside = np.zeros(rgb.shape[:2], np.uint8)
@@ -88,7 +88,7 @@ def test_the_lid_up_to_the_brow_is_retouched_and_the_eyes_and_lips_are_exactly_a
 def test_a_large_still_loses_lines_not_pores_nor_the_person(biden, analyzer):
     rgb, out, box, pts = biden
     before, after = skin_bands(rgb, pts), skin_bands(out, pts)
-    # Engine 1.2.0 on this photo: wrinkle RMS −36 %, fine −14 %, identity 0.28; 1.3.0: −43 %, −17 %, 0.29.
+    # Engine 1.2.0 on this photo: wrinkle RMS −36 %, fine −14 %, identity 0.28; 1.3.0: −41 %, −16 %, 0.26.
     assert after.wrinkle <= 0.61 * before.wrinkle
     assert after.fine >= 0.75 * before.fine, "pores and grain must stay (the issue's −25 % floor)"
     assert identity_distance(analyzer, rgb, out, box) <= 0.35
