@@ -83,6 +83,7 @@ class FaceRenderer:
         self._prev: tuple[np.ndarray, np.ndarray] | None = None  # working landmarks, skin matte
         self._stats: np.ndarray | None = None
         self._support: np.ndarray | None = None  # where the warp may act, this frame
+        self._gate: np.ndarray | None = None  # the skin-colour gate alone, this frame (the retouch's blend)
         self._mesh: np.ndarray | None = None  # last frame's FaceMesh points, in the face's own frame
 
     def render(self, rgb: np.ndarray, pts: np.ndarray, strength: float = 1.0) -> None:
