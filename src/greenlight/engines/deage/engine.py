@@ -41,7 +41,7 @@ class DeageEngine:
 
     info = EngineInfo(
         name="deage",
-        version="1.2.0",
+        version="1.3.0",
         summary="Make one enrolled talent look younger in a clip or still: fewer lines, even tone, "
         "subtle lower-face reshaping; identity kept, temporally stable, other faces untouched.",
         action="c2pa.edited",

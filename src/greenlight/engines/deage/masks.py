@@ -24,6 +24,16 @@ from greenlight.engines.deage.geometry import (
     forehead_points,
 )
 
+# The upper lid: the protected ellipse above the eye covers the lashes and the lid's margin only
+# (centre this share of the eye's width above the eye's centre, this half-height), so the lid's
+# crease and the skin up to the brow are retouched like the rest of the skin.
+LID_SHIFT = 0.04
+LID_AXIS = 0.24
+BROW_WIDTH = 0.16  # IOD: the brow's protected band (a light brow passes the skin gate, so it needs one)
+JAW_PUSH = (0.15, 0.1, 0.05)  # IOD: jaw points 0-2 and 16-14 pushed out in the hull (the crow's feet)
+TEMPLE_REACH = 1.5  # the temple point's distance out from the brow's end, in the brow-to-jaw distance
+TEMPLE_LIFT = 0.05  # IOD above the brow's end
+
 
 @dataclass(frozen=True)
 class FaceMattes:
@@ -75,9 +85,9 @@ def _feature_matte(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) ->
         # stay exactly as shot. Below and beside, the matte hugs the lids, so the tear trough, the bag
         # and the crow's feet next to the corners can be treated.
         _ellipse(m, e.mean(0), (0.6 * width, max(0.22 * width, 0.85 * height)), angle)
-        _ellipse(m, e.mean(0) - 0.14 * width * frame.down, (0.58 * width, 0.3 * width), angle)
+        _ellipse(m, e.mean(0) - LID_SHIFT * width * frame.down, (0.58 * width, LID_AXIS * width), angle)
     for brow in (BROW_R, BROW_L):
-        cv2.polylines(m, [_fp(pts[brow])], False, 1.0, max(1, int(0.2 * iod)), cv2.LINE_AA, 4)
+        cv2.polylines(m, [_fp(pts[brow])], False, 1.0, max(1, int(BROW_WIDTH * iod)), cv2.LINE_AA, 4)
     lips = pts[LIPS_OUTER]
     c = lips.mean(0)
     cv2.fillPoly(m, [_fp(c + (lips - c) * 1.1)], 1.0, cv2.LINE_AA, 4)
@@ -92,8 +102,30 @@ def _feature_matte(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) ->
     return np.maximum(m, _blur(m, 0.04 * iod))
 
 
+def temple_points(pts: np.ndarray, frame: FaceFrame) -> np.ndarray:
+    """One point at each temple, beside the brow's outer end, image-left then image-right.
+
+    The brow ends sit well inside the face's outline, so a hull that runs from the jaw's top
+    straight to the brow would leave the crow's feet out: this point, at the jaw's width and a little
+    above the brow's end, puts the temple (and the crow's feet) inside.
+    """
+    out = []
+    for jaw, brow in ((0, 17), (16, 26)):
+        across = float((pts[jaw] - pts[brow]) @ frame.right)
+        out.append(pts[brow] + TEMPLE_REACH * across * frame.right - TEMPLE_LIFT * frame.iod * frame.down)
+    return np.array(out)
+
+
 def _hull(shape: tuple[int, int], pts: np.ndarray, frame: FaceFrame) -> np.ndarray:
-    outline = np.concatenate([pts[JAW], forehead_points(pts, frame)[::-1]])
+    temples = temple_points(pts, frame)
+    jaw = pts[JAW].copy()
+    # The 68-point jaw line starts inside the face's outline at eye level; the crow's feet lie
+    # between it and the ear, so the top of the jaw line is pushed out (hair and background beyond
+    # the face fail the skin-colour gate).
+    for i, push in enumerate(JAW_PUSH):
+        jaw[i] -= push * frame.iod * frame.right
+        jaw[16 - i] += push * frame.iod * frame.right
+    outline = np.concatenate([jaw, temples[1:], forehead_points(pts, frame)[::-1], temples[:1]])
     m = np.zeros(shape, np.float32)
     cv2.fillPoly(m, [_fp(outline)], 1.0, cv2.LINE_AA, 4)
     return m

@@ -83,6 +83,7 @@ class FaceRenderer:
         self._prev: tuple[np.ndarray, np.ndarray] | None = None  # working landmarks, skin matte
         self._stats: np.ndarray | None = None
         self._support: np.ndarray | None = None  # where the warp may act, this frame
+        self._gate: np.ndarray | None = None  # the skin-colour gate alone, this frame (the retouch's blend)
         self._mesh: np.ndarray | None = None  # last frame's FaceMesh points, in the face's own frame
 
     def render(self, rgb: np.ndarray, pts: np.ndarray, strength: float = 1.0) -> None:
@@ -112,7 +113,7 @@ class FaceRenderer:
         under_eyes = self._under_eyes(rgb, pts, np.array([box.left, box.top], np.float64), work, mattes)
         regions = np.clip(under_eyes + mattes.folds, 0.0, 1.0)
         out = retouch(crop, tuple(work.up(x) for x in layers), work.up(regions), work.up(skin) * strength,
-                      unit, self.amounts, None if tone is None else work.up(tone))
+                      unit, self.amounts, None if tone is None else work.up(tone), work.up(self._gate))
         if self.amounts.reshape > 0:
             field = displacement_field(work.ycc.shape[:2], work.pts, mattes.face * self._support,
                                        mattes.features, self.amounts.reshape * strength)
@@ -149,6 +150,7 @@ class FaceRenderer:
         frame = FaceFrame.from_landmarks(work.pts)
         gate, self._stats = skin_gate(work.ycc, self._core(work.ycc.shape[:2], work.pts, frame), self._stats)
         gate = cv2.GaussianBlur(gate, (0, 0), max(0.5, 0.06 * frame.iod))
+        self._gate = gate
         skin = mattes.skin * gate
         # The warp may move the face's edge (skin, and the background just beyond it), but not
         # a microphone or a hand in front of the face: those fail the skin-colour gate.

@@ -35,6 +35,8 @@ FINE_SIGMA = 1.0  # units (jaw span / 256): below this is pore/grain texture, ke
 FINE_FLOOR = 0.8  # px: on a small face the pixel-level grain is kept, whatever the unit
 LINE_SIGMA = 4.0  # units: lines lie between FINE_SIGMA and this, creases between this and the base
 BRIGHT_KEPT = 0.1  # share of a band's bright side (sheen) always kept
+FEATURE_EDGE = 0.35  # the blend follows the matte to this power: full effect close to lids, folds and lips
+REGION_LINES = 1.0  # share of the spot rule lifted inside the bag, crow's-feet and fold regions
 SPOT_KEPT = 0.6  # share of a round spot (freckle, mole, pore cluster) kept that a line of its size loses
 
 
@@ -70,14 +72,16 @@ def amounts_for(years: int, reshape: bool = True) -> Amounts:
 
     Returns:
         The amounts. Each grows with ``years`` over the whole 5..30 range: the wrinkle band's dark
-        side goes as (1 − t)² (t = years / 30: 69 % kept at 5 years, 11 % at 20, none at 30), the
+        side goes as (1 − t)^1.5 (t = years / 30: 76 % kept at 5 years, 19 % at 20, none at 30; gentler
+        than the square it was, because the line removal now reaches the lids, the temples and the
+        feature edges, and the identity a 1080p clip keeps is the limit), the
         regional, tone, evening, lift and shape steps as t^0.7 (fast at first, as lines deepen fastest in the first
         decades they appear). Pores and grain are always kept almost whole (95 % at 30 years).
     """
     t = float(np.clip(years / 30.0, 0.0, 1.0))
     ease = t**0.7
     return Amounts(
-        mid=(1.0 - t) ** 2,
+        mid=(1.0 - t) ** 1.5,
         fine=1.0 - 0.05 * t,
         regions=ease,
         tone=0.6 * ease,
@@ -175,6 +179,7 @@ def retouch(
     unit: float,
     amounts: Amounts,
     tone: np.ndarray | None = None,
+    gate: np.ndarray | None = None,
 ) -> np.ndarray:
     """Retouch the skin of one face crop.
 
@@ -186,6 +191,9 @@ def retouch(
         unit: the face's jaw span / 256 in crop pixels (the band widths' unit).
         amounts: strengths from :func:`amounts_for`.
         tone: chroma shift from :func:`tone_shift`, resized to the crop (None: no tone evening).
+        gate: the skin-colour gate alone (``masks.skin_gate``), 0..1, same size: the blend is
+            multiplied by it once more, so a pixel of hair (a moustache's edge, a fringe, a light
+            brow) the skin matte takes in partly is barely changed, not lightened towards the skin.
 
     Returns:
         The retouched crop, float32 RGB, equal to ``rgb`` wherever ``skin`` is 0.
@@ -197,7 +205,9 @@ def retouch(
     near = masked_mean(y, np.clip(skin, 1e-3, 1.0), max(FINE_SIGMA * unit, FINE_FLOOR))
     fine, lines, creases = y - near, near - wide, wide - base
     # Lines go; spots of the same size (freckles, moles: part of the person, not of their age) stay.
-    spot = SPOT_KEPT * (1.0 - line_likeness(near, unit))
+    # Inside the bag, crow's-feet and fold regions every structure of line size is taken as a line:
+    # crossing crow's feet are not coherent, but they are not freckles either.
+    spot = SPOT_KEPT * (1.0 - line_likeness(near, unit)) * (1.0 - REGION_LINES * regions)
     line_gain = _gain(lines, amounts.mid)
     line_gain += spot * (1.0 - line_gain)
     new_y = base + line_gain * lines + _gain(creases, amounts.mid) * creases + amounts.fine * fine
@@ -210,6 +220,11 @@ def retouch(
     if tone is not None:
         out[..., 1:] -= tone
     res = np.clip(cv2.cvtColor(out, cv2.COLOR_YCrCb2RGB), 0.0, 1.0)
-    # The matte's square root: full effect closer to the features' edges, where the deepest lines
-    # are (lids, crow's feet, folds), while a zero (an eye, a lip) stays exactly zero.
-    return rgb + np.sqrt(np.clip(skin, 0.0, 1.0))[..., None] * (res - rgb)
+    # A low power of the matte: full effect close to the features' edges, where the deepest lines
+    # are (lids, crow's feet, folds), while a zero (an eye, a lip) stays exactly zero. The colour
+    # gate once more, linearly: a partly-hair pixel's own value is what the bands measured it
+    # against, so retouching it would pull the hair towards the skin's colour.
+    blend = np.clip(skin, 0.0, 1.0) ** FEATURE_EDGE
+    if gate is not None:
+        blend = blend * np.clip(gate, 0.0, 1.0)
+    return rgb + blend[..., None] * (res - rgb)
