@@ -18,10 +18,13 @@ from greenlight.engines.deage.retouch import amounts_for
 from greenlight.engines.deage.skinbands import normalise, skin_bands
 from greenlight.likeness import reference_from_photo
 from greenlight.media import load_image, save_image
+from tests.conftest import copy_sample, sample_exists
+
+MOUSTACHE = "alex_lacamoire/alex_lacamoire1.jpg"
 
 
 def _deaged(faces, analyzer, tmp_path, rel: str):
-    rgb = load_image(faces / rel)
+    rgb = load_image(copy_sample(rel, tmp_path / rel.replace("/", "_"), faces))
     # Enrolled from the mirrored photo: the same person, not the same pixels.
     ref = save_image(tmp_path / "mirrored.png", np.ascontiguousarray(rgb[:, ::-1]))
     talent = np.asarray(reference_from_photo(ref, SubjectKind.TALENT, "talent", analyzer).embedding)[None]
@@ -33,12 +36,14 @@ def _deaged(faces, analyzer, tmp_path, rel: str):
 
 @pytest.fixture(scope="module")
 def biden(faces, analyzer, tmp_path_factory):
-    return _deaged(faces, analyzer, tmp_path_factory.mktemp("biden"), "biden/biden2.jpg")
+    return _deaged(faces, analyzer, tmp_path_factory.mktemp("biden"), "biden/biden.jpg")
 
 
 @pytest.fixture(scope="module")
 def lacamoire(faces, analyzer, tmp_path_factory):
-    return _deaged(faces, analyzer, tmp_path_factory.mktemp("lacamoire"), "alex_lacamoire/alex_lacamoire1.jpg")
+    if not sample_exists(MOUSTACHE):
+        pytest.skip(f"the sample folder has no {MOUSTACHE} (the only sample face with a moustache)")
+    return _deaged(faces, analyzer, tmp_path_factory.mktemp("lacamoire"), MOUSTACHE)
 
 
 def _band_rms(rgb: np.ndarray, pts: np.ndarray, patch) -> float:
@@ -70,15 +75,15 @@ def _upper_lid(local: np.ndarray) -> np.ndarray:
 def test_the_crow_feet_at_the_temple_are_taken(biden):
     rgb, out, _, pts = biden
     patch = _disc(_temple, 14)
-    # Engine 1.2.0 kept 64 % of this band here (the temple lay at its hull's feathered edge); 1.3.0 53 %.
-    assert _band_rms(out, pts, patch) < 0.56 * _band_rms(rgb, pts, patch)
+    # Engine 1.2.0 kept 67 % of this band here (the temple lay at its hull's feathered edge); 1.3.0 57 %.
+    assert _band_rms(out, pts, patch) < 0.62 * _band_rms(rgb, pts, patch)
 
 
 def test_the_lid_up_to_the_brow_is_retouched_and_the_eyes_and_lips_are_exactly_as_shot(biden):
     rgb, out, _, pts = biden
     patch = _disc(_upper_lid, 6)
-    # Engine 1.2.0 left the whole lid up to the brow as shot (100 % kept); 1.3.0 keeps 85 %.
-    assert _band_rms(out, pts, patch) < 0.92 * _band_rms(rgb, pts, patch)
+    # Engine 1.2.0 left the lid up to the brow nearly as shot (95 % kept); 1.3.0 keeps 68 %.
+    assert _band_rms(out, pts, patch) < 0.85 * _band_rms(rgb, pts, patch)
     for feature in (EYE_R, EYE_L, LIPS_OUTER):
         inside = np.zeros(rgb.shape[:2], np.uint8)
         cv2.fillPoly(inside, [np.round(pts[feature]).astype(np.int32)], 1)
@@ -88,8 +93,8 @@ def test_the_lid_up_to_the_brow_is_retouched_and_the_eyes_and_lips_are_exactly_a
 def test_a_large_still_loses_lines_not_pores_nor_the_person(biden, analyzer):
     rgb, out, box, pts = biden
     before, after = skin_bands(rgb, pts), skin_bands(out, pts)
-    # Engine 1.2.0 on this photo: wrinkle RMS −36 %, fine −14 %, identity 0.28; 1.3.0: −41 %, −16 %, 0.26.
-    assert after.wrinkle <= 0.61 * before.wrinkle
+    # Engine 1.2.0 on this photo: wrinkle RMS −31 %; 1.3.0: −33 %.
+    assert after.wrinkle <= 0.68 * before.wrinkle
     assert after.fine >= 0.75 * before.fine, "pores and grain must stay (the issue's −25 % floor)"
     assert identity_distance(analyzer, rgb, out, box) <= 0.35
 
