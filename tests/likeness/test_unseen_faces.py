@@ -57,6 +57,10 @@ def paste_small(rgb: np.ndarray, box, face_px: int, canvas: tuple[int, int]) -> 
     return background
 
 
+def _turned(rgb: np.ndarray, quarter_turns: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(rgb, quarter_turns))
+
+
 def crop_filling(rgb: np.ndarray, box) -> np.ndarray:
     """The face cut tight (brow to chin, cheek to cheek) and enlarged to 600 px: it fills the frame."""
     left, top, right, bottom = box
@@ -102,6 +106,11 @@ ASTRONAUT_CASES = {
     "tiny40-3000sq": lambda: paste_small(astronaut(), FACE, 40, (3000, 3000)),
     "tiny24-3840x2160": lambda: paste_small(astronaut(), FACE, 24, (2160, 3840)),
     "tiny20-1920x1080": lambda: paste_small(astronaut(), FACE, 20, (1080, 1920)),
+    # Small and turned at once (the picture turned with it): the fine tiles run in every turn.
+    "tiny24-1920x1080-rot180": lambda: _turned(paste_small(astronaut(), FACE, 24, (1080, 1920)), 2),
+    "tiny20-3000sq-rot90": lambda: _turned(paste_small(astronaut(), FACE, 20, (3000, 3000)), 1),
+    "tiny40-3000sq-rot180": lambda: _turned(paste_small(astronaut(), FACE, 40, (3000, 3000)), 2),
+    "tiny24-3840x2160-rot270": lambda: _turned(paste_small(astronaut(), FACE, 24, (2160, 3840)), 3),
     "crop-fills-frame": lambda: crop_filling(astronaut(), FACE),
     "masked": lambda: masked(astronaut(), FACE),
     "half-hidden": lambda: half_hidden(astronaut(), FACE),
@@ -163,6 +172,8 @@ SAMPLE_CASES = {
     "tilt+30": lambda rgb, box: rotate(rgb, 30),
     "tilt-20": lambda rgb, box: rotate(rgb, -20),
     "tiny40-3000sq": lambda rgb, box: paste_small(rgb, box, 40, (3000, 3000)),
+    "tiny40-3000sq-rot180": lambda rgb, box: _turned(paste_small(rgb, box, 40, (3000, 3000)), 2),
+    "tiny24-1920x1080-rot90": lambda rgb, box: _turned(paste_small(rgb, box, 24, (1080, 1920)), 1),
     "crop-fills-frame": crop_filling,
     "masked": masked,
     "half-hidden": half_hidden,
@@ -240,3 +251,15 @@ def test_face_on_screen_for_a_few_frames_is_reported(frames_on, tmp_path, empty_
 def test_video_without_a_face_has_no_track(tmp_path, empty_gallery, analyzer):
     path = _flash_video(tmp_path / "none.mp4", range(0))
     assert scan_video(path, empty_gallery, analyzer).tracks == ()
+
+
+@pytest.mark.parametrize("photo", ["biden/biden.jpg", "eileen_collins/eileen_collins1.png"])
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_small_face_on_its_side_or_upside_down_is_found(photo, turns, tmp_path, faces_dir, empty_gallery, analyzer):
+    # 24 px in 1080p, then the picture turned: the back-camera tiles ran upright only and missed 3 of these 6.
+    from greenlight.media.images import load_image
+
+    rgb = load_image(faces_dir / photo)
+    box = max(analyzer.detect(rgb), key=lambda b: b.width)
+    small = paste_small(rgb, (box.left, box.top, box.right, box.bottom), 24, (1080, 1920))
+    assert _count(tmp_path / "small.png", _turned(small, turns), empty_gallery, analyzer) >= 1
