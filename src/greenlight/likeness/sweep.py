@@ -11,6 +11,7 @@ found it, which the caller uses to tell faces from chance hits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,13 +112,14 @@ def levels(height: int, width: int, turns: tuple[int, ...] = (0, 1, 2, 3), min_f
 
 
 def detect_in(rgb: np.ndarray, box: tuple[int, int, int, int], turn: int = 0, model: str = "full",
-              threshold: float = 0.5) -> list[Detection]:
-    """BlazeFace on one region of ``rgb`` turned ``turn`` quarter turns, mapped back to ``rgb``'s pixels."""
+              threshold: float = 0.5, keep: Callable[[Detection], bool] | None = None) -> list[Detection]:
+    """BlazeFace on one region of ``rgb`` turned ``turn`` quarter turns, mapped back to ``rgb``'s pixels
+    (only the detections ``keep`` accepts as found on the turned region, when given)."""
     x0, y0, x1, y1 = box
     turned, back = quarter_turn(rgb[y0:y1, x0:x1], turn)
     shift = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64)
     matrix = shift @ np.vstack([back, [0, 0, 1]])
-    return [d.mapped(matrix) for d in blazeface.detect(turned, model, threshold)]
+    return [d.mapped(matrix) for d in blazeface.detect(turned, model, threshold) if keep is None or keep(d)]
 
 
 def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: int = MIN_FACE_PX,
@@ -153,12 +155,9 @@ def _level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, l
     # and upright within TURNED_ROLL in the turned tile, as a face the turn has undone is.
     if level.model != "back" or turn == 0:
         return detect_in(rgb, region, turn, level.model, threshold)
-    x0, y0, x1, y1 = region
-    turned, back = quarter_turn(rgb[y0:y1, x0:x1], turn)
-    matrix = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64) @ np.vstack([back, [0, 0, 1]])
     largest = max(rgb.shape[:2]) // 2 * FACE_FRACTION["full"]
-    return [d.mapped(matrix) for d in blazeface.detect(turned, level.model, max(threshold, TURNED_SCORE))
-            if d.width <= largest and abs(d.roll()) <= TURNED_ROLL]
+    return detect_in(rgb, region, turn, level.model, max(threshold, TURNED_SCORE),
+                     keep=lambda d: d.width <= largest and abs(d.roll()) <= TURNED_ROLL)
 
 
 def merge(found: list[tuple[Detection, bool]], iou: float = MERGE_IOU) -> list[Found]:
