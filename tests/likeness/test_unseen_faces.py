@@ -98,9 +98,9 @@ def empty_gallery() -> Gallery:
 
 
 ASTRONAUT_CASES = {
-    "rot90": lambda: np.ascontiguousarray(np.rot90(astronaut(), 1)),
-    "rot180": lambda: np.ascontiguousarray(np.rot90(astronaut(), 2)),
-    "rot270": lambda: np.ascontiguousarray(np.rot90(astronaut(), 3)),
+    "rot90": lambda: _turned(astronaut(), 1),
+    "rot180": lambda: _turned(astronaut(), 2),
+    "rot270": lambda: _turned(astronaut(), 3),
     "tilt+25": lambda: rotate(astronaut(), 25),
     "tilt-30": lambda: rotate(astronaut(), -30),
     "tiny40-3000sq": lambda: paste_small(astronaut(), FACE, 40, (3000, 3000)),
@@ -115,7 +115,7 @@ ASTRONAUT_CASES = {
     "masked": lambda: masked(astronaut(), FACE),
     "half-hidden": lambda: half_hidden(astronaut(), FACE),
     "negative": lambda: 255 - astronaut(),
-    "negative-rot90": lambda: np.ascontiguousarray(np.rot90(255 - astronaut(), 1)),
+    "negative-rot90": lambda: _turned(255 - astronaut(), 1),
 }
 
 
@@ -166,9 +166,9 @@ def _obama_box(faces_dir, analyzer):
 
 
 SAMPLE_CASES = {
-    "rot90": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 1)),
-    "rot180": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 2)),
-    "rot270": lambda rgb, box: np.ascontiguousarray(np.rot90(rgb, 3)),
+    "rot90": lambda rgb, box: _turned(rgb, 1),
+    "rot180": lambda rgb, box: _turned(rgb, 2),
+    "rot270": lambda rgb, box: _turned(rgb, 3),
     "tilt+30": lambda rgb, box: rotate(rgb, 30),
     "tilt-20": lambda rgb, box: rotate(rgb, -20),
     "tiny40-3000sq": lambda rgb, box: paste_small(rgb, box, 40, (3000, 3000)),
