@@ -119,6 +119,15 @@ def test_write_refuses_bad_input(tmp_path, frames, fps, message):
     assert os.listdir(tmp_path) == []
 
 
+def test_write_refuses_an_unknown_tuning_and_keeps_grain(tmp_path):
+    with pytest.raises(MediaError, match="unknown x264 tuning 'grainy'.*film, grain"):
+        write_video(tmp_path / "out.mp4", _frames(2), 25, tune="grainy")
+    assert os.listdir(tmp_path) == []
+    # x264 writes its settings into the stream: grain's small dead zones are what keep fine texture.
+    assert b"deadzone=6,6" in write_video(tmp_path / "grain.mp4", _frames(2), 25, tune="grain").read_bytes()
+    assert b"deadzone=21,11" in write_video(tmp_path / "plain.mp4", _frames(2), 25).read_bytes()
+
+
 def test_write_refuses_unknown_suffix(tmp_path):
     with pytest.raises(MediaError, match="suffix '.avi'"):
         write_video(tmp_path / "out.avi", _frames(1), 25)

@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
+from skimage import data
 from tests.conftest import CLIPS
 
 from greenlight.errors import ProvenanceError
@@ -112,3 +113,25 @@ def test_sample_footage_survives_h264_crf_28(request, which: str, tmp_path: Path
     embed_video(request.getfixturevalue("cast_clip" if which == "built" else "real_clip").path, marked, PAYLOAD)
     read = extract_video(_reencode(marked, tmp_path / "crf28.mp4", 28), expected=PAYLOAD)
     assert read.payload == PAYLOAD and read.bit_accuracy >= 0.99
+
+
+def test_a_half_second_384_px_take_reads_back_whatever_asset_it_names(tmp_path: Path) -> None:
+    """The smallest clip a studio delivers here: 12 frames of 384², marked once after the engine's own encode.
+
+    Which payload a clip carries is the asset's id, so a clip must read back for any payload, not most:
+    under x264's default tuning 2 payloads in 40 came back unread (their chips flattened in predicted frames).
+    """
+    from greenlight.media import write_video
+
+    face = np.ascontiguousarray(data.astronaut()[:, ::-1])
+    take = write_video(tmp_path / "take.mp4", (face[20 + 4 * i:404 + 4 * i, 60 + 4 * i:444 + 4 * i]
+                                               for i in range(12)), fps=24)
+    unread = []
+    for n in range(40):
+        payload = asset_payload(f"asset_take_{n}")
+        marked = tmp_path / f"marked_{n}.mp4"
+        embed_video(take, marked, payload)
+        if extract_video(marked).payload != payload:
+            unread.append(n)
+        marked.unlink()
+    assert not unread, f"{len(unread)} of 40 payloads unread: {unread}"

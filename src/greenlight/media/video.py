@@ -19,6 +19,7 @@ from greenlight.media.sniff import media_kind
 
 _TRUNCATED_HINT = "the file may be truncated or damaged (an interrupted copy or export); copy or export it again"
 _PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+_TUNES = ("film", "grain")
 _CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov"}
 
 
@@ -158,6 +159,7 @@ def write_video(
     audio_from: Path | None = None,
     crf: int = 18,
     preset: str = "medium",
+    tune: str | None = None,
 ) -> Path:
     """Encode RGB frames to an H.264 (yuv420p) MP4/MOV, atomically, passing audio through.
 
@@ -172,6 +174,7 @@ def write_video(
         audio_from: a video or audio file whose first audio stream is carried over (optional).
         crf: x264 constant rate factor (0 lossless .. 51 worst; 18 is visually lossless).
         preset: x264 speed preset, ``ultrafast`` .. ``veryslow`` (faster means larger files).
+        tune: an x264 tuning, ``film`` or ``grain`` (keeps fine texture in predicted frames, larger files).
 
     Returns:
         ``path``, as a ``Path``.
@@ -189,12 +192,15 @@ def write_video(
     rate = _rate(path, fps)
     if preset not in _PRESETS:
         raise MediaError(path, f"unknown x264 preset {preset!r}", f"use one of {', '.join(_PRESETS)}")
+    if tune not in (None, *_TUNES):
+        raise MediaError(path, f"unknown x264 tuning {tune!r}", f"use one of {', '.join(_TUNES)}")
+    options = {"crf": str(int(crf)), "preset": preset, **({"tune": tune} if tune else {})}
     source = _open_audio_source(Path(audio_from)) if audio_from is not None else None
     try:
         with atomic_output(path) as tmp:
             out = av.open(str(tmp), mode="w", format=fmt)
             try:
-                _encode(path, out, frames, rate, {"crf": str(int(crf)), "preset": preset}, source)
+                _encode(path, out, frames, rate, options, source)
             except BaseException:
                 # Closing writes a trailer, which may fail on a half-made file: keep the first error.
                 with contextlib.suppress(*av_errors()):
