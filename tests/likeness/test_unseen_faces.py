@@ -263,19 +263,3 @@ def test_a_small_face_on_its_side_or_upside_down_is_found(photo, turns, tmp_path
     box = max(analyzer.detect(rgb), key=lambda b: b.width)
     small = paste_small(rgb, (box.left, box.top, box.right, box.bottom), 24, (1080, 1920))
     assert _count(tmp_path / "small.png", _turned(small, turns), empty_gallery, analyzer) >= 1
-
-
-@pytest.mark.parametrize("photo", ["biden/biden.jpg", "eileen_collins/eileen_collins1.png"])
-@pytest.mark.parametrize("turns", [1, 2, 3])
-def test_a_small_face_on_its_side_or_upside_down_in_a_video_is_found(photo, turns, tmp_path, faces_dir,
-                                                                     empty_gallery, analyzer):
-    # The same 24 px face in 1080p from the shot's first frame: a video's sweep tiles ran upright only.
-    from greenlight.media.images import load_image
-
-    rgb = load_image(faces_dir / photo)
-    box = max(analyzer.detect(rgb), key=lambda b: b.width)
-    small = _turned(paste_small(rgb, (box.left, box.top, box.right, box.bottom), 24, (1080, 1920)), turns)
-    path = write_video(tmp_path / "turned.mp4", [small] * 6, 24)
-    tracks = scan_video(path, empty_gallery, analyzer).tracks
-    assert tracks and all(t.identity.kind is SubjectKind.UNKNOWN for t in tracks), tracks
-

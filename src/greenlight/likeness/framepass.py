@@ -28,7 +28,7 @@ from greenlight.likeness import blazeface
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.frames import Frame
 from greenlight.likeness.shots import CutDetector
-from greenlight.likeness.sweep import detect_in, level_pass, levels, tiles
+from greenlight.likeness.sweep import detect_in, levels, tiles
 
 SWEEP_INTERVAL = 30
 """Frames between fine sweeps (small and rotated faces), besides the first frame of each shot: a second
@@ -202,7 +202,7 @@ def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None
     """
     rgb = frame.rgb()
     found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
-    swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb, (0, 1, 2, 3) if cut else (0,))) if sweep else None
+    swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb)) if sweep else None
     if change is None:
         return FramePass(frame.index, cut, found, swept)
     passed = FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots_left=True)
@@ -344,17 +344,16 @@ def sweep_turns(rgb: np.ndarray) -> list[Detection]:
     return found
 
 
-def sweep_tiles(rgb: np.ndarray, turns: tuple[int, ...] = (0, 1, 2, 3)) -> list[Detection]:
-    """The rest of a video frame's sweep: tiles through the back-camera model, for small faces, in
-    ``turns``: every quarter turn on a shot's first frame (upright only, a 24 px face on its side or upside
-    down in 1080p was missed: 4 of 6), upright on the sweeps after it (the turns would cost a tenth of the
-    scan); the full-range quarters a still gets are left out."""
+def sweep_tiles(rgb: np.ndarray) -> list[Detection]:
+    """The rest of a video frame's sweep: tiles through the back-camera model, for small faces.
+
+    Upright only (a video's small faces are upright); the full-range quarters a still gets are left out.
+    """
     height, width = rgb.shape[:2]
     found = []
     for level in _plan(rgb)[1:]:
         for region in tiles(height, width, level.side):
-            for turn in turns:
-                found += level_pass(rgb, region, turn, level, NEW_SCORE)
+            found += detect_in(rgb, region, 0, level.model, NEW_SCORE)
     return found
 
 

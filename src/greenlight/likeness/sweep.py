@@ -135,7 +135,7 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
     for level in plan:
         for region in tiles(height, width, level.side):
             for turn in level.turns:
-                found += [(d, False) for d in level_pass(rgb, region, turn, level, threshold)]
+                found += [(d, False) for d in _level_pass(rgb, region, turn, level, threshold)]
     if negative:
         # A negative is most often a whole photo: its whole picture in every turn, its quarters upright.
         inverted = 255 - rgb
@@ -146,10 +146,8 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
     return merge(found)
 
 
-def level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, level: Level,
-               threshold: float) -> list[Detection]:
-    """One pass of a sweep: ``level``'s model on ``region`` turned ``turn`` quarter turns (see below for a
-    fine tile turned), in ``rgb``'s pixels."""
+def _level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, level: Level,
+                threshold: float) -> list[Detection]:
     # A fine tile turned is there for a small face on its side or upside down, nothing else, so what it
     # finds must look like one: no wider than the full-range levels' smallest face (a turned tile sees a
     # large face's brow and hair as a face upside down, and the merge could keep that box), scoring
