@@ -10,7 +10,6 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
-from skimage import data
 from tests.conftest import CLIPS
 
 from greenlight.errors import ProvenanceError
@@ -121,11 +120,9 @@ def test_a_half_second_384_px_take_reads_back_whatever_asset_it_names(tmp_path: 
     Which payload a clip carries is the asset's id, so a clip must read back for any payload, not most:
     under x264's default tuning 2 payloads in 40 came back unread (their chips flattened in predicted frames).
     """
-    from greenlight.media import write_video
+    from tests.cli.astronaut import astronaut_files
 
-    face = np.ascontiguousarray(data.astronaut()[:, ::-1])
-    take = write_video(tmp_path / "take.mp4", (face[20 + 4 * i:404 + 4 * i, 60 + 4 * i:444 + 4 * i]
-                                               for i in range(12)), fps=24)
+    _, take = astronaut_files(tmp_path)  # the take the CLI tests de-age and export
     unread = []
     for n in range(40):
         payload = asset_payload(f"asset_take_{n}")
