@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -315,17 +314,28 @@ def test_a_token_is_dead_at_the_instant_it_expires(s):
         authenticate(s.studio, s.secrets["legal"], token.expires_at)
 
 
-def test_a_token_revoked_mid_stream_ends_the_stream(s):
+def test_a_token_revoked_mid_stream_ends_the_stream(s, monkeypatch):
     """A follower whose token is revoked while they watch gets nothing the job does after it."""
+    from greenlight.api.routes import jobs as job_routes
     from greenlight.runtime.access import revoke
     from greenlight.runtime.jobs import cancel
 
     queued = _job(s.studio, s.production.id, {"Dana Reyes": s.dana.id}, state="queued")
+    watching, refused, live = threading.Event(), threading.Event(), job_routes._live
+
+    def seen_live(studio, secret):  # the real check; tells the test what the stream has asked and heard
+        watching.set()
+        answer = live(studio, secret)
+        if not answer:
+            refused.set()
+        return answer
+
+    monkeypatch.setattr(job_routes, "_live", seen_live)
 
     def meanwhile() -> None:
-        time.sleep(0.8)
+        watching.wait(60)  # (if it never asks, the test goes on and fails on what the stream then shows)
         revoke(s.studio, s.tokens["dana_rep"].id, "admin")
-        time.sleep(2.0)
+        refused.wait(60)
         cancel(s.studio, queued, "admin", "the take was dropped")  # settles the job, so the stream ends anyway
 
     thread = threading.Thread(target=meanwhile)
