@@ -44,7 +44,7 @@ from greenlight.likeness.framepass import (
 )
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
-from greenlight.likeness.sweep import detect_in
+from greenlight.likeness.sweep import detect_in, roll_gap
 from greenlight.likeness.tracks import TrackBuilder, best_match
 
 __all__ = ["FOLLOW_SCORE", "NEW_SCORE", "SWEEP_INTERVAL", "EveryFrameScanner", "Passes", "scan_frames_every"]
@@ -88,7 +88,8 @@ class EveryFrameScanner:
         self._passes = passes
         self._active: list[TrackBuilder] = []
         self._done: list[TrackBuilder] = []
-        self._latest: dict[int, Detection] = {}  # id(track) → its detection on the current frame
+        self._latest: dict[int, Candidates] = {}  # id(track) → its detection on the current frame, and others
+        self._roll: dict[int, Detection] = {}  # id(track) → the detection FaceMesh confirmed it on
         self._strong: dict[int, int] = {}  # id(track) → frames it was detected on with NEW_SCORE or more
 
     def feed(self, frame: Frame) -> None:
@@ -109,8 +110,8 @@ class EveryFrameScanner:
             self.analyzer.stats["sweeps"] += 1
             found += passed.swept
         self._latest = {}
-        for det in blazeface.weighted_nms(found):
-            self._assign(index, det)
+        for merged in candidates(found):
+            self._assign(index, merged)
         for track in self._active:
             if index not in track.boxes:
                 track.misses += 1
@@ -133,7 +134,7 @@ class EveryFrameScanner:
         # model (3 ms), which sees a large profile best, on a crop the face fills a quarter of.
         # The frame's RGB picture is made only when a face needs such a pass.
         height, width = frame.gray().shape[:2]
-        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found]
+        boxes = [_box(d) for d in found]
         local = []
         for track in self._active:
             box = track.last_box
@@ -152,12 +153,13 @@ class EveryFrameScanner:
         # small face of its own, which would pull the track off it). A weak whole-frame detection near no
         # followed face keeps nothing: it cannot start a track, so a tile's stronger one of that face must.
         followed = [t.last_box for t in self._active]
-        boxes = [Box(round(d.left), round(d.top), round(d.right), round(d.bottom)) for d in found
+        boxes = [_box(d) for d in found
                  if d.score >= NEW_SCORE or any(_near(*d.centre, b) for b in followed)]
         return [d for d in spotted if not any(_near((d.left + d.right) / 2, (d.top + d.bottom) / 2, b) for b in boxes)]
 
-    def _assign(self, index: int, det: Detection) -> None:
-        box = Box(round(det.left), round(det.top), round(det.right), round(det.bottom))
+    def _assign(self, index: int, merged: Candidates) -> None:
+        det = merged[0]
+        box = _box(det)
         track = best_match([t for t in self._active if index not in t.boxes], box, index)
         if track is None and det.score < NEW_SCORE:
             return  # weak: it may only continue a face already followed
@@ -166,23 +168,28 @@ class EveryFrameScanner:
             self._active.append(track)
         else:
             track.see(index, box, det.score)
-        self._latest[id(track)] = det
+        self._latest[id(track)] = merged
         if det.score >= NEW_SCORE:
             self._strong[id(track)] = self._strong.get(id(track), 0) + 1
 
     def _check_and_identify(self, track: TrackBuilder, frame: Frame, index: int) -> None:
-        det = self._latest.get(id(track))
-        if det is None:
+        merged = self._latest.get(id(track))
+        if merged is None:
             return
+        det = merged[0]
         if not track.confirmed:
             if track.confirm_attempts >= MAX_CHECKS and index % self.interval and not self._persistent(track):
                 return  # a doubtful track is looked at again on sweep frames only
             track.confirm_attempts += 1
             self.analyzer.stats["presence_checks"] += 1
             # No CNN second opinion here (0.15 s a look): persistence through the shot stands in for it.
-            track.confirmed = self._persistent(track) or face_presence(frame.rgb(), det) >= PRESENCE
-            if not track.confirmed:
+            seen = det if self._persistent(track) else next(
+                (d for d in merged if face_presence(frame.rgb(), d) >= PRESENCE), None)
+            if seen is None:
                 return
+            track.confirmed, self._roll[id(track)] = True, seen
+            track.see(index, _box(seen), seen.score)
+        det = min(merged, key=lambda d: roll_gap(d, self._roll.get(id(track), det)))
         if not track.embeddings or reidentify.needs_embedding(track, index, self.gallery):
             chip, box = upright_chip(frame.rgb(), det)
             track.add_embedding(index, self.analyzer.embed(chip, box))
@@ -193,6 +200,40 @@ class EveryFrameScanner:
     def _end_shot(self) -> None:
         self._done.extend(self._active)
         self._active = []
+
+
+Candidates = tuple[Detection, ...]
+"""One face's detections on a frame: the merged best, then one in each other quarter turn (``candidates``)."""
+
+
+def candidates(found: list[Detection]) -> list[Candidates]:
+    """MediaPipe's weighted non-maximum suppression, except that a group's detections whose roll lies in
+    another quarter turn than its best's are not averaged in but kept after it, best first, one per quarter:
+    a sweep's turned tile also finds a small upright face, askew, and its upright tile a turned one, and
+    which scores higher varies (upright 20–22 px faces lost to the askew box, 2 of 12; turned ones to the
+    upright pass, 13 of 36), so FaceMesh is asked about each. (Rolls closer than that are one face's: the
+    full-range and short-range models' keypoints differ by up to 30° on a face turning to profile.)"""
+    remaining = sorted(found, key=lambda d: -d.score)
+    merged: list[Candidates] = []
+    while remaining:
+        best = remaining[0]
+        group = [d for d in remaining if d.iou(best) >= blazeface.NMS_IOU]
+        remaining = [d for d in remaining if d.iou(best) < blazeface.NMS_IOU]
+        quarters = {_quarter(best): best}
+        for det in group:
+            quarters.setdefault(_quarter(det), det)
+        same = [d for d in group if _quarter(d) == _quarter(best)]
+        merged.append((*blazeface.weighted_nms(same), *list(quarters.values())[1:]))
+    return merged
+
+
+def _quarter(det: Detection) -> int:
+    """The quarter turn nearest the detection's roll (0 upright, 1 on its left side, …)."""
+    return round(det.roll() / 90) % 4
+
+
+def _box(det: Detection) -> Box:
+    return Box(round(det.left), round(det.top), round(det.right), round(det.bottom))
 
 
 def _near(x: float, y: float, box: Box) -> bool:

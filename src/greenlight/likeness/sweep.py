@@ -135,7 +135,7 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
     for level in plan:
         for region in tiles(height, width, level.side):
             for turn in level.turns:
-                found += [(d, False) for d in _level_pass(rgb, region, turn, level, threshold)]
+                found += [(d, False) for d in level_pass(rgb, region, turn, level, threshold)]
     if negative:
         # A negative is most often a whole photo: its whole picture in every turn, its quarters upright.
         inverted = 255 - rgb
@@ -146,8 +146,9 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
     return merge(found)
 
 
-def _level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, level: Level,
-                threshold: float) -> list[Detection]:
+def level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, level: Level,
+               threshold: float) -> list[Detection]:
+    """One pass of a sweep: ``level``'s model on ``region`` turned ``turn`` quarter turns, in ``rgb``'s pixels."""
     # A fine tile turned is there for a small face on its side or upside down, nothing else, so what it
     # finds must look like one: no wider than the full-range levels' smallest face (a turned tile sees a
     # large face's brow and hair as a face upside down, and the merge could keep that box), scoring
@@ -173,10 +174,15 @@ def merge(found: list[tuple[Detection, bool]], iou: float = MERGE_IOU) -> list[F
         remaining = [p for p in remaining if not _same(p[0], best, iou)]
         others: list[Detection] = []
         for det, _ in group[1:]:
-            if all(abs((det.roll() - d.roll() + 180) % 360 - 180) > ROLL_DISTINCT for d in [best, *others]):
+            if all(roll_gap(det, d) > ROLL_DISTINCT for d in [best, *others]):
                 others.append(det)
         merged.append(Found(best, len(group), inverted, tuple(others)))
     return merged
+
+
+def roll_gap(a: Detection, b: Detection) -> float:
+    """Degrees between two detections' rolls (0–180)."""
+    return abs((a.roll() - b.roll() + 180) % 360 - 180)
 
 
 def _same(a: Detection, b: Detection, iou: float) -> bool:
