@@ -298,3 +298,22 @@ def test_a_small_turned_face_that_appears_mid_shot_is_found(turns, tmp_path, fac
     path = write_video(tmp_path / "enters.mp4", [bare] * 10 + [small] * 90, 24)
     tracks = scan_video(path, empty_gallery, analyzer).tracks
     assert len(tracks) == 1 and tracks[0].identity.kind is SubjectKind.UNKNOWN, tracks
+
+
+@pytest.mark.parametrize("photo", ["obama/obama.jpg", "eileen_collins/eileen_collins1.png"])
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_small_turned_face_on_screen_only_between_sweeps_is_found(photo, turns, tmp_path, faces_dir, empty_gallery,
+                                                                    analyzer):
+    # On frames 35–54 of a still shot: the sweeps on 30 and 60 do not see it, so the crops of the change it
+    # makes must look in every turn (they ran upright only and missed it).
+    from greenlight.media.images import load_image
+
+    rgb = load_image(faces_dir / photo)
+    box = max(analyzer.detect(rgb), key=lambda b: b.width)
+    face = (box.left, box.top, box.right, box.bottom)
+    small = _turned(paste_small(rgb, face, 22, (1080, 1920)), turns)
+    bare = _turned(paste_small(np.full_like(rgb, 140), face, 22, (1080, 1920)), turns)
+    path = write_video(tmp_path / "between.mp4", [bare] * 35 + [small] * 20 + [bare] * 15, 24)
+    tracks = scan_video(path, empty_gallery, analyzer).tracks
+    assert len(tracks) == 1 and tracks[0].identity.kind is SubjectKind.UNKNOWN, tracks
+    assert min(f for f, _ in tracks[0].boxes) <= 36, tracks[0].boxes[:3]

@@ -28,7 +28,15 @@ from greenlight.likeness import blazeface
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.frames import Frame
 from greenlight.likeness.shots import CutDetector
-from greenlight.likeness.sweep import detect_in, level_pass, levels, tiles
+from greenlight.likeness.sweep import (
+    TURNED_SCORE,
+    detect_in,
+    level_pass,
+    levels,
+    quarter_turn,
+    small_turned,
+    tiles,
+)
 
 SWEEP_INTERVAL = 30
 """Frames between fine sweeps (small and rotated faces), besides the first frame of each shot: a second
@@ -95,6 +103,9 @@ class Change:
 
     mask: np.ndarray
     tiles: tuple[Region, ...]
+    fresh: tuple[Region, ...] = ()
+    """The offered tiles that were quiet on the frame before: something appeared there (``with_spots``
+    looks at them in every quarter turn)."""
 
 
 class Spotter:
@@ -132,8 +143,9 @@ class Spotter:
             self._regions = spot_regions(height, width)
         changed = {r for r in self._regions if _cells(mask, r, height, width).any()}
         offered = tuple(r for r in self._regions if r in changed and (r not in self._busy or index % BUSY_EVERY == 0))
+        fresh = tuple(r for r in offered if r not in self._busy)
         self._busy = changed
-        return Change(mask, offered) if changed else None
+        return Change(mask, offered, fresh) if changed else None
 
 
 class Schedule:
@@ -217,8 +229,15 @@ def with_spots(passed: FramePass, frame: Frame, change: Change) -> FramePass:
     height, width = rgb.shape[:2]
     spots = spot_crops(change, passed.found, height, width)
     scale = spot_scale(height, width)
-    spotted = tuple(d for *box, model in spots for d in _detect_crop(rgb, tuple(box), model, scale))
-    return replace(passed, spots=spots, spotted=spotted, spots_left=False)
+    spotted = [d for *box, model in spots for d in _detect_crop(rgb, tuple(box), model, scale)]
+    # Where something appeared in a still part of the picture, its crops are looked at turned too: a small
+    # face on its side or upside down that enters mid-shot is found on its first frame, not only by the
+    # sweeps' turns in rotation (a 20-frame appearance between two sweeps was missed). Crops of tiles that
+    # keep changing (motion, a pan) stay upright: on the sample clip those are 95 % of the crops' cost.
+    fresh = spot_crops(replace(change, tiles=change.fresh), passed.found, height, width) if change.fresh else ()
+    spotted += [d for *box, model in fresh for turn in (1, 2, 3)
+                for d in _detect_crop(rgb, tuple(box), model, scale, turn)]
+    return replace(passed, spots=spots + fresh, spotted=tuple(spotted), spots_left=False)
 
 
 def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> np.ndarray:
@@ -316,10 +335,17 @@ def _cost(box: tuple[int, int, int, int], scale: float) -> int:
     return ceil((box[2] - box[0]) * scale / step) * ceil((box[3] - box[1]) * scale / step)
 
 
-def _detect_crop(rgb: np.ndarray, box: tuple[int, int, int, int], model: str, scale: float) -> list[Detection]:
+def _detect_crop(rgb: np.ndarray, box: tuple[int, int, int, int], model: str, scale: float,
+                 turn: int = 0) -> list[Detection]:
+    # A turned crop keeps only what looks like a small face the turn set upright (``sweep.small_turned``).
     x0, y0, x1, y1 = box
-    shift = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64)
-    return [d.mapped(shift) for d in blazeface.detect_at(rgb[y0:y1, x0:x1], model, scale, NEW_SCORE)]
+    turned, back = quarter_turn(rgb[y0:y1, x0:x1], turn)
+    matrix = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64) @ np.vstack([back, [0, 0, 1]])
+    if not turn:
+        return [d.mapped(matrix) for d in blazeface.detect_at(turned, model, scale, NEW_SCORE)]
+    keep = small_turned(*rgb.shape[:2])
+    return [d.mapped(matrix) for d in blazeface.detect_at(turned, model, scale, max(NEW_SCORE, TURNED_SCORE))
+            if keep(d)]
 
 
 def spot_regions(height: int, width: int) -> list[Region]:

@@ -156,9 +156,14 @@ def level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, le
     # and upright within TURNED_ROLL in the turned tile, as a face the turn has undone is.
     if level.model != "back" or turn == 0:
         return detect_in(rgb, region, turn, level.model, threshold)
-    largest = max(rgb.shape[:2]) // 2 * FACE_FRACTION["full"]
-    return detect_in(rgb, region, turn, level.model, max(threshold, TURNED_SCORE),
-                     keep=lambda d: d.width <= largest and abs(d.roll()) <= TURNED_ROLL)
+    return detect_in(rgb, region, turn, level.model, max(threshold, TURNED_SCORE), keep=small_turned(*rgb.shape[:2]))
+
+
+def small_turned(height: int, width: int) -> Callable[[Detection], bool]:
+    """Whether a detection on a turned fine tile of a ``height`` × ``width`` picture looks like a small face
+    the turn has set upright (``level_pass``); its score is held to ``TURNED_SCORE`` besides."""
+    largest = max(height, width) // 2 * FACE_FRACTION["full"]
+    return lambda d: d.width <= largest and abs(d.roll()) <= TURNED_ROLL
 
 
 def merge(found: list[tuple[Detection, bool]], iou: float = MERGE_IOU) -> list[Found]:
