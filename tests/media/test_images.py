@@ -43,6 +43,18 @@ def test_greyscale_and_rgba_become_rgb(tmp_path, picture):
     np.testing.assert_array_equal(load_image(tmp_path / "rgba.png"), picture)
 
 
+@pytest.mark.parametrize("kind", ["float 0..1", "float 0..255", "int32 0..255", "uint16 0..65535"])
+def test_high_bit_depth_greyscale_reads_as_a_viewer_shows_it(tmp_path, picture, kind):
+    # A 32-bit float TIFF holding 0..1 (as GIMP and Photoshop write and show it) read as black, so a face in
+    # it was scanned as no face at all.
+    grey = picture[:, :, 0]
+    data = {"float 0..1": (grey / 255).astype(np.float32), "float 0..255": grey.astype(np.float32),
+            "int32 0..255": grey.astype(np.int32), "uint16 0..65535": grey.astype(np.uint16) * 257}[kind]
+    Image.fromarray(data).save(tmp_path / "deep.tif")
+    loaded = load_image(tmp_path / "deep.tif")
+    assert np.abs(loaded[:, :, 0].astype(int) - grey).max() <= 1, kind
+
+
 def test_exif_orientation_is_applied(tmp_path, picture):
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display"

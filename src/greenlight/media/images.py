@@ -278,13 +278,24 @@ def save_image(path: str | Path, rgb: np.ndarray, quality: int = 95) -> Path:
 
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit greyscale: keep the top 8 bits rather than letting convert() clip at 255.
-        grey = (np.asarray(image, dtype=np.uint32) >> 8).clip(0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        return np.repeat(_deep_grey(image)[:, :, None], 3, axis=2)
     if image.mode != "RGB":
         image = image.convert("RGB")
     return np.array(image, dtype=np.uint8)
+
+
+def _deep_grey(image: Image.Image) -> np.ndarray:
+    # Greyscale deeper than 8 bits, as viewers show it rather than as convert() clips it: floats holding
+    # 0..1 scaled to 0..255 (convert() made them black, and a face in them went unseen), 16-bit levels
+    # by their top 8 bits, 32-bit integers that stay within 0..255 as they are.
+    values = np.nan_to_num(np.asarray(image, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    top = values.max(initial=0.0)
+    if image.mode == "F" and top <= 1.0:
+        values = values * 255
+    elif image.mode != "F" and (image.mode != "I" or top > 255):
+        values = np.floor(values / 256)
+    return np.rint(values.clip(0, 255)).astype(np.uint8)
 
 
 def _reason(error: BaseException, path: Path | None = None) -> str:
