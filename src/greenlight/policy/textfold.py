@@ -7,7 +7,7 @@ the Latin letter it is confusable with (``confusables_data``, generated from Uni
 looked up as written and, failing that, after NFKC (fullwidth, mathematical and circled letters) and
 decomposition; accents are dropped and case folded. On top of the skeleton, a word that mixes
 letters with digits or symbols reads them as letters ("0b4m4", "$tar", "Ob@ma"), and ``i``/``l``/``1``
-and ``rn``/``m`` compare equal as they look alike.
+and ``rn``/``m``, ``vv``/``w`` and ``cl``/``d`` compare equal as they look alike.
 
 Each word keeps whether a trick was undone in it (``Word.marked``), which makes a loose match on a
 short name credible ("Obéma" is a trick, "bided" a word).
@@ -23,11 +23,14 @@ from typing import NamedTuple
 # Look-alikes confusables.txt maps to another non-Latin prototype, but that read as these letters.
 _CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
             "м": "m", "т": "t", "к": "k", "н": "h", "в": "b"}
+# Look-alikes read as written, before NFKC and case folding would make them something else ("ß" is "ss").
+_AS_WRITTEN = {"ß": "b", "¡": "i", "ɗ": "d", "ᴉ": "i"}
 # Digits and symbols read as the letters they stand for, inside a word that has letters.
 _LEET = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b",
                        "9": "g", "$": "s", "@": "a", "!": "i", "|": "l", "€": "e", "¢": "c", "§": "s"})
 _SYMBOLS = "$@!|€¢§"
-_CAMEL = re.compile(r"(?<=[^\W\d_])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[^\W\d_]{2})(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")  # "VVars" is one word
+_CAPITAL_I = re.compile(r"(?<=[a-z])I(?=[a-z])")
 _POSSESSIVE = re.compile(r"'s\b")
 _WITH_SYMBOLS = re.compile(r"[$@€¢§]?[a-z0-9]+(?:[$@!|€¢§]+[a-z0-9]+)*[$@€¢§]?")
 _PLAIN = re.compile(r"[a-z]+|[0-9]+")
@@ -81,6 +84,8 @@ def _fold_char(char: str) -> tuple[str, bool]:
     # the character as written first: NFKC would turn some look-alikes into a space and a mark ("˛" for i)
     if char in CONFUSABLES:
         return CONFUSABLES[char], True
+    if char in _AS_WRITTEN:
+        return _AS_WRITTEN[char], True
     code = ord(char)
     for first, letter, count in _ENCLOSED:
         if first <= code < first + count:
@@ -110,7 +115,8 @@ def skeleton(text: str) -> tuple[str, list[bool]]:
 
 def _skeleton(text: str) -> tuple[str, list[bool], list[bool]]:
     """The skeleton, with for each character whether it was a trick and whether it was a capital."""
-    text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
+    text = _CAPITAL_I.sub("l", "".join(c for c in text if not is_invisible(c)))  # "BicIen": that I is an l
+    text = _CAMEL.sub(" ", text)  # "BarackObama" → "Barack Obama"
     text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
     chars: list[str] = []
     marks: list[bool] = []
@@ -127,7 +133,7 @@ def fold_key(word: str) -> str:
     """The comparison key of one already-skeletonised word: symbols and digits read as letters, look-alikes merged."""
     if any(c.isalpha() for c in word):
         word = word.translate(_LEET)
-    return word.replace("rn", "m").replace("vv", "w").replace("i", "l")
+    return word.replace("rn", "m").replace("vv", "w").replace("i", "l").replace("cl", "d")  # "cI" too
 
 
 def words(text: str, symbols_as_letters: bool = True) -> list[Word]:

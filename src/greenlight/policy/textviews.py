@@ -9,6 +9,7 @@ order, so the text is also read once more with all of these undone:
   "\u202eamabo kcarab" is displayed "barack obama", so the run is reversed as displayed.
 * HTML: markup inside words is dropped ("Ba<i></i>rack") and entities decoded ("Ob&#97;ma").
 * Leet written with several characters for one letter: ``|)`` is d, ``()`` o, ``/\\`` a, ``|<`` k.
+* Upside-down text: a word written with turned letters ("ɐɯɐqO") read turned back, right way round.
 * Cyrillic and Greek written as a transliteration of a name ("Барак Обама", "Μπαράκ Ομπάμα") read
   as Latin letters by sound, not only by look.
 
@@ -45,6 +46,12 @@ _SOUNDS = dict(zip(
 _PAIRS = _GREEK_PAIRS | _CYRILLIC_PAIRS
 _SOUND_PATTERN = re.compile("|".join([*_PAIRS, *_SOUNDS]), re.IGNORECASE)
 _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff]")
+# Turned letters, as upside-down text generators write them, and the letter each is turned back into.
+_TURNED = dict(zip("ɐqɔpǝɟƃɥᴉıɾʞןɯunodbɹsʇʌʍxʎz∀ᗺƆᗡƎℲ⅁ſꓘ˥WԀᴚ⊥∩ΛMX⅄", "abcdefghiijklmnuopqrstvwxyzABCDEFGJKLMPRTUVWXY",
+                   strict=True))
+# A word is read turned back only when it holds a letter that is turned, not merely mirrored (q, d, u, n).
+_TURNED_WORD = r"\S*[ɐɔǝɟƃɥᴉıɾʞןɯɹʇʌʍʎ∀ᗺƆᗡƎℲ⅁ꓘ˥Ԁᴚ⊥∩⅄]\S*"
+_TURNED_RUN = re.compile(rf"{_TURNED_WORD}(?:\s+{_TURNED_WORD})*")  # turned words read back in the other order too
 
 
 def decoded(text: str) -> str:
@@ -57,6 +64,8 @@ def decoded(text: str) -> str:
         text = _BIDI_RUN.sub(lambda m: m.group(2)[::-1], text)
     if _LEET_PATTERN.search(text):
         text = _LEET_PATTERN.sub(lambda m: _LEET_MAP[m.group()], text)
+    if _TURNED_RUN.search(text):
+        text = _TURNED_RUN.sub(lambda m: "".join(_TURNED.get(c, c) for c in reversed(m.group())), text)
     if _GREEK_OR_CYRILLIC.search(text):
         text = transliterated(text)
     return text
