@@ -23,7 +23,7 @@ Usage:
     .venv/bin/python bench/deage.py [--years 20] [--stills] [--picture docs/images/deage_before_after.png]
         [--model DIR [--strength 0.35] [--steps 20]]
 
-The faces folder comes from GREENLIGHT_FACES (default /work/shared/data/faces).
+The faces folder comes from GREENLIGHT_FACES (default .cache/samples/faces, which `make samples` fills).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from greenlight.engines.deage.skinbands import skin_bands
 from greenlight.engines.deage.tracking import FaceTracker, talent_distance
 from greenlight.likeness import reference_from_photo
 
-FACES = Path(os.environ.get("GREENLIGHT_FACES", "/work/shared/data/faces"))
+FACES = Path(os.environ.get("GREENLIGHT_FACES", ".cache/samples/faces"))
 CLIP = FACES / "scenes" / "short_hamilton_clip.mp4"
 REFERENCE = FACES / "lin_manuel_miranda" / "lin_manuel_miranda1.png"
 
@@ -289,6 +289,11 @@ def main() -> None:
     parser.add_argument("--strength", type=float, default=0.35, help="with --model: the pass's strength")
     parser.add_argument("--steps", type=int, default=20, help="with --model: denoising steps")
     args = parser.parse_args()
+    missing = [p for p in (CLIP, REFERENCE) if not p.is_file()]
+    if missing:
+        print(f"bench/deage.py: skipped, no {missing[0]} (the sample clip and its people come with a studio's "
+              "sample folder; `make samples` copies them into .cache/samples/faces when it is there)")
+        return
     if args.model:
         GENERATIVE.update(generative(args.model, args.strength, args.steps))
     engine = DeageEngine()

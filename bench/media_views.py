@@ -1,6 +1,6 @@
 """What reading media as displayed costs: every view of a still, every frame upright (issue 7, class 1).
 
-    PYTHONPATH=src GREENLIGHT_FACES=../shared/data/faces .venv/bin/python bench/media_views.py
+    PYTHONPATH=src GREENLIGHT_FACES=.cache/samples/faces .venv/bin/python bench/media_views.py
 
 Times are medians of ``--repeat`` runs. Decoding the sample clip is also timed on a copy carrying a
 90° display matrix, to show what the rotation adds; run it once with an older ``src`` on PYTHONPATH to
