@@ -31,6 +31,7 @@ from greenlight.likeness.shots import CutDetector
 from greenlight.likeness.sweep import (
     TURNED_SCORE,
     detect_in,
+    filling,
     level_pass,
     levels,
     quarter_turn,
@@ -362,8 +363,9 @@ def _cells(mask: np.ndarray, region: Region, height: int, width: int) -> np.ndar
 
 def sweep_turns(rgb: np.ndarray) -> list[Detection]:
     """The first part of a video frame's sweep: the whole frame turned 90°, 180° and 270° (upright is the
-    every-frame pass itself), for faces on their side or upside down."""
-    found = []
+    every-frame pass itself), for faces on their side or upside down, and inside a grey border in every
+    turn, for a close-up cut inside the face (``sweep.filling``)."""
+    found = filling(rgb, threshold=NEW_SCORE)
     for turn in _plan(rgb)[0].turns:
         if turn:
             found += detect_in(rgb, (0, 0, rgb.shape[1], rgb.shape[0]), turn, "full", NEW_SCORE)
