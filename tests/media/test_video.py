@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -192,3 +193,30 @@ def test_decoded_rgb_is_pyav_s_own_conversion_to_the_bit(tmp_path):
     assert len(shared) == len(own) == 6
     for ours, theirs in zip(shared, own, strict=True):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def _anamorphic(path: Path, stored: np.ndarray, sar: Fraction, count: int = 3) -> Path:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
+        stream.codec_context.sample_aspect_ratio = sar
+        for _ in range(count):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")))
+        container.mux(stream.encode())
+    return path
+
+
+@pytest.mark.parametrize(("stored", "sar", "shown"), [((48, 24), Fraction(4, 1), (48, 96)),
+                                                      ((16, 96), Fraction(1, 3), (48, 96))])
+def test_frames_stored_squashed_are_decoded_as_displayed(tmp_path, stored, sar, shown):
+    # A frame stored 24×48 with a 4:1 sample aspect ratio is shown 96×48: a face squashed into it was scanned
+    # squashed and missed. Frames and probe alike give the picture as shown, widened rather than narrowed.
+    picture = np.zeros((*shown, 3), np.uint8)
+    picture[:, : shown[1] // 2] = (230, 40, 40)
+    squashed = cv2.resize(picture, (stored[1], stored[0]), interpolation=cv2.INTER_AREA)
+    path = _anamorphic(tmp_path / "anamorphic.mp4", squashed, sar)
+    info = probe_video(path)
+    assert (info.height, info.width) == shown
+    frames = [rgb for _, rgb in read_frames(path)]
+    assert frames[0].shape == (*shown, 3)
+    assert frames[0][:, : shown[1] // 2 - 4, 0].mean() > 180 and frames[0][:, shown[1] // 2 + 4:, 0].mean() < 60

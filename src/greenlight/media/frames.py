@@ -26,16 +26,20 @@ class DecodedFrame:
         index: 0-based position in the video stream.
         frame: the PyAV ``VideoFrame``.
         turns: quarter turns counter-clockwise that display it upright (its display matrix), 0..3.
+        shown: ``(width, height)`` the stored frame is stretched to before it is turned, where its pixels
+            are not square (its sample aspect ratio); None where they are.
         reformatter: a PyAV ``VideoReformatter`` the stream's frames share for the RGB conversion: it
             keeps its scaler context from frame to frame, where each frame's own builds one anew (1–2 ms
             of a 0.6 ms conversion at 640×360; the pictures are the same to the bit).
     """
 
-    __slots__ = ("_frame", "_gray", "_reformatter", "_rgb", "index", "turns")
+    __slots__ = ("_frame", "_gray", "_reformatter", "_rgb", "_shown", "index", "turns")
 
-    def __init__(self, index: int, frame: Any, turns: int = 0, reformatter: Any = None) -> None:
+    def __init__(self, index: int, frame: Any, turns: int = 0, reformatter: Any = None,
+                 shown: tuple[int, int] | None = None) -> None:
         self.index = index
         self.turns = turns % 4
+        self._shown = shown
         self._frame = frame
         self._reformatter = reformatter
         self._rgb: np.ndarray | None = None
@@ -57,7 +61,9 @@ class DecodedFrame:
         return self._gray
 
     def _upright(self, picture: np.ndarray) -> np.ndarray:
-        # Unrotated frames (nearly all) pass through untouched: no copy, no cost.
+        # Square-pixel, unrotated frames (nearly all) pass through untouched: no copy, no cost.
+        if self._shown is not None:
+            picture = cv2.resize(picture, self._shown, interpolation=cv2.INTER_LINEAR)
         return cv2.rotate(picture, _ROTATE[self.turns]) if self.turns else picture
 
     def _luma(self) -> np.ndarray:

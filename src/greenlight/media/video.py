@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def probe_video(path: str | Path, stream: int = 0) -> VideoInfo:
                              _TRUNCATED_HINT) from None
         _check_complete(path, packets, declared)
         frame_count = declared or packets
-        width, height = video.codec_context.width, video.codec_context.height
+        width, height = shown_size(path, video) or (video.codec_context.width, video.codec_context.height)
         if rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
@@ -134,17 +135,43 @@ def decode_frames(path: str | Path, stream: int = 0) -> Iterator[DecodedFrame]:
         from av.video.reformatter import VideoReformatter
 
         reformatter = VideoReformatter()  # one scaler context for the stream (see DecodedFrame)
+        shown = shown_size(path, video)
         try:
             for packet in container.demux(video):
                 if packet.size and not packet.is_corrupt:
                     packets += 1
                 for frame in packet.decode():
-                    yield DecodedFrame(index, frame, quarter_turns(frame.rotation), reformatter)
+                    yield DecodedFrame(index, frame, quarter_turns(frame.rotation), reformatter, shown)
                     index += 1
         except av_errors() as e:
             raise MediaError(path, f"truncated or damaged video{_which(container, stream)} after frame {index} "
                                    f"({_reason(e)})", _TRUNCATED_HINT) from None
         _check_complete(path, packets, declared)
+
+
+MAX_ASPECT = 8
+"""The widest sample aspect ratio read (either way): beyond it a file is refused, not stretched."""
+
+
+def shown_size(path: Path, video: Any) -> tuple[int, int] | None:
+    """``(width, height)`` a stream's frames are shown at when its pixels are not square (its sample aspect
+    ratio), stretched along one side and never narrowed, to even sizes; None when they are square.
+
+    Players show a 212×480 frame with a 4:1 ratio as 848×480: a face stored squashed in it is seen whole,
+    so the scan and every engine read it as shown.
+    """
+    sar = video.sample_aspect_ratio or video.codec_context.sample_aspect_ratio
+    if not sar or sar == 1:
+        return None
+    if not 1 / MAX_ASPECT <= sar <= MAX_ASPECT:
+        raise MediaError(path, f"its pixels are {sar} as wide as high (a sample aspect ratio beyond "
+                               f"1:{MAX_ASPECT}..{MAX_ASPECT}:1)", "re-encode it with square pixels")
+    width, height = video.codec_context.width, video.codec_context.height
+    if sar > 1:
+        width = round(width * sar)
+    else:
+        height = round(height / sar)
+    return width + width % 2, height + height % 2
 
 
 def quarter_turns(rotation: float | None) -> int:
