@@ -97,3 +97,47 @@ def test_a_job_without_signing_keys_fails_before_its_engine_runs(cast):
     assert done.state is JobState.FAILED
     assert JobState.RUNNING not in [t.state for t in done.history]
     assert "keys" in done.history[-1].note
+
+
+def reinstate_in_the_database(cast, grant) -> None:
+    """The withdrawn grant set back to active in its table, behind the ledger's back (as a database writer can)."""
+    import json
+
+    from sqlalchemy import text
+
+    with cast.studio.database.engine.begin() as conn:
+        record = json.loads(conn.execute(text("SELECT record FROM consent_grants WHERE id = :id"),
+                                         {"id": grant.id}).scalar_one())
+        record["state"], record["history"] = "active", []
+        conn.execute(text("UPDATE consent_grants SET state = 'active', record = :r WHERE id = :id"),
+                     {"r": json.dumps(record), "id": grant.id})
+
+
+@pytest.mark.parametrize("state", WITHDRAWALS)
+def test_a_withdrawal_undone_in_the_database_still_blocks_approval_and_export(cast, in_review, state, tmp_path):
+    # The gates read the grant's row; a row set back to active let the job be approved, metered and exported
+    # (`ledger verify` caught it, but only when someone ran it). The ledger's last entry about a grant decides.
+    job, grant = in_review
+    withdraw(cast, grant, state)
+    reinstate_in_the_database(cast, grant)
+    blocked = review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    assert blocked.state is JobState.BLOCKED and blocked.usage == ()
+    assert "usage.metered" not in ledger_kinds(cast.studio)
+    with pytest.raises(GreenlightError):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+
+
+def test_a_grant_no_ledger_entry_wrote_covers_nothing(cast):
+    import json
+
+    from sqlalchemy import text
+
+    grant = cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.PER_IMAGE)
+    with cast.studio.database.engine.begin() as conn:
+        conn.execute(text("DELETE FROM ledger_entries WHERE subject = :id"), {"id": grant.id})
+        assert json.loads(conn.execute(text("SELECT record FROM consent_grants WHERE id = :id"),
+                                       {"id": grant.id}).scalar_one())["state"] == "active"
+    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3", "use": Use.INDEPENDENT_REPLICA.value},
+                 [cast.lead_photo], PRODUCTION, "artist")
+    job = LocalExecutor(cast.studio).run(job.id)
+    assert job.state is not JobState.IN_REVIEW, job.history[-1].note

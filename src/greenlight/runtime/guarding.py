@@ -31,7 +31,7 @@ from greenlight.policy.jobs import (
     publish_reasons,
 )
 from greenlight.runtime.jobs import input_paths, makes
-from greenlight.runtime.scanning import gallery, named_subjects
+from greenlight.runtime.scanning import consent_grants, gallery, named_subjects
 from greenlight.runtime.signing import OutputSpec
 from greenlight.runtime.studio import Studio, Transaction
 
@@ -52,7 +52,7 @@ def facts(tx: Transaction, job: Job, info: EngineInfo) -> JobFacts:
     return JobFacts(
         context=ConsentContext(job.production_id, use, utcnow(), makes(job, info)),
         talent={t.id: t for t in tx.registry.list(Talent)},
-        grants=tx.registry.grants(),
+        grants=consent_grants(tx),
         subjects=named_subjects(tx),
         text=text,
         targets=(target,) if target else (),

@@ -7,7 +7,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from greenlight.domain import Decision, ProtectedPerson, ProtectedWork, ScanResult, Talent, Use, utcnow
+from greenlight.domain import (
+    ConsentGrant,
+    Decision,
+    ProtectedPerson,
+    ProtectedWork,
+    ScanResult,
+    Talent,
+    Use,
+    from_plain,
+    utcnow,
+)
 from greenlight.policy import ConsentContext, NamedSubject, likeness_decision, text_decision
 from greenlight.runtime.studio import Studio, Transaction
 
@@ -81,7 +91,26 @@ def _context(tx: Transaction, production_code: str | None, use: Use | None, at: 
 
 def _consent_records(tx: Transaction):
     talent = {t.id: t for t in tx.registry.list(Talent)}
-    return talent, tx.registry.grants()
+    return talent, consent_grants(tx)
+
+
+def consent_grants(tx: Transaction) -> list[ConsentGrant]:
+    """The consent grants every guard decides by, each as the ledger's last entry about it recorded it.
+
+    A grant's row is a copy for queries: set back to active in its table behind the ledger's back (a revoked
+    grant reinstated by a database writer), it still reads as revoked; a grant no entry wrote covers
+    nothing. `ledger verify` reports both; the guards do not wait for someone to run it.
+
+    Raises:
+        LedgerError: the last entry about a grant was edited (its hash no longer matches).
+    """
+    grants = []
+    for grant in tx.registry.grants():
+        entry = tx.ledger.latest(grant.id)
+        record = entry.event.payload.get("record") if entry is not None else None
+        if isinstance(record, dict) and record.get("schema") == ConsentGrant.SCHEMA:
+            grants.append(from_plain(ConsentGrant, record))
+    return grants
 
 
 def _record(tx: Transaction, decision: Decision, actor: str, **details: str) -> Decision:
