@@ -247,6 +247,8 @@ HANDMADE = [
     ("look-alike", "Joe Biɗen at the airport", "pp_biden"),
     ("look-alike", "Joe ßiden at the airport", "pp_biden"),
     ("look-alike", "Barack Oßama at a podium", "pp_obama"),
+    ("given-name", "Barack in the oval office", "pp_obama"),
+    ("given-name", "Dwayne flexing at the gym", "pp_rock"),
     ("upside-down", "ɐɯɐqO portrait", "pp_obama"),
     ("upside-down", "a portrait of uǝpᴉq ǝoſ", "pp_biden"),
     ("upside-down", "ɹǝpɐΛ ɥʇɹɐp helmet", "pw_empire"),

@@ -1,7 +1,8 @@
 """Names compiled for screening, and the matching of folded words against them.
 
-Every subject is named by *forms*: each of its names, a person's surname alone, and each part of a
-work's title ("Star Wars" and "The Empire Strikes Back" for "Star Wars: The Empire Strikes Back").
+Every subject is named by *forms*: each of its names, a person's surname alone (and an unusual given
+name alone: "Barack"), and each part of a work's title ("Star Wars" and "The Empire Strikes Back" for
+"Star Wars: The Empire Strikes Back").
 A character is named by the whole of its name ("Darth Vader"): its parts are too often ordinary words
 ("Potter", "Granger") for the word list to tell.
 A form matches text in one of four ways, from surest to loosest:
@@ -52,7 +53,7 @@ class Form:
 
     subject: Any
     words: tuple[str, ...]
-    role: str  # "name", "surname" or "part" (of a work's title)
+    role: str  # "name", "surname", "given" or "part" (of a work's title)
     run_together: bool = False  # a multi-word name as one word ("darthvader")
     common: bool = False  # every word of it an ordinary English word ("Will Smith", "The Rock", "It")
     joined: str = ""  # the words' letters run together, filled in from ``words``
@@ -113,6 +114,11 @@ class NameIndex:
                     self.deletions.setdefault(variant, set()).add(word)
 
 
+GIVEN_LETTERS = 5
+"""A person's given name alone is a form when it has this many letters and is no English word ("Barack",
+"Dwayne"; not "Joe", "Will" or "Rose")."""
+
+
 @lru_cache(maxsize=1)
 def english() -> frozenset[str]:
     """Ordinary English words (3 to 7 letters, from the shipped word list) and the commonest shorter ones."""
@@ -145,6 +151,8 @@ def forms_of(subject: Any) -> list[Form]:
         last = words(subject.names[0], symbols_as_letters=False)
         if len(last) >= 2 and len(last[-1].plain) >= 4:
             forms.append(Form(subject, (last[-1].key,), "surname", common=ordinary(last[-1])))
+        if len(last) >= 2 and len(last[0].plain) >= GIVEN_LETTERS and not ordinary(last[0]):
+            forms.append(Form(subject, (last[0].key,), "given"))  # "Barack in the oval office"
     return forms
 
 

@@ -124,7 +124,7 @@ def _hit(match: Match, view) -> NameHit:
         match.form.subject,
         matched,
         exact=match.exact,
-        surname_only=match.form.role == "surname",
+        surname_only=match.form.role in ("surname", "given"),
         folded=match.folded,
         loose=match.loose,
     )
