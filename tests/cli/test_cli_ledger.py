@@ -33,6 +33,14 @@ def test_a_decision_is_proved_in_the_signed_checkpoint(cli, tmp_path):
     assert cli("ledger", "check-proof", saved).code == 1
 
 
+def test_check_proof_of_a_missing_or_unreadable_file_says_which(cli, tmp_path):
+    missing = cli("ledger", "check-proof", tmp_path / "proof.json")
+    assert missing.code == 2 and "proof.json: no such file" in missing.err, missing
+    (tmp_path / "notes.json").write_text("not json")
+    garbled = cli("ledger", "check-proof", tmp_path / "notes.json")
+    assert garbled.code == 2 and "notes.json: not a readable inclusion proof" in garbled.err, garbled
+
+
 def test_an_exported_checkpoint_is_signed_and_holds_no_names(cli, tmp_path):
     cli("keys", "init")
     cli("talent", "add", "Jane Doe")

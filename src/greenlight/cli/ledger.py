@@ -172,6 +172,8 @@ def check_proof_command(
     from greenlight.errors import InvalidInput
     from greenlight.ledger.proof import check_proof
 
+    if not Path(proof).is_file():
+        raise InvalidInput(f"{proof}: no such file", "give the file `ledger prove` wrote")
     try:
         data = jsonlib.loads(Path(proof).read_text("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
