@@ -31,6 +31,13 @@ BRIEFS = [
     "Straße bei Nacht, a wet cobbled street in Berlin",
     "¡Hola! a cheerful market stall at noon",
     "the IPA for the vowel is ɐ, as in the ɹ of a Scottish accent",
+    # other people and other words within an edit of a protected given name (Barack, Dwayne)
+    "Bruce Wayne walks into the cave",
+    "John Wayne rides at dawn, Dewayne holds the horses",
+    "Ehud Barak at the summit table",
+    "Das Barock Theater, goldene Stunde",
+    "Die Szene: Baracke im Hintergrund",
+    "a Polish street sign for Łódź, Øresund bridge in the fog",
     "he cheered from the balcony and chewed his cigar",
     "a cheery cherub painted on the ceiling",
     "chew on the line before the take",

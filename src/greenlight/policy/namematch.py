@@ -195,12 +195,13 @@ def find(index: NameIndex, text_words: Sequence[Word], lenient: bool = False) ->
     by one edit more: a name spelt by sound is rarely spelt as in English.
     """
     yield from (m for m in _joined(index, text_words) if not _as_words(m, text_words))
-    yield from _inside(index, text_words)
-    yield from _affixed(index, text_words)
+    # A given name alone counts only as written (tricks undone): "Barak", "Barock", "Wayne" and "Baracke"
+    # are other people and other words, not Barack or Dwayne misspelt.
     seen: dict[str, dict[str, tuple[int, bool]]] = {}
     near = [seen[w.key] if w.key in seen else seen.setdefault(w.key, _near(index, w, lenient)) for w in text_words]
-    yield from _phrases(index, text_words, near, lenient)
-    yield from _single(index, text_words, near)
+    loose = (*_inside(index, text_words), *_affixed(index, text_words), *_phrases(index, text_words, near, lenient),
+             *_single(index, text_words, near))
+    yield from (m for m in loose if m.form.role != "given")
 
 
 def _as_words(match: Match, text_words: Sequence[Word]) -> bool:

@@ -14,6 +14,7 @@ script with no Latin reading (a name in Chinese or Japanese is caught only throu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from greenlight.domain import SubjectKind
 from greenlight.policy.namematch import Match, NameIndex, compile_names, edit_distance, find, script_letters
 from greenlight.policy.textfold import Word, has_symbols, initials_dropped, letters_joined, words
 from greenlight.policy.textviews import decoded, transliterated
+
+_MID_WORD_CAPITAL = re.compile(r"[^\W\d_][A-Z]")
 
 __all__ = ["NameHit", "NamedSubject", "edit_distance", "normalise", "screen_text"]
 
@@ -89,6 +92,8 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
     shown = decoded(text)
     if shown != text:  # hidden as TAG characters, reversed by a bidi override, in HTML, leet, transliterated
         readings.append((shown, transliterated(text) != text))
+    if _MID_WORD_CAPITAL.search(text):  # "VaCIer", "BicIEn": read in small letters too, not cut at the capitals
+        readings.append((text.lower(), False))
     for reading, lenient in readings:
         for view in _views(reading):
             for match in find(index, view, lenient):

@@ -24,7 +24,8 @@ from typing import NamedTuple
 _CURATED = {"η": "n", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѕ": "s", "һ": "h", "ԁ": "d",
             "м": "m", "т": "t", "к": "k", "н": "h", "в": "b"}
 # Look-alikes read as written, before NFKC and case folding would make them something else ("ß" is "ss").
-_AS_WRITTEN = {"ß": "b", "¡": "i", "ɗ": "d", "ᴉ": "i"}
+_AS_WRITTEN = {"ß": "b", "¡": "i", "ɗ": "d", "ᴉ": "i", "ə": "e", "ŋ": "n", "ꞵ": "b", "ƅ": "b", "ɒ": "a"}
+_LATIN_NAME = re.compile(r"LATIN (?:SMALL|CAPITAL) LETTER (?:TURNED |REVERSED |INSULAR |DOTLESS )?([A-Z])(?: WITH .*)?")
 # Digits and symbols read as the letters they stand for, inside a word that has letters.
 _LEET = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b",
                        "9": "g", "$": "s", "@": "a", "!": "i", "|": "l", "€": "e", "¢": "c", "§": "s"})
@@ -82,10 +83,10 @@ def _fold_char(char: str) -> tuple[str, bool]:
     if is_invisible(char):
         return "", False
     # the character as written first: NFKC would turn some look-alikes into a space and a mark ("˛" for i)
-    if char in CONFUSABLES:
-        return CONFUSABLES[char], True
     if char in _AS_WRITTEN:
         return _AS_WRITTEN[char], True
+    if char in CONFUSABLES:
+        return CONFUSABLES[char], True
     code = ord(char)
     for first, letter, count in _ENCLOSED:
         if first <= code < first + count:
@@ -98,13 +99,22 @@ def _fold_char(char: str) -> tuple[str, bool]:
             continue
         # a capital may look like a Latin letter its small form does not ("Β" is B, "β" is not)
         lower = part.casefold()
-        mapped = CONFUSABLES.get(part) or CONFUSABLES.get(lower) or _CURATED.get(lower)
+        mapped = CONFUSABLES.get(part) or CONFUSABLES.get(lower) or _CURATED.get(lower) or _latin_base(part)
         if mapped is not None:
             out.append(mapped)
             marked = True
         else:
             out.extend(unicodedata.normalize("NFD", lower))
     return "".join(c for c in out if not unicodedata.combining(c)), marked
+
+
+def _latin_base(char: str) -> str | None:
+    """The plain letter of a Latin letter with a stroke, hook, bar or tail, or turned ("đ", "ł", "ɓ", "ɐ"):
+    confusables.txt leaves most of them alone, and unfolded they split the word they are in ("Biđen")."""
+    if char.isascii() or not char.isalpha():
+        return None
+    found = _LATIN_NAME.fullmatch(unicodedata.name(char, ""))
+    return found.group(1).lower() if found else None
 
 
 def skeleton(text: str) -> tuple[str, list[bool]]:
