@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from greenlight.domain import LedgerEntry, LedgerEvent, canonical_json, from_plain
@@ -66,16 +66,29 @@ class Ledger:
         Raises:
             LedgerError: that entry's stored hash does not match what it says (it was edited).
         """
+        return self.latest_each([subject]).get(subject)
+
+    def latest_each(self, subjects: list[str]) -> dict[str, LedgerEntry]:
+        """The newest entry about each of ``subjects`` that has one, in one query, each hash checked.
+
+        Raises:
+            LedgerError: one of those entries' stored hash does not match what it says (it was edited).
+        """
+        if not subjects:
+            return {}
         t = ledger_entries.c
-        query = (select(t.seq, t.record, t.prev_hash, t.hash)
-                 .where(t.subject == subject).order_by(t.seq.desc()).limit(1))
-        row = self.session.execute(query).one_or_none()
-        if row is None:
-            return None
-        if entry_hash(row.seq, json.loads(row.record), row.prev_hash) != row.hash:
-            raise LedgerError(f"ledger entry {row.seq} about {subject} was edited", "run `greenlight ledger verify`")
-        event = from_plain(LedgerEvent, json.loads(row.record))
-        return LedgerEntry(seq=row.seq, event=event, prev_hash=row.prev_hash, hash=row.hash)
+        newest = (select(func.max(t.seq).label("seq")).where(t.subject.in_(subjects)).group_by(t.subject)
+                  .subquery())
+        query = select(t.seq, t.subject, t.record, t.prev_hash, t.hash).join(newest, t.seq == newest.c.seq)
+        found = {}
+        for row in self.session.execute(query):
+            record = json.loads(row.record)
+            if entry_hash(row.seq, record, row.prev_hash) != row.hash:
+                raise LedgerError(f"ledger entry {row.seq} about {row.subject} was edited",
+                                  "run `greenlight ledger verify`")
+            found[row.subject] = LedgerEntry(seq=row.seq, event=from_plain(LedgerEvent, record),
+                                             prev_hash=row.prev_hash, hash=row.hash)
+        return found
 
     def verify(self) -> LedgerReport:
         """Recompute every hash and link, and compare the end of the chain with the head row.

@@ -104,9 +104,11 @@ def consent_grants(tx: Transaction) -> list[ConsentGrant]:
     Raises:
         LedgerError: the last entry about a grant was edited (its hash no longer matches).
     """
+    rows = tx.registry.grants()
+    latest = tx.ledger.latest_each([g.id for g in rows])
     grants = []
-    for grant in tx.registry.grants():
-        entry = tx.ledger.latest(grant.id)
+    for grant in rows:
+        entry = latest.get(grant.id)
         record = entry.event.payload.get("record") if entry is not None else None
         if isinstance(record, dict) and record.get("schema") == ConsentGrant.SCHEMA:
             grants.append(from_plain(ConsentGrant, record))
