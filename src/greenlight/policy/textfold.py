@@ -31,7 +31,6 @@ _LEET = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s
                        "9": "g", "$": "s", "@": "a", "!": "i", "|": "l", "€": "e", "¢": "c", "§": "s"})
 _SYMBOLS = "$@!|€¢§"
 _CAMEL = re.compile(r"(?<=[^\W\d_]{2})(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])")  # "VVars" is one word
-_CAPITAL_I = re.compile(r"(?<=[a-z])I(?=[a-z])")
 _POSSESSIVE = re.compile(r"'s\b")
 _WITH_SYMBOLS = re.compile(r"[$@€¢§]?[a-z0-9]+(?:[$@!|€¢§]+[a-z0-9]+)*[$@€¢§]?")
 _PLAIN = re.compile(r"[a-z]+|[0-9]+")
@@ -125,8 +124,7 @@ def skeleton(text: str) -> tuple[str, list[bool]]:
 
 def _skeleton(text: str) -> tuple[str, list[bool], list[bool]]:
     """The skeleton, with for each character whether it was a trick and whether it was a capital."""
-    text = _CAPITAL_I.sub("l", "".join(c for c in text if not is_invisible(c)))  # "BicIen": that I is an l
-    text = _CAMEL.sub(" ", text)  # "BarackObama" → "Barack Obama"
+    text = _CAMEL.sub(" ", "".join(c for c in text if not is_invisible(c)))  # "BarackObama" → "Barack Obama"
     text = _POSSESSIVE.sub("", text.replace("’", "'")).replace("'", "")  # "Miranda's" is Miranda; O'Brien one word
     chars: list[str] = []
     marks: list[bool] = []
