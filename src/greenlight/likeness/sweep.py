@@ -180,7 +180,8 @@ def filling(rgb: np.ndarray, turns: tuple[int, ...] = (0, 1, 2, 3), threshold: f
         return []
     pad = round(FILL_PAD * max(height, width))
     bordered = cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(128, 128, 128))
-    return [d for d in found if face_presence(bordered, _unshrunk(d, -pad, 1.0, 1.0)) >= FILL_PRESENCE]
+    shift = np.array([[1, 0, pad], [0, 1, pad]], dtype=np.float64)
+    return [d for d in found if face_presence(bordered, d.mapped(shift)) >= FILL_PRESENCE]
 
 
 def _unshrunk(d: Detection, pad: float, sx: float, sy: float) -> Detection:
