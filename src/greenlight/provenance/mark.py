@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -71,7 +72,21 @@ def mark_image(src: PathLike, dst: PathLike, payload: int) -> None:
     if Path(dst).suffix.lower() == ".exr":
         _mark_exr(Path(src), Path(dst), payload)
         return
-    save_image(dst, watermark.embed(load_image(src), payload), quality=95)
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}.get(Path(dst).suffix.lower())
+    encode = None if fmt is None else functools.partial(_as_saved, fmt=fmt)
+    save_image(dst, watermark.embed_read_back(load_image(src), payload, encode), quality=95)
+
+
+def _as_saved(rgb, fmt: str):
+    """``rgb`` after a round trip through ``fmt`` at quality 95, as ``save_image`` writes it."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format=fmt, quality=95)
+    return np.asarray(Image.open(buffer).convert("RGB"))
 
 
 def _mark_exr(src: Path, dst: Path, payload: int) -> None:
@@ -81,7 +96,7 @@ def _mark_exr(src: Path, dst: Path, payload: int) -> None:
     from greenlight.media.exr import BEAUTY, read_exr, srgb_to_linear, write_channels
 
     frame = read_exr(src, MAX_PIXELS)
-    marked = watermark.embed(frame.rgb, payload)
+    marked = watermark.embed_read_back(frame.rgb, payload)
     before, after = srgb_to_linear(frame.rgb), srgb_to_linear(marked)
     channels = dict(frame.channels)
     for i, name in enumerate(BEAUTY):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import binascii
 import functools
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -39,6 +40,7 @@ STRENGTH_GAIN = 0.65  # chip amplitude per unit of local contrast (code values o
 STRENGTH_MIN, STRENGTH_MAX = 0.4, 5.0  # code values: flat areas / the busiest texture
 MAX_RMS = 3.2  # code values: the change over the whole picture stays under this (PSNR >= ~38 dB)
 DITHER_BELOW = 1.2  # code values of chip amplitude under which rounding is dithered (see _dither)
+READ_STRENGTHS = (1.0, 1.5, 2.0)  # tried in turn until the mark reads back (small pictures)
 GAIN_RANGE = (0.5, 2.0)  # per-bit gains of informed embedding
 READ_GRID = 256  # the reader's grid: 2 samples a chip on an unedited frame
 SAMPLES = READ_GRID // TILES  # samples a tile side on the reader's grid (32)
@@ -95,11 +97,12 @@ def asset_payload(asset_key: str) -> int:
     return int.from_bytes(hashlib.sha256(asset_key.encode()).digest()[:6], "big")
 
 
-def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID) -> np.ndarray:
+def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID, strength: float = 1.0) -> np.ndarray:
     """Return a copy of ``rgb`` (HxWx3 or HxWx4 uint8) carrying ``payload``.
 
     ``grid`` is ``READ_GRID`` (8x8 tiles) or ``COARSE_GRID`` (4x4 tiles of chips twice as big, for small
-    video frames; see ``grid_for_video``). The reader tries both.
+    video frames; see ``grid_for_video``). The reader tries both. ``strength`` scales the chips and the
+    change's budget (see ``embed_read_back``).
 
     Raises:
         ProvenanceError: the payload does not fit in 48 bits, or the image is not 8-bit RGB(A) of at
@@ -112,7 +115,7 @@ def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID) -> np.ndarray:
     if grid not in GRIDS:
         raise ProvenanceError(f"watermark grid {grid} is not one of {GRIDS}")
     host = reader_plane(rgb, grid)
-    amplitude = strength_grid(host)
+    amplitude = strength_grid(host) * strength
     gains = _bit_gains(host, payload, amplitude)
     chips = np.tile(tile_chips(payload, gains), (grid // SAMPLES, grid // SAMPLES))
     pattern = cv2.resize(chips, (w, h), interpolation=cv2.INTER_LINEAR if w >= chips.shape[1] else cv2.INTER_AREA)
@@ -122,14 +125,35 @@ def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID) -> np.ndarray:
     pattern += flat * (np.clip(pattern, -1, 1) - pattern)
     change = pattern * amplitude
     rms = float(np.sqrt(np.mean(change * change)))
-    if rms > MAX_RMS:  # a busy picture everywhere: keep the whole change within the invisibility budget
-        change *= MAX_RMS / rms
+    if rms > MAX_RMS * strength:  # a busy picture everywhere: keep the whole change within the invisibility budget
+        change *= MAX_RMS * strength / rms
     change += _dither(flat)
     out = rgb.copy()
     # A luma change added equally to R, G and B; cv2.add rounds and saturates in one pass.
     out[..., :3] = cv2.add(np.ascontiguousarray(rgb[..., :3]), cv2.merge([change, change, change]),
                            dtype=cv2.CV_8U)
     return out
+
+
+def embed_read_back(rgb: np.ndarray, payload: int, encode=None) -> np.ndarray:
+    """``embed`` at ``READ_STRENGTHS`` on each grid in turn until the marked picture (after ``encode``, if given)
+    reads back.
+
+    A picture under ~130 lines has chips of a pixel or less, and its own content (or JPEG's rounding) can
+    outvote the mark; it gets a stronger or a coarser mark rather than none.
+
+    Raises:
+        ProvenanceError: even the strongest mark does not read back (a picture under ~90 lines).
+    """
+    from greenlight.provenance.watermark_sync import read_unedited
+
+    for grid, strength in itertools.product(GRIDS, READ_STRENGTHS):
+        marked = embed(rgb, payload, grid, strength)
+        if read_unedited(marked if encode is None else encode(marked)).payload == payload:
+            return marked
+    h, w = rgb.shape[:2]
+    raise ProvenanceError(f"a {w}x{h} picture is too small to carry a watermark that reads back",
+                          "give it 128 pixels or more on its short side")
 
 
 def _dither(flat: np.ndarray) -> np.ndarray:

@@ -67,6 +67,13 @@ def read_picture(rgb: np.ndarray, expected: int | None = None) -> WatermarkRead:
     return search_plane(planes[0], expected, rgb.shape[1] / rgb.shape[0])
 
 
+def read_unedited(rgb: np.ndarray) -> WatermarkRead:
+    """The payload of a picture as it was marked (both grids, no search): what marking checks it wrote."""
+    check_image(rgb)
+    reads = (quick_read(whitened(rgb, grid)) for grid in GRIDS)
+    return next(filter(None, reads), WatermarkRead(None, 0.0))
+
+
 def whitened(rgb: np.ndarray, grid: int = READ_GRID) -> np.ndarray:
     """The picture on the reader's grid with its own content flattened (see ``watermark.whiten``).
 
