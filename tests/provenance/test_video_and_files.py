@@ -168,3 +168,20 @@ def test_a_picture_too_small_for_a_mark_is_refused_and_nothing_is_written(tmp_pa
     with pytest.raises(ProvenanceError, match="too small to carry a watermark"):
         mark_image(src, tmp_path / "marked.png", asset_payload("asset_speck"))
     assert not (tmp_path / "marked.png").exists()
+
+
+def test_a_160x90_clip_reads_back_whatever_asset_it_names(tmp_path: Path) -> None:
+    """The collapse engine's tiny preview clip: 12 frames of 160x90 came back unread for 3 payloads in 4."""
+    from greenlight.engines.collapse.street import street_plate
+    from greenlight.media import write_video
+
+    rgb, _ = street_plate(160, 90)
+    take = write_video(tmp_path / "take.mp4", (np.roll(rgb, n, axis=1) for n in range(12)), 12)
+    unread = []
+    for n in range(12):
+        payload = asset_payload(f"asset_preview_{n}")
+        embed_video(take, tmp_path / "marked.mp4", payload)
+        if extract_video(tmp_path / "marked.mp4").payload != payload:
+            unread.append(n)
+    assert not unread, f"{len(unread)} of 12 payloads unread: {unread}"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

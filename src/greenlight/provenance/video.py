@@ -6,6 +6,7 @@ Decoding and encoding go through ``greenlight.media`` (H.264 out, the source's a
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,18 +34,33 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
 
     Raises:
         MediaError: ``src`` cannot be decoded, or ``dst`` cannot be written.
-        ProvenanceError: the payload does not fit in 48 bits, or the frames are too small.
+        ProvenanceError: the payload does not fit in 48 bits, or the frames are too small to carry a mark
+            that reads back (nothing is written).
     """
-    src = Path(src)
+    src, dst = Path(src), Path(dst)
     info = probe_video(src)
     grid = watermark.grid_for_video(info.height, info.width)
+    with tempfile.TemporaryDirectory(prefix=".greenlight-mark-", dir=dst.parent) as work:
+        trial = Path(work) / dst.name
+        # As for a still: what was written must read back, with a stronger mark if the first is too faint.
+        for strength in watermark.READ_STRENGTHS:
+            count = _write_marked(src, trial, payload, grid, strength, crf)
+            if extract_video(trial).payload == payload:
+                os.replace(trial, dst)
+                return count
+    raise ProvenanceError(f"{src}: its {info.width}x{info.height} frames are too small to carry a watermark "
+                          "that reads back", "give it 128 pixels or more on its short side")
+
+
+def _write_marked(src: Path, dst: Path, payload: int, grid: int, strength: float, crf: int) -> int:
+    info = probe_video(src)
     count = 0
 
     def marked() -> Iterator[np.ndarray]:
         nonlocal count
         for _, rgb in read_frames(src):
             count += 1
-            yield watermark.embed(rgb, payload, grid)
+            yield watermark.embed(rgb, payload, grid, strength)
 
     # Small frames carry the mark in chips of a few pixels, which x264's default tuning flattens in
     # predicted frames (1 payload in 20 of a 384² half-second take came back unread); its grain tuning
