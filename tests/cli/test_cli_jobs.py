@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from tests.cli.conftest import DESCRIPTION, LEAD, LEAD_PHOTO, one_line_error
 from tests.runtime.conftest import cut
@@ -95,9 +97,12 @@ def test_refused_media_is_not_stored(studio, take, tmp_path, snapshot):
     notes.write_text("call sheet: day 12, stage 4, 6am\n" * 20)
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(take.read_bytes()[: take.stat().st_size // 3])
+    sliver = tmp_path / "sliver.png"  # stored with a failed job before: too thin to carry the watermark
+    Image.fromarray(np.full((2, 4000, 3), 128, np.uint8)).save(sliver)
     files, before = sorted(studio.home.rglob("*")), snapshot()
-    for bad in (notes, truncated):
+    for bad in (notes, truncated, sliver):
         one_line_error(studio("ingest", bad, "--tool", "HostedVideo 2", "--production", "NIGHTFALL"), bad.name)
+    for bad in (notes, truncated):
         one_line_error(studio("run", "deage", bad, "--talent", LEAD, "--years", "10",
                               "--production", "NIGHTFALL"), bad.name)
     assert sorted(studio.home.rglob("*")) == files and snapshot() == before

@@ -61,4 +61,6 @@ def test_checkpoint_without_keys_and_a_bad_kept_file_are_one_line_errors(cli, tm
     bad.write_text('{"hello": 1}')
     one_line_error(cli("ledger", "verify", "--checkpoint", bad), str(bad), "not a Greenlight ledger checkpoint")
     one_line_error(cli("ledger", "verify", "--checkpoint", tmp_path / "absent.json"), "absent.json")
+    (tmp_path / "empty").mkdir()  # a wrong folder passed as "0 kept checkpoint(s) given", exit 0
+    one_line_error(cli("ledger", "verify", "--checkpoint", tmp_path / "empty"), "empty", "no checkpoint files")
     one_line_error(cli("ledger", "prove", "dec_nothing"), "no ledger entry 'dec_nothing'")

@@ -521,3 +521,51 @@ def test_a_torn_last_checkpoint_line_from_a_crash_is_not_tampering(busy):
     busy("talent", "add", "After The Crash")
     assert verify(busy) == (0, verify(busy)[1])
     assert checkpoints_file(busy).read_text().endswith("}\n")
+
+
+# --- attacks on the columns the ledger is searched by (no hash covers them) ---------------------------
+
+
+def test_a_revocation_moved_to_another_subject_by_its_column_is_caught_and_stops_the_guards(busy):
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+    sql(busy, "UPDATE ledger_entries SET subject = 'grant_elsewhere' WHERE seq = :s", s=revoked)
+    assert_caught(busy, f"entry {revoked}", "columns were edited")
+    refused = busy("screen", "a night street in the rain", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and f"ledger entry {revoked}" in refused.err, (refused.code, refused.out, refused.err)
+
+
+def test_a_key_entry_hidden_by_its_kind_column_does_not_let_a_command_sign_over_lost_checkpoints(busy):
+    checkpoints_file(busy).unlink()
+    sql(busy, "UPDATE ledger_entries SET kind = 'x' WHERE kind IN ('keys.created', 'keys.imported')")
+    assert busy("talent", "add", "After The Edit").code == 0
+    assert signed_lines(busy) == []
+    assert_caught(busy, "columns were edited")
+
+
+def test_a_protected_work_deleted_from_its_table_stops_screening_rather_than_letting_its_name_through(busy):
+    work = sql(busy, "SELECT id FROM protected_works")[0][0]
+    sql(busy, "DELETE FROM protected_works WHERE id = :id", id=work)
+    refused = busy("screen", "Darth Vader walks down a night street", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and work in refused.err and "missing" in refused.err, (refused.code, refused.err)
+
+
+def test_a_protected_person_renamed_in_their_row_stops_screening(busy):
+    person = sql(busy, "SELECT id FROM protected_persons")[0][0]
+    edit_row(busy, "protected_persons", person, lambda r: r.update(name="Nobody", aliases=[]))
+    refused = busy("screen", "Barack Obama at a podium", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and person in refused.err, (refused.code, refused.err)
+
+
+def test_an_older_copy_of_the_database_put_back_after_a_revocation_stops_the_guards(cli):
+    import shutil
+
+    assert cli("keys", "init").code == 0
+    cli("production", "add", "NIGHTFALL", "Nightfall")
+    assert cli("talent", "add", "Jane Doe").code == 0
+    grant_id = grant(cli)
+    db = Path(cli.home) / "greenlight.db"
+    shutil.copyfile(db, db.with_name("before.db"))
+    assert cli("consent", "revoke", grant_id, "--reason", "talent withdrew consent").code == 0
+    shutil.copyfile(db.with_name("before.db"), db)  # consistent in itself: only the checkpoints file knows
+    refused = cli("screen", "a night street in the rain", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and "last signed checkpoint" in refused.err, (refused.code, refused.err)

@@ -74,3 +74,24 @@ def test_heif_is_refused_with_a_hint(tmp_path):
     path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64)
     with pytest.raises(MediaError, match="HEIF/AVIF .* convert it to PNG or JPEG"):
         media_kind(path)
+
+
+def test_a_pipe_named_like_a_picture_is_refused_at_once(tmp_path):
+    import os
+
+    pipe = tmp_path / "fifo.png"
+    os.mkfifo(pipe)  # opening it would wait for a writer: `scan` hung until killed
+    with pytest.raises(MediaError) as caught:
+        media_kind(pipe)
+    assert "not a regular file" in _one_line_naming(caught.value, pipe)
+
+
+def test_a_name_that_is_not_utf8_is_refused_before_anything_reads_it(tmp_path):
+    import os
+
+    path = os.fsdecode(os.fsencode(tmp_path) + b"/bad\xffname.png")
+    save_image(path, np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(MediaError, match="not valid UTF-8") as caught:
+        media_kind(path)
+    assert "\n" not in str(caught.value)
+    str(caught.value).encode("utf-8")  # the message itself can be printed

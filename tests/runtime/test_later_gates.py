@@ -141,3 +141,84 @@ def test_a_grant_no_ledger_entry_wrote_covers_nothing(cast):
                  [cast.lead_photo], PRODUCTION, "artist")
     job = LocalExecutor(cast.studio).run(job.id)
     assert job.state is not JobState.IN_REVIEW, job.history[-1].note
+
+
+def _sql(cast, statement: str, **params):
+    from sqlalchemy import text
+
+    with cast.studio.database.engine.begin() as conn:
+        result = conn.execute(text(statement), params)
+        return list(result) if result.returns_rows else []
+
+
+def _hide_the_withdrawal(cast, grant, in_record: bool) -> None:
+    # The withdrawal's subject column (which no hash covers) pointed elsewhere, so that the grant's last entry
+    # is the one that granted it; with ``in_record`` its record's subject too (its hash then breaks).
+    import json
+
+    [(seq, record)] = _sql(cast, "SELECT seq, record FROM ledger_entries WHERE subject = :id AND kind LIKE "
+                                 "'consent.%' ORDER BY seq DESC LIMIT 1", id=grant.id)
+    event = json.loads(record)
+    if in_record:
+        event["subject"] = "grant_elsewhere"
+    _sql(cast, "UPDATE ledger_entries SET subject = 'grant_elsewhere', record = :r WHERE seq = :s",
+         r=json.dumps(event, sort_keys=True, separators=(",", ":")), s=seq)
+
+
+@pytest.mark.parametrize("in_record", [False, True], ids=["column", "column-and-record"])
+def test_a_withdrawal_moved_off_its_grant_in_the_ledger_still_blocks_approval(cast, in_review, in_record):
+    job, grant = in_review
+    withdraw(cast, grant, GrantState.REVOKED)
+    _hide_the_withdrawal(cast, grant, in_record)
+    with pytest.raises(GreenlightError, match="ledger entry"):
+        review(cast.studio, job.id, True, "supervisor", "looks right")
+    assert "usage.metered" not in ledger_kinds(cast.studio)
+
+
+@pytest.mark.parametrize("in_record", [False, True], ids=["column", "column-and-record"])
+def test_a_withdrawal_moved_off_its_grant_in_the_ledger_still_blocks_export(cast, in_review, in_record, tmp_path):
+    job, grant = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right")
+    withdraw(cast, grant, GrantState.REVOKED)
+    _hide_the_withdrawal(cast, grant, in_record)
+    with pytest.raises(GreenlightError, match="ledger entry"):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_grant_widened_in_its_table_is_not_written_into_the_ledger_by_a_suspension(cast, in_review):
+    # change_grant read the grant back from its table and recorded that: a row edited to cover every
+    # production until 2099 became the ledger's last word after an ordinary suspend and resume.
+    import json
+
+    job, grant = in_review
+    [(record,)] = _sql(cast, "SELECT record FROM consent_grants WHERE id = :id", id=grant.id)
+    forged = json.loads(record)
+    forged["production_id"], forged["valid_until"] = None, "2099-01-01T00:00:00Z"
+    _sql(cast, "UPDATE consent_grants SET record = :r WHERE id = :id", r=json.dumps(forged), id=grant.id)
+    before = ledger_kinds(cast.studio)
+    with pytest.raises(GreenlightError, match="not what the ledger last recorded"):
+        withdraw(cast, grant, GrantState.SUSPENDED)
+    assert ledger_kinds(cast.studio) == before
+    from greenlight.runtime.scanning import consent_grants
+
+    with cast.studio.transaction() as tx:
+        [live] = [g for g in consent_grants(tx) if g.id == grant.id]
+    assert (live.production_id, live.valid_until, live.state) == (grant.production_id, grant.valid_until,
+                                                                  GrantState.ACTIVE)
+
+
+def test_metered_use_cut_in_the_job_row_is_not_exported_into_the_ledger(cast, in_review, tmp_path):
+    # Export recorded the job as its row said: use cut to 0.01 of an image became the ledger's last word.
+    import json
+
+    job, _ = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right")
+    [(record,)] = _sql(cast, "SELECT record FROM jobs WHERE id = :id", id=job.id)
+    cut = json.loads(record)
+    for usage in cut["usage"]:
+        usage["quantity"] = "0.01"
+    _sql(cast, "UPDATE jobs SET record = :r WHERE id = :id", r=json.dumps(cut), id=job.id)
+    with pytest.raises(GreenlightError, match="not what the ledger last recorded"):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert "job.exported" not in ledger_kinds(cast.studio) and not (tmp_path / "out").exists()

@@ -15,6 +15,10 @@ from greenlight.errors import InvalidInput
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
+MIN_SIDE = 64
+"""The smallest side the watermark is embedded in (``greenlight.provenance.watermark.check_image``)."""
+
+
 class IngestEngine:
     info = EngineInfo(
         name="ingest",
@@ -30,9 +34,18 @@ class IngestEngine:
             raise InvalidInput(f"ingest takes one file, got {len(request.inputs)}")
         if not str(request.params.get("tool", "")).strip():
             raise InvalidInput("ingest needs the name of the outside tool that made the file", "add --tool NAME")
-        from greenlight.media import check_media
+        from greenlight.errors import MediaError
+        from greenlight.media import check_media, load_image, probe_video
 
-        check_media(request.inputs[0])
+        path = Path(request.inputs[0])
+        if check_media(path) == "image":
+            height, width = load_image(path).shape[:2]
+        else:
+            info = probe_video(path)
+            width, height = info.width, info.height
+        if min(width, height) < MIN_SIDE:  # refused here, before a job or a stored copy exists
+            raise MediaError(path, f"is {width}x{height}: an ingested file is watermarked, which needs at least "
+                                   f"{MIN_SIDE}x{MIN_SIDE} pixels", "give the full-size file")
 
     def run(self, request: EngineRequest, workdir: Path, progress: Progress) -> list[EngineOutput]:
         from greenlight.media import media_kind

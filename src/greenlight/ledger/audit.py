@@ -78,7 +78,7 @@ def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = (),
                            .where(ledger_head.c.id == HEAD_ID).with_for_update(read=True)).one_or_none()
     walk = _Walk({s.checkpoint.tree_size for s in trusted})
     chain = verify_chain(walk.rows(Ledger(session).raw_rows()), None if head is None else (head.count, head.last_hash))
-    problems = list(chain.problems) + problems
+    problems = list(chain.problems) + Ledger(session).index_problems() + problems
     problems += _merkle_problems(trusted, walk, chain.count)
     first = next((s.checkpoint for line, s in zip(read.lines, lines, strict=True)
                   if s.checkpoint.signature is not None and line.number not in forged), None)

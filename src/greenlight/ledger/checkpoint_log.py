@@ -195,6 +195,12 @@ def _first_signed(session, last: Checkpoint | None, begin: str | None, seal: Sea
     A ledger with a key event (``keys.created``/``keys.imported``) but no signed line in the file lost its
     checkpoints: signing its head now would vouch for whatever the database holds, rewritten or not.
     """
+    from greenlight.ledger.log import Ledger
+
+    try:
+        Ledger(session).check_index()  # the key and restart events are found by their kind column
+    except GreenlightError as e:
+        raise CheckpointRefused(str(e)) from None
     if begin == RESTART:
         restart = session.execute(select(func.max(ledger_entries.c.seq))
                                   .where(ledger_entries.c.kind == RESTART_EVENT)).scalar()

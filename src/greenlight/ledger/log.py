@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import cast, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from greenlight.domain import LedgerEntry, LedgerEvent, canonical_json, from_plain
@@ -60,35 +60,91 @@ class Ledger:
             event = from_plain(LedgerEvent, json.loads(record))
             yield LedgerEntry(seq=seq, event=event, prev_hash=prev_hash, hash=digest)
 
-    def latest(self, subject: str) -> LedgerEntry | None:
-        """The newest entry about ``subject``, its hash checked against its content.
+    def latest(self, subject: str, recording: bool = False) -> LedgerEntry | None:
+        """The newest entry about ``subject`` (with ``recording``: that records it whole), its hash checked.
 
         Raises:
             LedgerError: that entry's stored hash does not match what it says (it was edited).
         """
-        return self.latest_each([subject]).get(subject)
+        return self.latest_each([subject], recording).get(subject)
 
-    def latest_each(self, subjects: list[str]) -> dict[str, LedgerEntry]:
-        """The newest entry about each of ``subjects`` that has one, in one query, each hash checked.
+    def latest_each(self, subjects: list[str], recording: bool = False,
+                    mentions: bool = True) -> dict[str, LedgerEntry]:
+        """The newest entry about each of ``subjects`` that has one, each hash checked; with ``recording``,
+        the newest that records the subject's whole record (``payload["record"]``).
+
+        Every entry that mentions one of them (unless ``mentions`` is false: then every entry about one of
+        them) is read and its hash checked, not only the newest by the
+        subject column: a revocation whose subject was rewritten in its record and its column (so that it
+        is no longer "about" the grant) still names the grant in its payload, and its broken hash stops
+        the decision.
 
         Raises:
-            LedgerError: one of those entries' stored hash does not match what it says (it was edited).
+            LedgerError: an entry mentioning one of them, or any entry's index columns, was edited.
         """
         if not subjects:
             return {}
+        self.check_index()
         t = ledger_entries.c
-        newest = (select(func.max(t.seq).label("seq")).where(t.subject.in_(subjects)).group_by(t.subject)
-                  .subquery())
-        query = select(t.seq, t.subject, t.record, t.prev_hash, t.hash).join(newest, t.seq == newest.c.seq)
+        wanted = set(subjects)
+        query = (select(t.seq, t.record, t.prev_hash, t.hash)
+                 .where(or_(t.subject.in_(subjects), *(t.record.contains(f'"{s}"') for s in wanted if mentions)))
+                 .order_by(t.seq))
         found = {}
         for row in self.session.execute(query):
             record = json.loads(row.record)
             if entry_hash(row.seq, record, row.prev_hash) != row.hash:
-                raise LedgerError(f"ledger entry {row.seq} about {row.subject} was edited",
-                                  "run `greenlight ledger verify`")
-            found[row.subject] = LedgerEntry(seq=row.seq, event=from_plain(LedgerEvent, record),
-                                             prev_hash=row.prev_hash, hash=row.hash)
+                about = next((s for s in sorted(wanted) if s in row.record), "a grant")
+                raise LedgerError(f"ledger entry {row.seq} about {about} was edited", "run `greenlight ledger verify`")
+            if record.get("subject") in wanted and (not recording or "record" in record.get("payload", {})):
+                found[record["subject"]] = LedgerEntry(seq=row.seq, event=from_plain(LedgerEvent, record),
+                                                       prev_hash=row.prev_hash, hash=row.hash)
         return found
+
+    def index_problems(self) -> list[str]:
+        """One line for each entry whose ``kind`` or ``subject`` column disagrees with its record."""
+        t = ledger_entries.c
+        stmt = select(t.seq, t.kind, t.subject, t.record).order_by(t.seq).execution_options(yield_per=_ROWS)
+        problems = []
+        for seq, kind, subject, record in self.session.execute(stmt):
+            try:
+                event = json.loads(record)
+                said = (event.get("kind"), event.get("subject"))
+            except (ValueError, AttributeError):
+                continue  # an unreadable record is the chain's problem (its hash fails)
+            if (kind, subject) != said:
+                problems.append(f"entry {seq}'s columns say {kind} about {subject}, its record {said[0]} about "
+                                f"{said[1]} (the columns were edited)")
+        return problems
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of entry ``seq``, or None when there is no such entry."""
+        return self.session.scalar(select(ledger_entries.c.hash).where(ledger_entries.c.seq == seq))
+
+    def subjects_of(self, kind: str) -> list[str]:
+        """The subjects of every entry of ``kind`` (its index columns checked first, see ``check_index``)."""
+        self.check_index()
+        t = ledger_entries.c
+        return list(self.session.scalars(select(t.subject).where(t.kind == kind).order_by(t.seq)))
+
+    def check_index(self) -> None:
+        """Check, in one query, that every entry's ``kind`` and ``subject`` columns say what its record says.
+
+        The columns are how an entry about a grant, a token or the studio key is found, and no hash covers
+        them: a revocation whose subject column was set to another id would not be found, and the grant
+        would read as live. (Its record, which the hash covers, still names the grant.)
+
+        Raises:
+            LedgerError: an entry's columns were edited.
+        """
+        t = ledger_entries.c
+        kind, subject = _in_record(self.session, t.record, "kind"), _in_record(self.session, t.record, "subject")
+        query = (select(t.seq).where(or_(t.kind != func.coalesce(kind, ""), t.subject != func.coalesce(subject, "")))
+                 .order_by(t.seq).limit(1))
+        seq = self.session.execute(query).scalar()
+        if seq is not None:
+            raise LedgerError(f"ledger entry {seq}'s kind or subject column was edited (its record says otherwise)",
+                              "run `greenlight ledger verify`")
 
     def verify(self) -> LedgerReport:
         """Recompute every hash and link, and compare the end of the chain with the head row.
@@ -127,3 +183,12 @@ class Ledger:
         stmt = select(*columns).order_by(ledger_entries.c.seq).execution_options(yield_per=_ROWS)
         for row in self.session.execute(stmt):
             yield tuple(row)
+
+
+def _in_record(session: Session, record, key: str):
+    """The SQL for ``key`` of a stored record's top-level JSON object, as text."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        return cast(record, JSONB)[key].astext
+    return func.json_extract(record, f"$.{key}")

@@ -22,6 +22,7 @@ stays ``unknown``: it is reported, never dropped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -98,6 +99,7 @@ class EveryFrameScanner:
         cut, sweep, change = self._schedule.next(index, frame.gray())
         if cut:
             self._end_shot()
+        self._embed_while_waiting()
         passed = self._passes(frame, cut, sweep, change)
         if passed.spots_left and change is not None:  # crops a worker left to the scan
             passed = with_spots(passed, frame, change)
@@ -127,6 +129,17 @@ class EveryFrameScanner:
         self._end_shot()
         faces = sorted((t for t in self._done if t.confirmed), key=lambda t: (min(t.boxes), t.last_box.left))
         return [_with_stream(t.finish(n, self.gallery, fill_gaps=True), stream) for n, t in enumerate(faces, 1)]
+
+    def _embed_while_waiting(self) -> None:
+        # Embeddings are recorded as work to do and computed when first needed (a track's identity) or,
+        # when the passes come from a worker, while its next pass is not ready: dlib's 90 ms then fills
+        # what was idle time, and every embedding is of the same chip as before, so the tracks are the same.
+        ready = getattr(self._passes, "ready", None)
+        if ready is None:
+            return
+        tracks = self._active + self._done
+        while not ready() and any(track.settle_one() for track in tracks):
+            pass
 
     def _local(self, frame: Frame, found: list[Detection]) -> list[Detection]:
         # A followed face the whole-frame pass did not find this time (too small for it, or turned to
@@ -190,9 +203,9 @@ class EveryFrameScanner:
             track.confirmed, self._roll[id(track)] = True, seen
             track.see(index, _box(seen), seen.score)
         det = min(merged, key=lambda d: roll_gap(d, self._roll.get(id(track), det)))
-        if not track.embeddings or reidentify.needs_embedding(track, index, self.gallery):
+        if track.embedded_at is None or reidentify.needs_embedding(track, index, self.gallery):
             chip, box = upright_chip(frame.rgb(), det)
-            track.add_embedding(index, self.analyzer.embed(chip, box))
+            track.add_embedding(index, functools.partial(self.analyzer.embed, chip, box))
 
     def _persistent(self, track: TrackBuilder) -> bool:
         return self._strong.get(id(track), 0) >= PERSISTENT_FRAMES

@@ -38,6 +38,10 @@ from greenlight.likeness.framepass import (
 )
 from greenlight.likeness.frames import Frame
 
+LEAD = 4
+"""Frames ahead of the scan under which the worker leaves a frame's changed-area crops to the scan: the
+work moves to whichever process is waiting (a fixed share, every other frame's crops, left the worker
+the slower half on the sample clip)."""
 STALL_SECONDS = 30.0
 """A worker silent this long is given up on (a frame pass takes milliseconds), and the scan goes on alone."""
 _PR_SET_PDEATHSIG = 1
@@ -68,6 +72,7 @@ class FrameFeed:
     def __init__(self, frames: Callable[[], Iterable[Frame]], interval: int = SWEEP_INTERVAL) -> None:
         self._conn = None
         self._process = None
+        self._wanted = multiprocessing.get_context("fork").RawValue("q", 0)  # the frame the scan is on
         self.taken = 0
         """Passes taken from the worker (the others were computed by the scan itself)."""
         self._start(frames, interval)
@@ -75,6 +80,7 @@ class FrameFeed:
     def __call__(self, frame: Frame, cut: bool, sweep: bool, change: Change | None = None) -> FramePass:
         """The pass of ``frame``: the worker's when it has the right one, else computed here."""
         if self._conn is not None:
+            self._wanted.value = frame.index
             passed = self._receive()
             if (isinstance(passed, FramePass) and passed.index == frame.index and passed.cut == cut
                     and (passed.swept is not None) == sweep and passed.picture == picture_digest(frame)
@@ -83,6 +89,15 @@ class FrameFeed:
                 return with_spots(passed, frame, change) if change is not None else passed
             self.close()  # out of step, stopped or failed: the scan goes on alone, exactly as without it
         return passes_on(frame, cut, sweep, change)
+
+    def ready(self) -> bool:
+        """Whether the worker's next pass has arrived (or there is no worker: nothing to wait for)."""
+        if self._conn is None:
+            return True
+        try:
+            return self._conn.poll(0)
+        except (EOFError, OSError):
+            return True
 
     def close(self) -> None:
         """Stop the worker and reap it (idempotent)."""
@@ -113,8 +128,8 @@ class FrameFeed:
         threads = cv2.getNumThreads()
         cv2.setNumThreads(1)
         try:
-            process = context.Process(target=_work, args=(send, frames, interval, os.getpid()), daemon=True,
-                                      name="greenlight-frame-passes")
+            process = context.Process(target=_work, args=(send, frames, interval, os.getpid(), self._wanted),
+                                      daemon=True, name="greenlight-frame-passes")
             process.start()
         except (OSError, AssertionError, ValueError):
             receive.close()
@@ -146,11 +161,11 @@ def frame_feed(frames: Callable[[], Iterable[Frame]], interval: int = SWEEP_INTE
         feed.close()
 
 
-def _work(conn, frames: Callable[[], Iterable[Frame]], interval: int, parent: int) -> None:
+def _work(conn, frames: Callable[[], Iterable[Frame]], interval: int, parent: int, wanted) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the scan, which stops this worker
     _die_with(parent)
     try:
-        passer = FramePasser(interval, share=True)  # every other frame's crops are run by the scan
+        passer = FramePasser(interval, share=lambda index: index - wanted.value < LEAD)
         for frame in frames():
             conn.send(passer.run(frame))
     except BaseException:  # noqa: BLE001 - the scan's own decoding reports any error; it computes what is missing

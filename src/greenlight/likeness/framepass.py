@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from math import ceil, floor
 
@@ -180,23 +181,19 @@ class FramePasser:
 
     Args:
         interval: frames between sweeps.
-        share: leave the changed-area crops of every other frame that has some to the scan
-            (``spots_left``): a worker computing passes ahead is the scan's slower half, and the crops are
-            what can move (they need the frame and its whole-frame detections, which the scan has).
+        share: given when the passes are computed ahead in a worker, says whether to leave a frame's
+            changed-area crops to the scan (``spots_left``), called with the frame's index: the crops are
+            the work that can move (they need the frame and its whole-frame detections, which the scan has).
     """
 
-    def __init__(self, interval: int = SWEEP_INTERVAL, share: bool = False) -> None:
+    def __init__(self, interval: int = SWEEP_INTERVAL, share: Callable[[int], bool] | None = None) -> None:
         self.schedule = Schedule(interval)
         self._share = share
-        self._with_crops = 0
 
     def run(self, frame: Frame) -> FramePass:
         """The pass of the next frame."""
         cut, sweep, change = self.schedule.next(frame.index, frame.gray())
-        leave = False
-        if self._share and change is not None:
-            self._with_crops += 1
-            leave = self._with_crops % 2 == 0
+        leave = change is not None and self._share is not None and self._share(frame.index)
         return replace(passes_on(frame, cut, sweep, change, spots=not leave), picture=picture_digest(frame))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from greenlight.domain.registry import SubjectKind
@@ -25,7 +27,7 @@ class TrackBuilder:
         self.misses = 0
         self.confirmed = False
         self.confirm_attempts = 0
-        self.embeddings: list[np.ndarray] = []
+        self._embeddings: list[np.ndarray | Callable[[], np.ndarray]] = []
         self.embedded_at: tuple[int, Box] | None = None
 
     def see(self, frame: int, box: Box, score: float) -> None:
@@ -37,14 +39,34 @@ class TrackBuilder:
         if frame >= self.last_frame:
             self.last_frame, self.last_box, self.misses = frame, box, 0
 
-    def add_embedding(self, frame: int, embedding: np.ndarray) -> None:
-        """Record the identity embedding of this face on ``frame`` (where it must have a box)."""
-        self.embeddings.append(embedding)
+    def add_embedding(self, frame: int, embedding: np.ndarray | Callable[[], np.ndarray]) -> None:
+        """Record the identity embedding of this face on ``frame`` (where it must have a box).
+
+        ``embedding`` is the vector, or what computes it when it is first needed (``embeddings``,
+        ``settle_one``): a video scan computes it while it waits for its frame passes.
+        """
+        self._embeddings.append(embedding)
         self.embedded_at = (frame, self.boxes[frame])
+
+    @property
+    def embeddings(self) -> list[np.ndarray]:
+        """The embeddings so far, in the order they were added (any still to compute are computed now)."""
+        while self.settle_one():
+            pass
+        return list(self._embeddings)
+
+    def settle_one(self) -> bool:
+        """Compute the first embedding still to compute; False when there is none."""
+        for i, embedding in enumerate(self._embeddings):
+            if callable(embedding):
+                self._embeddings[i] = embedding()
+                return True
+        return False
 
     def mean_embedding(self) -> np.ndarray | None:
         """The mean of the embeddings so far (what the track's identity is decided on), or None."""
-        return np.mean(self.embeddings, axis=0) if self.embeddings else None
+        embeddings = self.embeddings
+        return np.mean(embeddings, axis=0) if embeddings else None
 
     def finish(self, track_id: int, gallery: Gallery, fill_gaps: bool) -> FaceTrack:
         """The finished track; with ``fill_gaps`` frames between detections get interpolated boxes."""

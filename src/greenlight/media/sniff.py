@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -58,6 +59,14 @@ def media_kind(path: str | Path) -> MediaKind:
 
 def _read_head(path: Path) -> bytes:
     try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name: the ledger and the manifest could not hold it
+        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise MediaError(shown, "its name is not valid UTF-8", "rename the file") from None
+    try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            # Opening a pipe waits for a writer: `scan` on a FIFO named .png hung until killed.
+            raise MediaError(path, "is not a regular file (a pipe, socket or device)", "give a media file")
         with path.open("rb") as f:
             head = f.read(_HEAD)
     except FileNotFoundError:

@@ -79,7 +79,7 @@ def change_grant(studio: Studio, grant_id: str, state: GrantState, by: str, reas
     """
     verb = {GrantState.SUSPENDED: "suspended", GrantState.ACTIVE: "resumed", GrantState.REVOKED: "revoked"}[state]
     with studio.transaction() as tx:
-        grant = tx.registry.grant(grant_id).change_state(state, by=by, reason=reason)
+        grant = tx.ledgered(ConsentGrant, grant_id).change_state(state, by=by, reason=reason)
         tx.registry.update(grant)
         tx.record(f"consent.{verb}", grant, by, reason=reason)
     return grant

@@ -49,7 +49,7 @@ def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export
         Blocked: consent is no longer live; the job is now blocked and its outputs quarantined.
     """
     with studio.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
+        job = tx.ledgered(Job, job_id)
         if job.state is not JobState.APPROVED:
             hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
             raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)

@@ -148,7 +148,7 @@ def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) ->
     if not note.strip():
         raise InvalidInput("a review needs a note saying why", "add --note TEXT")
     with studio.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
+        job = tx.ledgered(Job, job_id)
         if job.state is not JobState.IN_REVIEW:
             raise InvalidTransition(f"job {job_id} is {job.state.value}, not in review: only a job in review is "
                                     "approved or rejected", f"see `greenlight jobs show {job_id}` for why")

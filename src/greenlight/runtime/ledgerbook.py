@@ -45,7 +45,11 @@ def audit_plain(report) -> dict[str, Any]:
 def kept_checkpoints(path: Path) -> list:
     """The checkpoint in ``path``, or every ``*.json`` checkpoint in it when it is a folder (`checkpoint --to`)."""
     if Path(path).is_dir():
-        return [kept_checkpoint(file) for file in sorted(Path(path).glob("*.json"))]
+        files = sorted(Path(path).glob("*.json"))
+        if not files:  # a wrong folder given would otherwise pass as "0 kept checkpoints"
+            raise InvalidInput(f"{path}: no checkpoint files (*.json) in this folder",
+                               "give the folder `ledger checkpoint --to` wrote, or a checkpoint file")
+        return [kept_checkpoint(file) for file in files]
     return [kept_checkpoint(path)]
 
 

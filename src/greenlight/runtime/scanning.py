@@ -33,15 +33,17 @@ def gallery(tx: Transaction):
     from greenlight.likeness.gallery import Gallery
 
     names = {t.id: t.name for t in tx.registry.list(Talent)}
-    names.update({p.id: p.name for p in tx.registry.list(ProtectedPerson)})
+    names.update({p.id: p.name for p in tx.ledgered_list(ProtectedPerson, "protected.person.added")})
     return Gallery(tx.registry.references(), names)
 
 
 def named_subjects(tx: Transaction) -> list[NamedSubject]:
     """Every name prompt screening looks for."""
     subjects = [NamedSubject("talent", t.id, t.name, t.names) for t in tx.registry.list(Talent)]
-    subjects += [NamedSubject("protected-person", p.id, p.name, p.names) for p in tx.registry.list(ProtectedPerson)]
-    subjects += [NamedSubject("protected-work", w.id, w.title, w.names) for w in tx.registry.list(ProtectedWork)]
+    people = tx.ledgered_list(ProtectedPerson, "protected.person.added")
+    subjects += [NamedSubject("protected-person", p.id, p.name, p.names) for p in people]
+    works = tx.ledgered_list(ProtectedWork, "protected.work.added")
+    subjects += [NamedSubject("protected-work", w.id, w.title, w.names) for w in works]
     return subjects
 
 
@@ -102,8 +104,10 @@ def consent_grants(tx: Transaction) -> list[ConsentGrant]:
     nothing. `ledger verify` reports both; the guards do not wait for someone to run it.
 
     Raises:
-        LedgerError: the last entry about a grant was edited (its hash no longer matches).
+        LedgerError: the last entry about a grant was edited (its hash no longer matches), or the ledger is
+            behind its last signed checkpoint (an older copy of the database put back).
     """
+    tx.check_not_rolled_back()
     rows = tx.registry.grants()
     latest = tx.ledger.latest_each([g.id for g in rows])
     grants = []

@@ -34,11 +34,74 @@ class Transaction:
     # Set by `keys init`/`keys import` ("keys") and `ledger restart-checkpoints` ("restart"): the only commands
     # allowed to begin the checkpoints file of a ledger that records the studio key.
     begins_checkpoints: str | None = None
+    checkpoints: CheckpointLog | None = None  # the studio's signed checkpoints, outside the database
+
+    def check_not_rolled_back(self) -> None:
+        """Refuse to decide on a ledger that no longer holds the head its last signed checkpoint saw.
+
+        A database put back from an older copy (before a revocation) is consistent in itself; only the
+        checkpoints file, which a database writer does not reach, shows it.
+
+        Raises:
+            LedgerError: the ledger is shorter than the last signed checkpoint, or differs at its head.
+        """
+        from greenlight.errors import LedgerError
+
+        last = self.checkpoints.latest_signed() if self.checkpoints is not None else None
+        if last is None or last.tree_size == 0:
+            return
+        if self.ledger.hash_at(last.tree_size) != last.last_hash:
+            raise LedgerError(f"the ledger does not hold the {last.tree_size} entries its last signed checkpoint "
+                              "saw (the database was put back or cut)",
+                              "run `greenlight ledger verify` and restore the database")
 
     def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
         """Append a ledger event whose payload is ``record``'s canonical form (plus ``extra``)."""
         payload = {"record": json.loads(canonical_json(record)), **extra}
         self.ledger_event(kind, record.id, actor, **payload)
+
+    def ledgered(self, kind: type, record_id: str) -> Any:
+        """The registry's ``kind`` record ``record_id``, checked against the ledger's last entry about it.
+
+        A command that changes a record writes it back whole, so a row edited behind the ledger's back (a
+        grant widened, a job's metered use cut, a veto removed) would become the ledger's last word: the
+        edit is refused here instead.
+
+        Raises:
+            NotFound: no such record.
+            LedgerError: the row is not what the ledger last recorded (or no entry recorded it).
+        """
+        from greenlight.errors import LedgerError
+
+        row = self.registry.get(kind, record_id)
+        entry = self.ledger.latest(record_id, recording=True)
+        recorded = entry.event.payload.get("record") if entry is not None else None
+        if recorded != json.loads(canonical_json(row)):
+            raise LedgerError(f"{record_id}'s row in the database is not what the ledger last recorded of it",
+                              "run `greenlight ledger verify` and restore the database")
+        return row
+
+    def ledgered_list(self, kind: type, added: str) -> list:
+        """Every ``kind`` record in the registry, checked against the ledger: each one an ``added`` entry
+        wrote, as the ledger last recorded it, and none missing (a protected work's row deleted behind the
+        ledger's back let a prompt naming it through).
+
+        Raises:
+            LedgerError: a row was added, edited or deleted outside the ledger.
+        """
+        from greenlight.errors import LedgerError
+
+        rows = {row.id: row for row in self.registry.list(kind)}
+        ids = sorted(set(self.ledger.subjects_of(added)) | set(rows))
+        latest = self.ledger.latest_each(ids, recording=True, mentions=False)
+        for record_id in ids:
+            entry, row = latest.get(record_id), rows.get(record_id)
+            recorded = entry.event.payload.get("record") if entry is not None else None
+            if row is None or recorded != json.loads(canonical_json(row)):
+                what = "is missing from" if row is None else "is not what the ledger last recorded of it in"
+                raise LedgerError(f"{record_id}'s row {what} the database",
+                                  "run `greenlight ledger verify` and restore the database")
+        return list(rows.values())
 
     def ledger_event(self, kind: str, subject: str, actor: str, **payload: Any) -> None:
         """Append a ledger event with a free-form payload."""
@@ -78,7 +141,7 @@ class Studio:
         """One database transaction; once it commits with new ledger entries, the head is checkpointed."""
         with self.database.session() as session:
             ledger = Ledger(session)
-            tx = Transaction(Registry(session), ledger)
+            tx = Transaction(Registry(session), ledger, checkpoints=self.checkpoints)
             yield tx
         if ledger.appended:
             self.checkpoints.update(self.database, tx.begins_checkpoints)
