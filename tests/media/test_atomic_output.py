@@ -1,4 +1,5 @@
-"""`atomic_output`: a file appears only complete, and what a killed writer left beside it goes on the next write."""
+"""`atomic_output` and the store's `atomic_writer`: a file appears only complete, and what a killed writer left
+beside it goes on the next write."""
 
 from __future__ import annotations
 
@@ -46,3 +47,24 @@ def test_an_unlocked_stray_file_of_another_name_is_not_touched(tmp_path):
     with atomic_output(tmp_path / "take.mp4") as tmp:
         tmp.write_bytes(b"whole")
     assert stray.exists()
+
+
+def test_a_ledger_export_killed_mid_write_leaves_nothing_after_the_next_one(tmp_path):
+    target = tmp_path / "ledger.jsonl"
+    writer = subprocess.Popen([sys.executable, "-c", (
+        "import time\n"
+        "from pathlib import Path\n"
+        "from greenlight.store.files import atomic_writer\n"
+        f"with atomic_writer(Path({str(target)!r})) as out:\n"
+        "    out.write(b'half'); out.flush()\n"
+        "    print('writing', flush=True)\n"
+        "    time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    assert [p.name.endswith(".part") for p in tmp_path.iterdir()] == [True]
+    from greenlight.store.files import atomic_writer
+
+    with atomic_writer(target) as out:
+        out.write(b"whole")
+    assert [p.name for p in tmp_path.iterdir()] == ["ledger.jsonl"] and target.read_bytes() == b"whole"

@@ -185,3 +185,23 @@ def test_a_160x90_clip_reads_back_whatever_asset_it_names(tmp_path: Path) -> Non
             unread.append(n)
     assert not unread, f"{len(unread)} of 12 payloads unread: {unread}"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_clip_with_a_border_added_round_it_still_names_its_asset(tmp_path: Path) -> None:
+    """A screen recording of a clip played in a window: the still reader cut such margins, the clip reader did not."""
+    import cv2
+
+    from greenlight.engines.collapse.street import street_plate
+    from greenlight.media import read_frames, write_video
+
+    rgb, _ = street_plate(1280, 720)
+    take = write_video(tmp_path / "take.mp4", (np.roll(rgb, 3 * n, axis=1) for n in range(12)), 12)
+    unread = []
+    for n in range(4):  # before, 2 of these 4 came back unread
+        payload = asset_payload(f"a{n}")
+        embed_video(take, tmp_path / "marked.mp4", payload)
+        framed = (cv2.copyMakeBorder(f, 72, 72, 128, 128, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+                  for _, f in read_frames(tmp_path / "marked.mp4"))
+        if extract_video(write_video(tmp_path / "recorded.mp4", framed, 12)).payload != payload:
+            unread.append(n)
+    assert not unread, f"{len(unread)} of 4 payloads unread: {unread}"

@@ -222,3 +222,24 @@ def test_metered_use_cut_in_the_job_row_is_not_exported_into_the_ledger(cast, in
     with pytest.raises(GreenlightError, match="not what the ledger last recorded"):
         deliver(cast.studio, job.id, tmp_path / "out", "editor")
     assert "job.exported" not in ledger_kinds(cast.studio) and not (tmp_path / "out").exists()
+
+
+def test_no_deliverable_is_in_place_before_its_export_is_recorded(cast, in_review, tmp_path, monkeypatch):
+    # The files were renamed into place first: a process killed before the ledger entry left a delivered
+    # file the ledger never recorded. Now they are renamed only after it; a failure there leaves nothing.
+    from greenlight.runtime import delivery
+
+    job, _ = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right")
+
+    def killed(*args, **kwargs):
+        assert [p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")] == []
+        raise KeyboardInterrupt  # as a kill at this moment would stop it
+
+    monkeypatch.setattr(delivery, "record_export", killed)
+    with pytest.raises(KeyboardInterrupt):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert list((tmp_path / "out").iterdir()) == [] and "job.exported" not in ledger_kinds(cast.studio)
+    monkeypatch.undo()
+    [delivered] = deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert delivered.exists() and "job.exported" in ledger_kinds(cast.studio)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import glob
 import hashlib
 import os
 import tempfile
@@ -12,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from greenlight.errors import MediaError
+from greenlight.leftover_files import hold, sweep_abandoned
 
 
 def file_sha256(path: str | Path) -> str:
@@ -46,33 +45,20 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     if not folder.is_dir():
         raise MediaError(path, "its folder does not exist", "create the folder first")
     prefix, suffix = f".{path.stem}.", f".tmp{path.suffix}"
-    _sweep_abandoned(folder, prefix, suffix)
+    sweep_abandoned(folder, prefix, suffix)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     except OSError as e:
         raise MediaError(path, f"cannot write in its folder ({e.strerror or e})") from None
     tmp = Path(tmp_name)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # held while writing: a sweep takes only a file no live writer holds
+        hold(fd)  # while writing: a sweep takes only a file no live writer holds
         yield tmp
         _fsync(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
         os.close(fd)
-
-
-def _sweep_abandoned(folder: Path, prefix: str, suffix: str) -> None:
-    # A writer killed mid-write (SIGKILL skips the cleanup above) leaves its temporary file beside the target,
-    # in a deliverables folder where no studio sweep looks: the next write of the same target removes it.
-    for candidate in folder.glob(f"{glob.escape(prefix)}*{glob.escape(suffix)}"):
-        with contextlib.suppress(OSError):
-            fd = os.open(candidate, os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                candidate.unlink()
-            finally:
-                os.close(fd)
 
 
 def _fsync(path: Path) -> None:

@@ -80,11 +80,30 @@ def extract_video(path: PathLike, expected: int | None = None, frames: int = 12)
         MediaError: the file cannot be decoded.
         ProvenanceError: it has no frames to read.
     """
-    from greenlight.provenance.watermark_sync import read_plane, whitened
+    from greenlight.provenance.watermark_sync import trim_borders
 
     samples = list(_sample_frames(Path(path), frames))
     if not samples:
         raise ProvenanceError(f"{path} has no video frames to read a watermark from")
+    read = _vote(samples, expected)
+    if read.found:
+        return read
+    # A clip played in a window or letterboxed again (a screen recording): the margins every sample has are
+    # cut off, and what is inside is read again.
+    windows = [trim_borders(rgb)[1] for rgb in samples]
+    if all(windows):
+        top, left = max(w[0] for w in windows), max(w[1] for w in windows)
+        bottom, right = min(w[0] + w[2] for w in windows), min(w[1] + w[3] for w in windows)
+        if min(bottom - top, right - left) >= 64:
+            trimmed = _vote([np.ascontiguousarray(rgb[top:bottom, left:right]) for rgb in samples], expected)
+            if trimmed.found:
+                return trimmed
+    return read
+
+
+def _vote(samples: list[np.ndarray], expected: int | None) -> WatermarkRead:
+    from greenlight.provenance.watermark_sync import read_plane, whitened
+
     height, width = samples[0].shape[:2]
     # The grid the clip was marked with first (see watermark.grid_for_video), then the other.
     grids = sorted(watermark.GRIDS, key=lambda grid: grid != watermark.grid_for_video(height, width))

@@ -8,6 +8,7 @@ outputs are quarantined (kept, never published) and no use is metered under a gr
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -87,18 +88,22 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     job, assets = cleared_outputs(studio, job_id, actor)
     _make_folder(folder)
     written = []
-    for n, asset in enumerate(assets, 1):
-        target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
-        sidecar = studio.assets.sidecar_for(asset.sha256)
-        # An EXR travels with its Content Credentials beside it (<name>.c2pa); each file appears only complete.
-        with atomic_output(target) as tmp, _beside(target, sidecar) as tmp_sidecar:
-            shutil.copyfile(studio.home / asset.path, tmp)
+    # Every file is copied under a temporary name, the export is recorded, and only then are the files
+    # renamed into place: a process killed before the record leaves no deliverable the ledger does not
+    # know of (the temporary files go on the next export), one killed after it at worst a recorded export
+    # whose files are missing, which exporting again writes.
+    with contextlib.ExitStack() as renames:
+        for n, asset in enumerate(assets, 1):
+            target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
+            sidecar = studio.assets.sidecar_for(asset.sha256)
+            # An EXR travels with its Content Credentials beside it (<name>.c2pa).
+            shutil.copyfile(studio.home / asset.path, renames.enter_context(atomic_output(target)))
             if sidecar is not None:
-                shutil.copyfile(sidecar, tmp_sidecar)
-        for path in (target, target.with_suffix(".c2pa")) if sidecar is not None else (target,):
-            path.chmod(0o644)
-            written.append(path)
-    record_export(studio, job, actor, [p.name for p in written])
+                shutil.copyfile(sidecar, renames.enter_context(_beside(target, sidecar)))
+            written += [target, target.with_suffix(".c2pa")] if sidecar is not None else [target]
+        record_export(studio, job, actor, [p.name for p in written])
+    for path in written:
+        path.chmod(0o644)
     return written
 
 

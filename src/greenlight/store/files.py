@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from greenlight.leftover_files import hold, sweep_abandoned
+
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = 0o644, scratch: Path | None = None) -> Iterator[BinaryIO]:
@@ -30,8 +32,11 @@ def atomic_writer(path: Path, mode: int = 0o644, scratch: Path | None = None) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = scratch or path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_abandoned(folder, f".{path.name}.", ".part")  # what a writer killed mid-write left
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    held = os.dup(fd)  # the lock outlives ``out`` until the rename
     try:
+        hold(held)
         with os.fdopen(fd, "wb") as out:
             yield out
             out.flush()
@@ -42,3 +47,5 @@ def atomic_writer(path: Path, mode: int = 0o644, scratch: Path | None = None) ->
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+    finally:
+        os.close(held)
