@@ -569,3 +569,12 @@ def test_an_older_copy_of_the_database_put_back_after_a_revocation_stops_the_gua
     shutil.copyfile(db.with_name("before.db"), db)  # consistent in itself: only the checkpoints file knows
     refused = cli("screen", "a night street in the rain", "--production", "NIGHTFALL", "--use", "previs")
     assert refused.code == 2 and "last signed checkpoint" in refused.err, (refused.code, refused.err)
+
+
+def test_an_entry_overwritten_with_text_that_is_not_json_stops_the_guards_in_one_line(busy):
+    revoked = seq_of(busy, "consent.revoked", busy.grant_id)
+    sql(busy, "UPDATE ledger_entries SET record = 'gone' WHERE seq = :s", s=revoked)
+    refused = busy("screen", "a night street in the rain", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and "not readable JSON" in refused.err and "Traceback" not in refused.err
+    assert len(refused.err.strip().splitlines()) == 1, refused.err
+    assert_caught(busy, f"entry {revoked}")

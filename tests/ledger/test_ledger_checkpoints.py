@@ -83,8 +83,10 @@ def test_a_recomputed_chain_fails_the_merkle_root(database, log):
             if seq == 2:
                 event["subject"] = "tal_forged"
             digest = entry_hash(seq, event, prev)
-            session.execute(text("UPDATE ledger_entries SET record = :r, prev_hash = :p, hash = :h WHERE seq = :s"),
-                            {"r": json.dumps(event), "p": prev, "h": digest, "s": seq})
+            # The subject column too, as a careful forger would (else the column's mismatch shows first).
+            session.execute(text("UPDATE ledger_entries SET record = :r, subject = :j, prev_hash = :p, hash = :h "
+                                 "WHERE seq = :s"),
+                            {"r": json.dumps(event), "j": event["subject"], "p": prev, "h": digest, "s": seq})
             prev = digest
         session.execute(text("UPDATE ledger_head SET last_hash = :h"), {"h": prev})
     result = report(database, log)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import cast, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from greenlight.domain import LedgerEntry, LedgerEvent, canonical_json, from_plain
@@ -87,14 +88,14 @@ class Ledger:
         self.check_index()
         t = ledger_entries.c
         wanted = set(subjects)
-        query = (select(t.seq, t.record, t.prev_hash, t.hash)
+        query = (select(t.seq, t.subject, t.record, t.prev_hash, t.hash)
                  .where(or_(t.subject.in_(subjects), *(t.record.contains(f'"{s}"') for s in wanted if mentions)))
                  .order_by(t.seq))
         found = {}
         for row in self.session.execute(query):
-            record = json.loads(row.record)
-            if entry_hash(row.seq, record, row.prev_hash) != row.hash:
-                about = next((s for s in sorted(wanted) if s in row.record), "a grant")
+            record = _parsed(row.record)
+            if record is None or entry_hash(row.seq, record, row.prev_hash) != row.hash:
+                about = next((s for s in sorted(wanted) if s in row.record), row.subject)
                 raise LedgerError(f"ledger entry {row.seq} about {about} was edited", "run `greenlight ledger verify`")
             if record.get("subject") in wanted and (not recording or "record" in record.get("payload", {})):
                 found[record["subject"]] = LedgerEntry(seq=row.seq, event=from_plain(LedgerEvent, record),
@@ -141,7 +142,11 @@ class Ledger:
         kind, subject = _in_record(self.session, t.record, "kind"), _in_record(self.session, t.record, "subject")
         query = (select(t.seq).where(or_(t.kind != func.coalesce(kind, ""), t.subject != func.coalesce(subject, "")))
                  .order_by(t.seq).limit(1))
-        seq = self.session.execute(query).scalar()
+        try:
+            seq = self.session.execute(query).scalar()
+        except SQLAlchemyError:  # a record that is not JSON at all
+            raise LedgerError("a ledger entry's record is not readable JSON (it was edited)",
+                              "run `greenlight ledger verify`") from None
         if seq is not None:
             raise LedgerError(f"ledger entry {seq}'s kind or subject column was edited (its record says otherwise)",
                               "run `greenlight ledger verify`")
@@ -158,7 +163,7 @@ class Ledger:
         head = self.session.execute(query.with_for_update(read=True)).one_or_none()
         # The stored JSON is hashed as read, not parsed into a record first, so an entry written by a
         # newer Greenlight (another schema label) still verifies.
-        rows = ((seq, json.loads(record), prev, digest) for seq, record, prev, digest in self.raw_rows())
+        rows = ((seq, _parsed(record) or record, prev, digest) for seq, record, prev, digest in self.raw_rows())
         return verify_chain(rows, None if head is None else (head.count, head.last_hash))
 
     def export_jsonl(self, path: Path) -> int:
@@ -192,3 +197,11 @@ def _in_record(session: Session, record, key: str):
 
         return cast(record, JSONB)[key].astext
     return func.json_extract(record, f"$.{key}")
+
+
+def _parsed(record: str) -> dict | None:
+    try:
+        event = json.loads(record)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
