@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from greenlight.domain import GrantState, Job, JobState, RateUnit, Use
-from greenlight.errors import GreenlightError
+from greenlight.errors import GreenlightError, LedgerError
 from greenlight.runtime.consent import change_grant
 from greenlight.runtime.delivery import deliver
 from greenlight.runtime.executor import LocalExecutor
@@ -137,8 +137,13 @@ def test_a_grant_no_ledger_entry_wrote_covers_nothing(cast):
         conn.execute(text("DELETE FROM ledger_entries WHERE subject = :id"), {"id": grant.id})
         assert json.loads(conn.execute(text("SELECT record FROM consent_grants WHERE id = :id"),
                                        {"id": grant.id}).scalar_one())["state"] == "active"
-    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3", "use": Use.INDEPENDENT_REPLICA.value},
-                 [cast.lead_photo], PRODUCTION, "artist")
+    params = {"tool": "HostedModel 3", "use": Use.INDEPENDENT_REPLICA.value}
+    # The ledger is now shorter than its last signed checkpoint: nothing is decided on it.
+    with pytest.raises(LedgerError, match="last signed checkpoint"):
+        submit(cast.studio, "ingest", params, [cast.lead_photo], PRODUCTION, "artist")
+    # With the checkpoints file gone too (which `ledger verify` reports), the grant still covers nothing.
+    (cast.studio.home / "ledger" / "checkpoints.jsonl").unlink()
+    job = submit(cast.studio, "ingest", params, [cast.lead_photo], PRODUCTION, "artist")
     job = LocalExecutor(cast.studio).run(job.id)
     assert job.state is not JobState.IN_REVIEW, job.history[-1].note
 

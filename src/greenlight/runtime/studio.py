@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from greenlight.domain import LedgerEvent, canonical_json
+from greenlight.domain import LedgerEntry, LedgerEvent, canonical_json
 from greenlight.ledger import Ledger
 from greenlight.ledger.checkpoint_log import CheckpointLog
 from greenlight.store.assets import AssetStore
@@ -74,9 +74,7 @@ class Transaction:
         from greenlight.errors import LedgerError
 
         row = self.registry.get(kind, record_id)
-        entry = self.ledger.latest(record_id, recording=True)
-        recorded = entry.event.payload.get("record") if entry is not None else None
-        if recorded != json.loads(canonical_json(row)):
+        if not _as_recorded(row, self.ledger.latest(record_id, recording=True)):
             raise LedgerError(f"{record_id}'s row in the database is not what the ledger last recorded of it",
                               "run `greenlight ledger verify` and restore the database")
         return row
@@ -95,9 +93,8 @@ class Transaction:
         ids = sorted(set(self.ledger.subjects_of(added)) | set(rows))
         latest = self.ledger.latest_each(ids, recording=True, mentions=False)
         for record_id in ids:
-            entry, row = latest.get(record_id), rows.get(record_id)
-            recorded = entry.event.payload.get("record") if entry is not None else None
-            if row is None or recorded != json.loads(canonical_json(row)):
+            row = rows.get(record_id)
+            if row is None or not _as_recorded(row, latest.get(record_id)):
                 what = "is missing from" if row is None else "is not what the ledger last recorded of it in"
                 raise LedgerError(f"{record_id}'s row {what} the database",
                                   "run `greenlight ledger verify` and restore the database")
@@ -106,6 +103,12 @@ class Transaction:
     def ledger_event(self, kind: str, subject: str, actor: str, **payload: Any) -> None:
         """Append a ledger event with a free-form payload."""
         self.ledger.append(LedgerEvent(kind=kind, subject=subject, payload=payload, actor=actor))
+
+
+def _as_recorded(row: Any, entry: LedgerEntry | None) -> bool:
+    """Whether ``row`` is the record the ledger ``entry`` holds."""
+    recorded = entry.event.payload.get("record") if entry is not None else None
+    return recorded == json.loads(canonical_json(row))
 
 
 class Studio:
