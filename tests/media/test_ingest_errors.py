@@ -93,12 +93,11 @@ def test_an_odd_frame_size_is_refused_naming_the_file(studio, tmp_path):
     one_line_error(_ingest(studio, path), f"error: {path}: frame size 321×241 is odd")
 
 
-def test_a_failure_at_signing_names_the_users_file(studio, tmp_path):
+def test_a_picture_too_small_for_a_watermark_is_refused_naming_the_users_file(studio, tmp_path):
     path = tmp_path / "tiny.png"
     Image.fromarray(GREY[:16, :16]).save(path)
-    run = _ingest(studio, path)
-    lines = run.out.strip().splitlines()
-    assert lines[0].endswith("failed") and lines[1].strip().startswith("tiny.png: a 16x16 image is too small")
+    run = _ingest(studio, path)  # it used to fail at signing, with a job and a stored copy left behind
+    one_line_error(run, "tiny.png", "is 16x16", "64x64")
     _no_studio_path(run, studio.home)
 
 

@@ -45,6 +45,7 @@ def _job(studio: Studio, production_id: str, shown: dict[str, str], by: str = "A
     reasons = tuple(Reason(Verdict.ALLOW, "consent.covered", f"{name} is covered", tid) for name, tid in shown.items())
     with studio.transaction() as tx:
         tx.registry.add(job)
+        tx.record(f"job.{job.state.value}", job, "executor")  # as the executor leaves it: the gates check the row
         if reasons:
             tx.registry.add_decision(Decision.from_reasons(reasons, production_id=production_id, use="ingest",
                                                            subject=job.id, stage="postflight"))
@@ -137,6 +138,7 @@ def test_a_two_shots_history_notes_tell_a_rep_nothing_of_the_other_talent(s):
                Reason(Verdict.ALLOW, "consent.covered", "Lee Park is covered", s.lee.id))
     with s.studio.transaction() as tx:
         tx.registry.add(job)
+        tx.record(f"job.{job.state.value}", job, "executor")
         tx.registry.add_decision(Decision.from_reasons(reasons, production_id=s.production.id, use="ingest",
                                                        subject=job.id, stage="postflight"))
     for path in (f"/jobs/{job.id}", f"/jobs/{job.id}/events", "/jobs", "/review"):

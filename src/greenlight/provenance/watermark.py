@@ -137,23 +137,20 @@ def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID, strength: float 
 
 def embed_read_back(rgb: np.ndarray, payload: int, encode=None) -> np.ndarray:
     """``embed`` at ``READ_STRENGTHS`` on each grid in turn until the marked picture (after ``encode``, if given)
-    reads back.
+    reads back; the last, strongest try when none does.
 
     A picture under ~130 lines has chips of a pixel or less, and its own content (or JPEG's rounding) can
-    outvote the mark; it gets a stronger or a coarser mark rather than none.
-
-    Raises:
-        ProvenanceError: even the strongest mark does not read back (a picture under ~90 lines).
+    outvote the mark; it gets a stronger or a coarser mark rather than a faint one. A flat picture (a matte,
+    a grey card) or one under ~90 lines may hold no readable mark even so: it is still written, marked as
+    strongly as marking goes, and `verify` then says it carries none.
     """
     from greenlight.provenance.watermark_sync import read_unedited
 
     for grid, strength in itertools.product(GRIDS, READ_STRENGTHS):
         marked = embed(rgb, payload, grid, strength)
         if read_unedited(marked if encode is None else encode(marked)).payload == payload:
-            return marked
-    h, w = rgb.shape[:2]
-    raise ProvenanceError(f"a {w}x{h} picture is too small to carry a watermark that reads back",
-                          "give it 128 pixels or more on its short side")
+            break
+    return marked
 
 
 def _dither(flat: np.ndarray) -> np.ndarray:
