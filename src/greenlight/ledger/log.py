@@ -25,6 +25,7 @@ class Ledger:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.appended = 0  # entries appended through this object: the studio checkpoints after a commit that has some
+        self._index_checked = False  # check_index held in this transaction (a guard asks several times)
 
     def append(self, event: LedgerEvent) -> LedgerEntry:
         """Add ``event`` as the next entry. It commits or rolls back with the caller's transaction.
@@ -138,6 +139,8 @@ class Ledger:
         Raises:
             LedgerError: an entry's columns were edited.
         """
+        if self._index_checked:
+            return
         t = ledger_entries.c
         kind, subject = _in_record(self.session, t.record, "kind"), _in_record(self.session, t.record, "subject")
         query = (select(t.seq).where(or_(t.kind != func.coalesce(kind, ""), t.subject != func.coalesce(subject, "")))
@@ -150,6 +153,7 @@ class Ledger:
         if seq is not None:
             raise LedgerError(f"ledger entry {seq}'s kind or subject column was edited (its record says otherwise)",
                               "run `greenlight ledger verify`")
+        self._index_checked = True
 
     def verify(self) -> LedgerReport:
         """Recompute every hash and link, and compare the end of the chain with the head row.

@@ -44,15 +44,14 @@ def embed_video(src: PathLike, dst: PathLike, payload: int, crf: int = 18) -> in
         # As for a still: what was written should read back, with a stronger mark if the first is too faint
         # (a flat clip may hold none even so: it keeps the strongest).
         for strength in watermark.READ_STRENGTHS:
-            count = _write_marked(src, trial, payload, grid, strength, crf)
+            count = _write_marked(src, trial, info, payload, grid, strength, crf)
             if extract_video(trial).payload == payload:
                 break
         os.replace(trial, dst)
     return count
 
 
-def _write_marked(src: Path, dst: Path, payload: int, grid: int, strength: float, crf: int) -> int:
-    info = probe_video(src)
+def _write_marked(src: Path, dst: Path, info, payload: int, grid: int, strength: float, crf: int) -> int:
     count = 0
 
     def marked() -> Iterator[np.ndarray]:
