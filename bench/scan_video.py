@@ -94,20 +94,24 @@ def profile_recall(result: ScanResult) -> tuple[int, int]:
     return len(seen & set(PROFILE_FRAMES)), len(PROFILE_FRAMES)
 
 
-def whole_command(clip: Path, faces: Path) -> float:
-    """Wall time of ``greenlight scan CLIP --json`` in a fresh process, on a studio with the two enrolled."""
+def whole_command(clip: Path, repeat: int) -> float:
+    """Best wall time of ``repeat`` runs of ``greenlight scan CLIP --json``, each in a fresh process, on an
+    empty studio made once (best, as in-process: the machine is shared)."""
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, GREENLIGHT_HOME=home)
         subprocess.run([str(bin_dir / "greenlight"), "init"], env=env, check=True, capture_output=True)
-        c0, t0 = cpu_seconds(), time.perf_counter()
-        done = subprocess.run([str(bin_dir / "greenlight"), "scan", str(clip), "--json"], env=env,
-                              capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
-        CPU["command"] = cpu_seconds() - c0
-        if done.returncode not in (0, 1, 2, 3):
-            raise SystemExit(f"greenlight scan failed: {done.stderr[-500:]}")
-        return seconds
+        best = float("inf")
+        for _ in range(repeat):
+            c0, t0 = cpu_seconds(), time.perf_counter()
+            done = subprocess.run([str(bin_dir / "greenlight"), "scan", str(clip), "--json"], env=env,
+                                  capture_output=True, text=True)
+            seconds = time.perf_counter() - t0
+            if done.returncode not in (0, 1, 2, 3):
+                raise SystemExit(f"greenlight scan failed: {done.stderr[-500:]}")
+            if seconds < best:
+                best, CPU["command"] = seconds, cpu_seconds() - c0
+        return best
 
 
 def report(label: str, seconds: float, frames: int, baseline: float, result: ScanResult, full: ScanResult,
@@ -170,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     ok = report(label, fast_s, frames, full_s, fast, full,
                 {k: v // args.repeat for k, v in analyzer.stats.items()})
     if not args.no_command:
-        command_s = whole_command(clip, args.faces)
-        print(f"whole `greenlight scan` command (fresh process, empty studio): {command_s:.2f} s "
+        command_s = whole_command(clip, args.repeat)
+        print(f"whole `greenlight scan` command (fresh process, empty studio, best of {args.repeat}): {command_s:.2f} s "
               f"({CPU['command']:.2f} CPU s), "
               f"{full_s / command_s:4.1f}× faster than the per-frame dlib scan in-process; "
               f"load at the end {os.getloadavg()[0]:.1f}")

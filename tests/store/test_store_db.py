@@ -24,6 +24,18 @@ def test_upgrade_creates_every_table_at_head(blank_database):
     assert drift == []
 
 
+def test_the_head_a_studio_is_checked_against_is_the_newest_migration(blank_database):
+    from alembic.script import ScriptDirectory
+
+    from greenlight.store.db import HEAD_REVISION, _alembic_config
+
+    assert ScriptDirectory.from_config(_alembic_config(None)).get_current_head() == HEAD_REVISION
+    blank_database.upgrade()
+    with blank_database.engine.connect() as connection:
+        alembic_says = MigrationContext.configure(connection).get_current_revision()
+    assert blank_database.revision() == alembic_says == HEAD_REVISION
+
+
 def test_upgrade_twice_changes_nothing(database):
     with database.session() as session:
         Registry(session).add(Production(code="NS", title="Night Shift"))
