@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                 {k: v // args.repeat for k, v in analyzer.stats.items()})
     if not args.no_command:
         command_s = whole_command(clip, args.repeat)
-        print(f"whole `greenlight scan` command (fresh process, empty studio, best of {args.repeat}): {command_s:.2f} s "
+        print(f"whole `greenlight scan` command (fresh process, empty studio, best of {args.repeat}): "
+              f"{command_s:.2f} s "
               f"({CPU['command']:.2f} CPU s), "
               f"{full_s / command_s:4.1f}× faster than the per-frame dlib scan in-process; "
               f"load at the end {os.getloadavg()[0]:.1f}")

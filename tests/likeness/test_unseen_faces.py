@@ -265,6 +265,44 @@ def test_a_small_face_on_its_side_or_upside_down_is_found(photo, turns, tmp_path
     assert _count(tmp_path / "small.png", _turned(small, turns), empty_gallery, analyzer) >= 1
 
 
+def resampled_turn(patch: np.ndarray, degrees: float) -> np.ndarray:
+    """``patch`` turned as an image editor turns it: resampled about its centre, not a lossless quarter turn."""
+    height, width = patch.shape[:2]
+    side = int(np.hypot(height, width)) + 4
+    top, left = (side - height) // 2, (side - width) // 2
+    framed = cv2.copyMakeBorder(patch, top, side - height - top, left, side - width - left, cv2.BORDER_REFLECT)
+    matrix = cv2.getRotationMatrix2D((side / 2, side / 2), -degrees, 1)
+    return cv2.warpAffine(framed, matrix, (side, side), borderMode=cv2.BORDER_REFLECT)
+
+
+@pytest.mark.parametrize("photo, degrees", [
+    ("biden/biden.jpg", 270), ("eileen_collins/eileen_collins1.png", 180), ("obama/obama.jpg", 90),
+    pytest.param("eileen_collins/eileen_collins1.png", 270, marks=pytest.mark.xfail(
+        strict=True, reason="still missed with stills' turned tiles at 0.5: the back-camera model's limit")),
+])
+def test_a_20px_face_turned_by_an_editor_in_a_720p_still_is_found(photo, degrees, tmp_path, faces_dir, empty_gallery,
+                                                                  analyzer):
+    # Resampled, the turned 20 px face scored 0.50-0.60 on its turned tile, below the 0.6 a video frame's
+    # turned tile needs: 3 of these 4 were missed before stills took 0.5 (FaceMesh checks each detection), 1 still is.
+    from greenlight.media.images import load_image
+    from tests.scenes import head, paste, wall
+
+    small = head(load_image(faces_dir / photo), analyzer, 20)
+    turned = resampled_turn(small, degrees)
+    side = turned.shape[0]
+    ring = np.zeros((side, side), np.uint8)
+    cv2.circle(ring, (side // 2, side // 2), int(0.55 * max(small.shape[:2])), 1, -1)
+    ring = ring.astype(bool)
+    canvas = wall(720, 1280, 7)
+    x, y = 853, 240
+    window = canvas[y:y + side, x:x + side]
+    window[ring] = turned[ring]
+    faces = scan_image(save_image(tmp_path / "turned.png", paste(canvas, window, x, y)), empty_gallery, analyzer).faces
+    cx, cy = x + side / 2, y + side / 2
+    assert any(abs((f.box.left + f.box.right) / 2 - cx) < 20 and abs((f.box.top + f.box.bottom) / 2 - cy) < 20
+               for f in faces), faces
+
+
 @pytest.mark.parametrize("photo", ["obama/obama.jpg", "biden/biden.jpg", "eileen_collins/eileen_collins1.png"])
 @pytest.mark.parametrize("turns", [0, 1, 2, 3])
 def test_a_small_face_in_a_video_is_found_upright_on_its_side_or_upside_down(photo, turns, tmp_path, faces_dir,

@@ -31,7 +31,12 @@ TILE_OVERLAP = 0.3
 MERGE_IOU = 0.3
 """Detections from different passes overlapping this much are one face."""
 TURNED_SCORE = 0.6
-"""BlazeFace score a detection on a turned fine tile needs (see ``sweep``'s passes)."""
+"""BlazeFace score a detection on a turned fine tile of a video frame needs (see ``level_pass``)."""
+STILL_TURNED_SCORE = 0.5
+"""The same on a still, where FaceMesh (then dlib's CNN) checks every detection (``detector.find_faces``):
+at 0.6, 20 px faces turned in a 1280×720 picture scored 0.50–0.60 and were missed (3 of 24, six sample
+faces in three turns at 20 and 28 px; 1 at 0.5). A video's frames keep 0.6: its tracks are checked less
+(at 0.5 a turned 22 px face in 1080p gave a second, spurious track)."""
 TURNED_ROLL = 45
 """Degrees from upright a detection on a turned fine tile may lie in that tile (BlazeFace's own range)."""
 ROLL_DISTINCT = 30
@@ -145,7 +150,7 @@ def sweep(rgb: np.ndarray, *, turns: tuple[int, ...] = (0, 1, 2, 3), min_face: i
     for level in plan:
         for region in tiles(height, width, level.side):
             for turn in level.turns:
-                found += [(d, False) for d in level_pass(rgb, region, turn, level, threshold)]
+                found += [(d, False) for d in level_pass(rgb, region, turn, level, threshold, STILL_TURNED_SCORE)]
     if negative:
         # A negative is most often a whole photo: its whole picture in every turn, its quarters upright.
         inverted = 255 - rgb
@@ -192,16 +197,17 @@ def _unshrunk(d: Detection, pad: float, sx: float, sy: float) -> Detection:
 
 
 def level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, level: Level,
-               threshold: float) -> list[Detection]:
-    """One pass of a sweep: ``level``'s model on ``region`` turned ``turn`` quarter turns, in ``rgb``'s pixels."""
+               threshold: float, turned_score: float = TURNED_SCORE) -> list[Detection]:
+    """One pass of a sweep: ``level``'s model on ``region`` turned ``turn`` quarter turns, in ``rgb``'s pixels
+    (a fine tile turned needs ``turned_score`` besides)."""
     # A fine tile turned is there for a small face on its side or upside down, nothing else, so what it
     # finds must look like one: no wider than the full-range levels' smallest face (a turned tile sees a
     # large face's brow and hair as a face upside down, and the merge could keep that box), scoring
-    # TURNED_SCORE (chance hits on texture reach 0.58 turned; a 20 px face turned scores 0.65 or more),
+    # turned_score (chance hits on texture reach 0.58 turned; a 20 px face turned scores 0.50 or more),
     # and upright within TURNED_ROLL in the turned tile, as a face the turn has undone is.
     if level.model != "back" or turn == 0:
         return detect_in(rgb, region, turn, level.model, threshold)
-    return detect_in(rgb, region, turn, level.model, max(threshold, TURNED_SCORE), keep=small_turned(*rgb.shape[:2]))
+    return detect_in(rgb, region, turn, level.model, max(threshold, turned_score), keep=small_turned(*rgb.shape[:2]))
 
 
 def small_turned(height: int, width: int) -> Callable[[Detection], bool]:
