@@ -34,9 +34,9 @@ TURNED_SCORE = 0.6
 """BlazeFace score a detection on a turned fine tile of a video frame needs (see ``level_pass``)."""
 STILL_TURNED_SCORE = 0.5
 """The same on a still, where FaceMesh (then dlib's CNN) checks every detection (``detector.find_faces``):
-at 0.6, 20 px faces turned in a 1280×720 picture scored 0.50–0.60 and were missed (3 of 24, six sample
-faces in three turns at 20 and 28 px; 1 at 0.5). A video's frames keep 0.6: its tracks are checked less
-(at 0.5 a turned 22 px face in 1080p gave a second, spurious track)."""
+at 0.6, 20 px faces turned (resampled) in a 1280×720 picture scored 0.50–0.60 and were missed (3 of 72:
+six sample faces in three turns at 20 and 28 px, 720p and 1080p); at 0.5, 1 of the 36 at 20 px. A video's
+frames keep 0.6: its tracks are checked less (at 0.5 a turned 22 px face in 1080p gave a second, spurious track)."""
 TURNED_ROLL = 45
 """Degrees from upright a detection on a turned fine tile may lie in that tile (BlazeFace's own range)."""
 ROLL_DISTINCT = 30
@@ -203,7 +203,7 @@ def level_pass(rgb: np.ndarray, region: tuple[int, int, int, int], turn: int, le
     # A fine tile turned is there for a small face on its side or upside down, nothing else, so what it
     # finds must look like one: no wider than the full-range levels' smallest face (a turned tile sees a
     # large face's brow and hair as a face upside down, and the merge could keep that box), scoring
-    # turned_score (chance hits on texture reach 0.58 turned; a 20 px face turned scores 0.50 or more),
+    # turned_score (chance hits on texture reach 0.58 turned; a resampled 20 px face turned 0.50–0.65, some less),
     # and upright within TURNED_ROLL in the turned tile, as a face the turn has undone is.
     if level.model != "back" or turn == 0:
         return detect_in(rgb, region, turn, level.model, threshold)
