@@ -7,10 +7,12 @@ import io
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 from tests.conftest import CLIPS
+from tests.provenance import attacks
 
 from greenlight.errors import ProvenanceError
 from greenlight.provenance import (
@@ -191,7 +193,6 @@ def test_a_160x90_clip_reads_back_whatever_asset_it_names(tmp_path: Path) -> Non
 
 def test_a_clip_with_a_border_added_round_it_still_names_its_asset(tmp_path: Path) -> None:
     """A screen recording of a clip played in a window: the still reader cut such margins, the clip reader did not."""
-    import cv2
 
     from greenlight.engines.collapse.street import street_plate
     from greenlight.media import read_frames, write_video
@@ -207,3 +208,44 @@ def test_a_clip_with_a_border_added_round_it_still_names_its_asset(tmp_path: Pat
         if extract_video(write_video(tmp_path / "recorded.mp4", framed, 12)).payload != payload:
             unread.append(n)
     assert not unread, f"{len(unread)} of 4 payloads unread: {unread}"
+
+
+SMALL_CLIP_EDITS = {
+    "re-encoded": lambda f: f,
+    "cropped 10%": lambda f: attacks.crop(f, 0.05, 0.05, 0.05, 0.05),
+    "turned 2°": lambda f: attacks.rotate(f, 2.0),
+    "turned -2°": lambda f: attacks.rotate(f, -2.0),
+    "screenshot border": lambda f: attacks.border(f, 0.08, 0.04, 0.05),
+    "flipped": lambda f: np.ascontiguousarray(f[:, ::-1]),
+}
+
+
+@pytest.mark.parametrize("size", [(384, 216), (320, 240)], ids=["384x216", "320x240"])
+def test_a_small_clip_edited_and_re_encoded_at_default_quality_still_names_its_asset(size, tmp_path: Path) -> None:
+    """A clip under 480 lines carries coarse chips that x264's default quality (CRF 23) flattened.
+
+    Every edit reaches the attacker's file through such a re-encode: before, a 384x216 pan read back after
+    none of these for any payload tried, and a 320x240 one lost every turn.
+    """
+    from skimage import data
+
+    from greenlight.media import read_frames, write_video
+
+    width, height = size
+    scene = cv2.resize(data.astronaut(), (width + 48, height + 48))
+    take = write_video(tmp_path / "take.mp4", (scene[n:n + height, 2 * n:2 * n + width] for n in range(24)), 24)
+    unread = []
+    for n in range(3):
+        payload = asset_payload(f"asset_preview_{n}")
+        embed_video(take, tmp_path / "marked.mp4", payload)
+        marked = [rgb for _, rgb in read_frames(tmp_path / "marked.mp4")]
+        for name, edit in SMALL_CLIP_EDITS.items():
+            edited = (_even(edit(rgb)) for rgb in marked)
+            if extract_video(write_video(tmp_path / "edited.mp4", edited, 24, crf=23)).payload != payload:
+                unread.append(f"{name} (payload {n})")
+    assert not unread, f"{len(unread)} of {3 * len(SMALL_CLIP_EDITS)} unread: {unread}"
+
+
+def _even(rgb: np.ndarray) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    return np.ascontiguousarray(rgb[:height - height % 2, :width - width % 2])

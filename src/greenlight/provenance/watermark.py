@@ -115,7 +115,8 @@ def embed(rgb: np.ndarray, payload: int, grid: int = READ_GRID, strength: float 
     if grid not in GRIDS:
         raise ProvenanceError(f"watermark grid {grid} is not one of {GRIDS}")
     host = reader_plane(rgb, grid)
-    amplitude = strength_grid(host) * strength
+    # A stronger mark is stronger where texture hides it; flat areas keep the faint one (a lifted shadow shows it).
+    amplitude = STRENGTH_MIN + (strength_grid(host) - STRENGTH_MIN) * strength
     gains = _bit_gains(host, payload, amplitude)
     chips = np.tile(tile_chips(payload, gains), (grid // SAMPLES, grid // SAMPLES))
     pattern = cv2.resize(chips, (w, h), interpolation=cv2.INTER_LINEAR if w >= chips.shape[1] else cv2.INTER_AREA)
