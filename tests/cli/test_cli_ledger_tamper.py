@@ -578,3 +578,66 @@ def test_an_entry_overwritten_with_text_that_is_not_json_stops_the_guards_in_one
     assert refused.code == 2 and "not readable JSON" in refused.err and "Traceback" not in refused.err
     assert len(refused.err.strip().splitlines()) == 1, refused.err
     assert_caught(busy, f"entry {revoked}")
+
+
+# --- the guards read enrolments and talent as the ledger recorded them ---------------------------------
+# `ledger verify` reported these edits, but every scan identified faces against the table as it stood: a
+# protected person's reference handed to a consented talent was allowed under that talent's grant.
+
+
+def scan_exit(cli, photo: Path) -> tuple[int, str]:
+    run = cli("scan", photo, "--production", "NIGHTFALL", "--use", "digital-alteration")
+    return run.code, run.err
+
+
+def live_talent(cli) -> str:
+    """John Roe: the talent of ``busy`` whose grant for NIGHTFALL is live."""
+    return sql(cli, "SELECT id FROM talent WHERE name_key = 'john roe'")[0][0]
+
+
+def test_a_protected_persons_reference_handed_to_a_consented_talent_stops_the_scan(busy, faces):
+    photo = faces / "biden" / "biden.jpg"
+    assert busy("protect", "person", "Joe Biden", photo).code == 0
+    reference = sql(busy, "SELECT id FROM likeness_references")[0][0]
+    talent = live_talent(busy)
+    edit_row(busy, "likeness_references", reference, lambda r: r.update(subject_kind="talent", subject_id=talent),
+             subject_id=talent)
+    code, err = scan_exit(busy, photo)
+    assert code == 2 and reference in err, (code, err)
+
+
+def test_a_reference_row_added_behind_the_ledgers_back_stops_the_scan(busy, faces):
+    photo = faces / "biden" / "biden.jpg"
+    assert busy("protect", "person", "Joe Biden", photo).code == 0
+    reference = sql(busy, "SELECT id FROM likeness_references")[0][0]
+    talent = live_talent(busy)
+    record = json.loads(sql(busy, "SELECT record FROM likeness_references WHERE id = :id", id=reference)[0][0])
+    record.update(id="ref_rogue000000000", subject_kind="talent", subject_id=talent, photo_sha256="c" * 64)
+    sql(busy, "INSERT INTO likeness_references (id, subject_id, photo_sha256, record) VALUES (:i, :s, :p, :r)",
+        i=record["id"], s=talent, p=record["photo_sha256"], r=json.dumps(record))
+    code, err = scan_exit(busy, photo)
+    assert code == 2 and "ref_rogue000000000" in err, (code, err)
+
+
+def test_a_protected_persons_reference_row_deleted_stops_the_scan_rather_than_escalating(busy, faces):
+    photo = faces / "biden" / "biden.jpg"
+    assert busy("protect", "person", "Joe Biden", photo).code == 0
+    reference = sql(busy, "SELECT id FROM likeness_references")[0][0]
+    sql(busy, "DELETE FROM likeness_references WHERE id = :id", id=reference)
+    code, err = scan_exit(busy, photo)
+    assert code == 2 and reference in err and "missing" in err, (code, err)
+
+
+def test_a_talent_renamed_in_their_row_stops_screening(busy):
+    talent = live_talent(busy)
+    edit_row(busy, "talent", talent, lambda r: r.update(name="Nobody", aliases=[]), name_key="nobody")
+    refused = busy("screen", "John Roe walks down a night street", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and talent in refused.err, (refused.code, refused.err)
+
+
+def test_an_untouched_studio_with_enrolments_still_scans_and_screens(busy, faces):
+    assert busy("protect", "person", "Joe Biden", faces / "biden" / "biden.jpg").code == 0
+    assert busy("talent", "enrol", "John Roe", faces / "obama" / "obama.jpg").code == 0
+    assert scan_exit(busy, faces / "biden" / "biden.jpg")[0] == 4  # a protected person: block
+    assert scan_exit(busy, faces / "obama" / "obama.jpg")[0] == 0  # John Roe, under his live grant
+    assert busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs").code == 0

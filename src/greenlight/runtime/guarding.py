@@ -15,7 +15,6 @@ from greenlight.domain import (
     RateUnit,
     ScanResult,
     SubjectKind,
-    Talent,
     Usage,
     Use,
     utcnow,
@@ -31,7 +30,7 @@ from greenlight.policy.jobs import (
     publish_reasons,
 )
 from greenlight.runtime.jobs import input_paths, makes
-from greenlight.runtime.scanning import consent_grants, gallery, named_subjects
+from greenlight.runtime.scanning import consent_grants, gallery, ledgered_talent, named_subjects
 from greenlight.runtime.signing import OutputSpec
 from greenlight.runtime.studio import Studio, Transaction
 
@@ -51,7 +50,7 @@ def facts(tx: Transaction, job: Job, info: EngineInfo) -> JobFacts:
     target = job.params.get("talent_id")
     return JobFacts(
         context=ConsentContext(job.production_id, use, utcnow(), makes(job, info)),
-        talent={t.id: t for t in tx.registry.list(Talent)},
+        talent={t.id: t for t in ledgered_talent(tx)},
         grants=consent_grants(tx),
         subjects=named_subjects(tx),
         text=text,

@@ -123,7 +123,7 @@ def likeness_for(tx: Transaction, params: Mapping[str, Any]) -> dict[str, tuple[
     talent_id = params.get("talent_id")
     if not talent_id:
         return {}
-    return {talent_id: tuple(r.embedding for r in tx.registry.references() if r.subject_id == talent_id)}
+    return {talent_id: tuple(r.embedding for r in tx.ledgered_references() if r.subject_id == talent_id)}
 
 
 def input_paths(studio: Studio, tx: Transaction, job: Job) -> tuple[Path, ...]:

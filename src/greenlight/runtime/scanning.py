@@ -32,14 +32,19 @@ def gallery(tx: Transaction):
     """Every enrolled reference, named: the gallery faces are identified against."""
     from greenlight.likeness.gallery import Gallery
 
-    names = {t.id: t.name for t in tx.registry.list(Talent)}
+    names = {t.id: t.name for t in ledgered_talent(tx)}
     names.update({p.id: p.name for p in tx.ledgered_list(ProtectedPerson, "protected.person.added")})
-    return Gallery(tx.registry.references(), names)
+    return Gallery(tx.ledgered_references(), names)
+
+
+def ledgered_talent(tx: Transaction) -> list[Talent]:
+    """Every talent as the ledger recorded them (a name or an estate edited in a row would change a decision)."""
+    return tx.ledgered_list(Talent, "talent.added")
 
 
 def named_subjects(tx: Transaction) -> list[NamedSubject]:
     """Every name prompt screening looks for."""
-    subjects = [NamedSubject("talent", t.id, t.name, t.names) for t in tx.registry.list(Talent)]
+    subjects = [NamedSubject("talent", t.id, t.name, t.names) for t in ledgered_talent(tx)]
     people = tx.ledgered_list(ProtectedPerson, "protected.person.added")
     subjects += [NamedSubject("protected-person", p.id, p.name, p.names) for p in people]
     works = tx.ledgered_list(ProtectedWork, "protected.work.added")
@@ -92,7 +97,7 @@ def _context(tx: Transaction, production_code: str | None, use: Use | None, at: 
 
 
 def _consent_records(tx: Transaction):
-    talent = {t.id: t for t in tx.registry.list(Talent)}
+    talent = {t.id: t for t in ledgered_talent(tx)}
     return talent, consent_grants(tx)
 
 

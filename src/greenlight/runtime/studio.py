@@ -100,9 +100,45 @@ class Transaction:
                                   "run `greenlight ledger verify` and restore the database")
         return list(rows.values())
 
+    def ledgered_references(self) -> list:
+        """Every enrolled likeness reference, checked against its ``likeness.enrolled`` entry: whose face it
+        is, from which photo, and (``reference_sha256``) its embedding; none added or deleted outside the ledger.
+
+        Faces are identified against these, so a protected person's reference handed to a consented talent in
+        its row would have let that person's face through under the talent's grant.
+
+        Raises:
+            LedgerError: a reference row was added, edited or deleted outside the ledger.
+        """
+        from greenlight.errors import LedgerError
+
+        rows = {row.id: row for row in self.registry.references()}
+        ids = sorted(set(self.ledger.subjects_of("likeness.enrolled")) | set(rows))
+        latest = self.ledger.latest_each(ids, mentions=False)
+        for reference_id in ids:
+            row = rows.get(reference_id)
+            if row is None or not _as_enrolled(row, latest.get(reference_id)):
+                what = "is missing from" if row is None else "is not what the ledger enrolled in"
+                raise LedgerError(f"likeness reference {reference_id}'s row {what} the database",
+                                  "run `greenlight ledger verify` and restore the database")
+        return list(rows.values())
+
     def ledger_event(self, kind: str, subject: str, actor: str, **payload: Any) -> None:
         """Append a ledger event with a free-form payload."""
         self.ledger.append(LedgerEvent(kind=kind, subject=subject, payload=payload, actor=actor))
+
+
+def _as_enrolled(reference: Any, entry: LedgerEntry | None) -> bool:
+    """Whether ``reference`` is the likeness reference the ledger ``entry`` enrolled."""
+    from greenlight.ledger.replay import reference_sha256
+
+    if entry is None or entry.event.kind != "likeness.enrolled":
+        return False
+    said = entry.event.payload
+    pinned = said.get("reference_sha256")  # enrolments before it was kept are checked on the rest
+    return ((said.get("subject_kind"), said.get("subject_id"), said.get("photo_sha256"))
+            == (reference.subject_kind.value, reference.subject_id, reference.photo_sha256)
+            and pinned in (None, reference_sha256(reference)))
 
 
 def _as_recorded(row: Any, entry: LedgerEntry | None) -> bool:
