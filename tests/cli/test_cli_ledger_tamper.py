@@ -641,3 +641,46 @@ def test_an_untouched_studio_with_enrolments_still_scans_and_screens(busy, faces
     assert scan_exit(busy, faces / "biden" / "biden.jpg")[0] == 4  # a protected person: block
     assert scan_exit(busy, faces / "obama" / "obama.jpg")[0] == 0  # John Roe, under his live grant
     assert busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs").code == 0
+
+
+# --- the guards check the whole chain and the production they decide under -----------------------------
+
+
+def test_a_middle_entry_deleted_with_its_row_stops_screening(busy):
+    assert busy("talent", "add", "Later Person").code == 0  # the work's entry is no longer the last
+    work = sql(busy, "SELECT id FROM protected_works")[0][0]
+    sql(busy, "DELETE FROM ledger_entries WHERE seq = :s", s=seq_of(busy, "protected.work.added", work))
+    sql(busy, "DELETE FROM protected_works WHERE id = :id", id=work)
+    refused = busy("screen", "Darth Vader walks down a night street", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and "missing" in refused.err, (refused.code, refused.err)
+
+
+def test_a_middle_entry_rewritten_in_place_with_its_row_deleted_stops_screening(busy):
+    work = sql(busy, "SELECT id FROM protected_works")[0][0]
+    seq = seq_of(busy, "protected.work.added", work)
+    event = json.loads(sql(busy, "SELECT record FROM ledger_entries WHERE seq = :s", s=seq)[0][0])
+    event.update(kind="note.added", subject="note_1", payload={})
+    sql(busy, "UPDATE ledger_entries SET record = :r, kind = 'note.added', subject = 'note_1' WHERE seq = :s",
+        r=json.dumps(event), s=seq)
+    sql(busy, "DELETE FROM protected_works WHERE id = :id", id=work)
+    refused = busy("screen", "Darth Vader walks down a night street", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and f"entry {seq}" in refused.err, (refused.code, refused.err)
+
+
+def screen_roe(cli, production: str) -> int:
+    return cli("screen", "John Roe walks in", "--production", production, "--use", "digital-alteration").code
+
+
+def test_production_codes_swapped_between_rows_stop_the_guard(busy):
+    assert screen_roe(busy, "DAYBREAK") == 4  # his grant is for NIGHTFALL only
+    sql(busy, "UPDATE productions SET code_key = 'tmp' WHERE code_key = 'nightfall'")
+    sql(busy, "UPDATE productions SET code_key = 'nightfall' WHERE code_key = 'daybreak'")
+    sql(busy, "UPDATE productions SET code_key = 'daybreak' WHERE code_key = 'tmp'")
+    assert screen_roe(busy, "DAYBREAK") == 2
+
+
+def test_a_productions_record_pointed_at_another_production_stops_the_guard(busy):
+    nightfall = sql(busy, "SELECT id FROM productions WHERE code_key = 'nightfall'")[0][0]
+    daybreak = sql(busy, "SELECT id FROM productions WHERE code_key = 'daybreak'")[0][0]
+    edit_row(busy, "productions", daybreak, lambda r: r.update(id=nightfall))
+    assert screen_roe(busy, "DAYBREAK") == 2

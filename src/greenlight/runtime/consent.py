@@ -53,7 +53,7 @@ def grant_consent(studio: Studio, talent: Talent, terms: GrantTerms, actor: str)
     signatory = _signatory(talent, terms.signed_by)
     compensation = Compensation(rate=_rate(terms.rate), unit=terms.unit, currency=terms.currency.upper())
     with studio.transaction() as tx:
-        production = tx.registry.production(terms.production_code) if terms.production_code else None
+        production = tx.production(terms.production_code) if terms.production_code else None
         grant = ConsentGrant(
             talent_id=talent.id,
             use=terms.use,

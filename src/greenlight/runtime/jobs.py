@@ -56,7 +56,7 @@ def submit(
 
     engine = load_engine(engine_name)
     with studio.transaction() as tx:
-        production = tx.registry.production(production_code)
+        production = tx.production(production_code)
         request = EngineRequest(tuple(Path(p) for p in inputs), dict(params), seed, likeness_for(tx, params))
     engine.check_inputs(request)
     media = [media_kind(p) for p in request.inputs]

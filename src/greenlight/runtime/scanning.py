@@ -93,7 +93,7 @@ def screen(
 def _context(tx: Transaction, production_code: str | None, use: Use | None, at: datetime | None):
     if production_code is None or use is None:
         return None
-    return ConsentContext(tx.registry.production(production_code).id, use, at or utcnow())
+    return ConsentContext(tx.production(production_code).id, use, at or utcnow())
 
 
 def _consent_records(tx: Transaction):
@@ -121,6 +121,7 @@ def consent_grants(tx: Transaction) -> list[ConsentGrant]:
         record = entry.event.payload.get("record") if entry is not None else None
         if isinstance(record, dict) and record.get("schema") == ConsentGrant.SCHEMA:
             grants.append(from_plain(ConsentGrant, record))
+    tx.check_chain()  # last, so an edit the checks above name is reported as theirs
     return grants
 
 

@@ -55,6 +55,39 @@ class Transaction:
                               "saw (the database was put back or cut)",
                               "run `greenlight ledger verify` and restore the database")
 
+    def check_chain(self) -> None:
+        """Refuse to decide on a ledger whose chain is broken anywhere: an entry edited, deleted or moved.
+
+        The guards read only the entries about what they decide on; one deleted or rewritten in the middle
+        (a protected work's entry, say, with its row) would otherwise go unseen until `ledger verify`.
+
+        Raises:
+            LedgerError: naming the first fault.
+        """
+        from greenlight.errors import LedgerError
+
+        report = self.ledger.verify()
+        if not report.ok:
+            raise LedgerError(f"the ledger's chain is broken: {report.problems[0]}",
+                              "run `greenlight ledger verify` and restore the database")
+
+    def production(self, code_or_id: str):
+        """The production with this code or id, as the ledger recorded it.
+
+        Raises:
+            NotFound: no such production.
+            LedgerError: its row is not what the ledger recorded (a code moved to another production's row).
+        """
+        from greenlight.domain import Production
+        from greenlight.errors import LedgerError
+        from greenlight.store.registry import name_key
+
+        found = self.ledgered(Production, self.registry.production(code_or_id).id)
+        if code_or_id != found.id and name_key(code_or_id) != name_key(found.code):
+            raise LedgerError(f"production {code_or_id}'s row in the database is not what the ledger recorded",
+                              "run `greenlight ledger verify` and restore the database")
+        return found
+
     def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
         """Append a ledger event whose payload is ``record``'s canonical form (plus ``extra``)."""
         payload = {"record": json.loads(canonical_json(record)), **extra}
