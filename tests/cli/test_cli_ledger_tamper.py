@@ -684,3 +684,46 @@ def test_a_productions_record_pointed_at_another_production_stops_the_guard(busy
     daybreak = sql(busy, "SELECT id FROM productions WHERE code_key = 'daybreak'")[0][0]
     edit_row(busy, "productions", daybreak, lambda r: r.update(id=nightfall))
     assert screen_roe(busy, "DAYBREAK") == 2
+
+
+# --- entries appended by a database writer, with correct hashes -----------------------------------------
+
+
+def forge_entry(cli, kind: str, subject: str, payload: dict) -> int:
+    """Append an entry whose hash and link are right and move the head, as anyone who can write the database can."""
+    count, last = sql(cli, "SELECT count, last_hash FROM ledger_head")[0]
+    seq = count + 1
+    event = {"schema": "LedgerEvent.1", "kind": kind, "subject": subject, "actor": "someone",
+             "at": "2026-12-07T12:00:00Z", "payload": payload}
+    digest = entry_hash(seq, event, last)
+    sql(cli, "INSERT INTO ledger_entries (seq, kind, subject, prev_hash, hash, record) VALUES (:s, :k, :j, :p, :h, :r)",
+        s=seq, k=kind, j=subject, p=last, h=digest, r=json.dumps(event))
+    sql(cli, "UPDATE ledger_head SET count = :c, last_hash = :h", c=seq, h=digest)
+    return seq
+
+
+def test_a_revocation_undone_by_an_appended_entry_stops_the_guards_and_is_never_signed_over(busy):
+    screen = ("screen", "Jane Doe walks in", "--production", "NIGHTFALL", "--use", "digital-alteration")
+    assert busy(*screen).code == 4  # her grant was revoked
+    last = json.loads(sql(busy, "SELECT record FROM ledger_entries WHERE seq = :s",
+                          s=seq_of(busy, "consent.revoked", busy.grant_id))[0][0])
+    record = dict(last["payload"]["record"], state="active", history=[])
+    forged = forge_entry(busy, "consent.resumed", busy.grant_id, {"record": record})
+    edit_row(busy, "consent_grants", busy.grant_id, lambda r: r.update(state="active", history=[]), state="active")
+    refused = busy(*screen)
+    assert refused.code == 2 and f"entry {forged}" in refused.err and "not sealed" in refused.err, refused
+    signed = len(signed_lines(busy))
+    assert busy("talent", "add", "After The Forgery").code == 0  # not a decision; but nothing signs over it
+    assert len(signed_lines(busy)) == signed
+    assert_caught(busy, f"entry {forged}", "not sealed")
+
+
+def test_a_change_committed_by_a_process_that_died_before_its_checkpoint_is_signed_over_later(busy, monkeypatch):
+    from greenlight.ledger.checkpoint_log import CheckpointLog
+
+    with monkeypatch.context() as died:
+        died.setattr(CheckpointLog, "update", lambda self, database, begin=None: None)
+        assert busy("talent", "add", "Died Before Signing").code == 0
+    assert busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs").code == 0
+    assert busy("talent", "add", "The Next Change").code == 0
+    assert verify(busy)[0] == 0

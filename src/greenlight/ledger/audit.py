@@ -85,6 +85,7 @@ def audit(session: Session, log: CheckpointLog, others: Sequence[Sourced] = (),
     restarted = first.restarted_at if first is not None else None
     problems += _missing_from_file(others, read, trusted, restarted)
     problems += _unsigned_after_keys(read, walk.keys_seq)
+    problems += _unsealed_after(session, trusted, seal)
     problems += _start_problems(first, seal, walk.keys_seq, bool(read.lines) or not chain.count)
     if restarted is not None:
         outside = [s for s in trusted if s.origin != "file"]
@@ -227,6 +228,18 @@ def _restart_problems(restarted: int, outside: Sequence[Sourced], accept: int | 
     return [f"{FILE} was restarted at ledger entry {restarted} (`ledger restart-checkpoints`): no checkpoint in the "
             f"studio vouches for entries 1 to {restarted - 1}; give one kept outside (`--checkpoint FILE`) or "
             f"acknowledge it with `--accept-restart {restarted}`"]
+
+
+def _unsealed_after(session: Session, trusted: Sequence[Sourced], seal: Seal | None) -> list[str]:
+    """An entry after the newest trusted checkpoint that the studio key did not seal (appended without it)."""
+    newest = max((s.checkpoint.tree_size for s in trusted if s.checkpoint.signature is not None), default=None)
+    if seal is None or newest is None:
+        return []
+    unsealed = Ledger(session).first_unsealed(newest, seal)
+    if unsealed is None:
+        return []
+    return [f"entry {unsealed} is not sealed by the studio key, and no checkpoint covers it "
+            "(written outside Greenlight)"]
 
 
 def _unsigned_after_keys(read: FileRead, keys_seq: int | None) -> list[str]:

@@ -141,6 +141,8 @@ class CheckpointLog:
                 same = last is not None and (head.count, head.last_hash) == (last.tree_size, last.last_hash)
                 if same and (last.signature is not None or seal is None):
                     return last  # nothing new (an unsigned one is signed over once the studio has a key)
+                if last is not None and last.signature is not None and seal is not None:
+                    _refuse_unsealed(session, last.tree_size, seal)
                 anchor = None
                 if last is None or last.signature is None:
                     anchor = _first_signed(session, last, begin, seal, self.path)
@@ -187,6 +189,16 @@ class CheckpointLog:
         if checkpoint.signature is not None and (why := signature_problem(checkpoint, seal)):
             raise CheckpointRefused(f"the last checkpoint in {self.path}: {why}")
         return checkpoint, frontier
+
+
+def _refuse_unsealed(session, after: int, seal: Seal) -> None:
+    """Refuse to sign over an entry appended since the last signed checkpoint without the studio key's seal."""
+    from greenlight.ledger.log import Ledger
+
+    unsealed = Ledger(session).first_unsealed(after, seal)
+    if unsealed is not None:
+        raise CheckpointRefused(f"ledger entry {unsealed} is not sealed by the studio key (written outside "
+                                "Greenlight): the studio does not sign over it")
 
 
 def _first_signed(session, last: Checkpoint | None, begin: str | None, seal: Seal | None, path: Path) -> int | None:

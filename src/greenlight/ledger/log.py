@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import cast, func, insert, or_, select, update
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from greenlight.domain import LedgerEntry, LedgerEvent, canonical_json, from_plain
 from greenlight.errors import LedgerError
 from greenlight.ledger.chain import LedgerReport, entry_hash, verify_chain
+from greenlight.ledger.checkpoint import Seal
 from greenlight.store.files import atomic_writer
 from greenlight.store.tables import HEAD_ID, ledger_entries, ledger_head
 
@@ -22,8 +25,9 @@ _ROWS = 1000  # entries fetched per round trip when reading the whole chain
 class Ledger:
     """The ledger, read and appended through ``session`` (so in the caller's transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, seal: Callable[[], Seal | None] | None = None) -> None:
         self.session = session
+        self._seal = seal  # the studio key, which seals every entry appended (none without keys)
         self.appended = 0  # entries appended through this object: the studio checkpoints after a commit that has some
         self._index_checked = False  # check_index held in this transaction (a guard asks several times)
 
@@ -47,7 +51,7 @@ class Ledger:
         self.session.execute(
             insert(ledger_entries).values(
                 seq=seq, kind=event.kind, subject=event.subject, prev_hash=entry.prev_hash, hash=entry.hash,
-                record=canonical_json(event),
+                record=canonical_json(event), seal=self._sealed(entry.hash),
             )
         )
         self.session.execute(
@@ -118,6 +122,30 @@ class Ledger:
                 problems.append(f"entry {seq}'s columns say {kind} about {subject}, its record {said[0]} about "
                                 f"{said[1]} (the columns were edited)")
         return problems
+
+    def _sealed(self, digest: str) -> str | None:
+        seal = self._seal() if self._seal is not None else None
+        if seal is None or not seal.can_sign:
+            return None
+        return base64.b64encode(seal.sign(digest.encode("ascii"))).decode("ascii")
+
+    def first_unsealed(self, after: int, seal: Seal) -> int | None:
+        """The first entry after ``after`` that the studio key did not seal, or None.
+
+        Every command that has the key seals each entry it appends, and a signed checkpoint follows its
+        commit; entries beyond the last signed checkpoint without a seal were written by someone without the
+        key (a forged grant or revocation appended with a correct hash): nothing may be decided or signed on them.
+        """
+        t = ledger_entries.c
+        for seq, digest, sealed in self.session.execute(
+                select(t.seq, t.hash, t.seal).where(t.seq > after).order_by(t.seq)):
+            try:
+                ok = sealed is not None and seal.verify(digest.encode("ascii"), base64.b64decode(sealed, validate=True))
+            except (ValueError, binascii.Error):
+                ok = False
+            if not ok:
+                return int(seq)
+        return None
 
     def hash_at(self, seq: int) -> str | None:
         """The stored hash of entry ``seq``, or None when there is no such entry."""

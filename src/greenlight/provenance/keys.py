@@ -207,6 +207,10 @@ class StudioSeal:
     def _public(self) -> ec.EllipticCurvePublicKey:
         return _public_key(self.chain_pem)
 
+    @property
+    def can_sign(self) -> bool:
+        return self.signer is not None
+
     def sign(self, data: bytes) -> bytes:
         """A DER ES256 signature of ``data``. Raises ProvenanceError when the private key is not at hand."""
         if self.signer is None:

@@ -6,6 +6,7 @@ neither does: no partial rows, no ledger gap.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +44,8 @@ class Transaction:
         checkpoints file, which a database writer does not reach, shows it.
 
         Raises:
-            LedgerError: the ledger is shorter than the last signed checkpoint, or differs at its head.
+            LedgerError: the ledger is shorter than the last signed checkpoint, differs at its head, or holds
+                an entry after it that the studio key did not seal.
         """
         from greenlight.errors import LedgerError
 
@@ -53,6 +55,10 @@ class Transaction:
         if self.ledger.hash_at(last.tree_size) != last.last_hash:
             raise LedgerError(f"the ledger does not hold the {last.tree_size} entries its last signed checkpoint "
                               "saw (the database was put back or cut)",
+                              "run `greenlight ledger verify` and restore the database")
+        unsealed = self.ledger.first_unsealed(last.tree_size, self.checkpoints.seal())
+        if unsealed is not None:
+            raise LedgerError(f"ledger entry {unsealed} is not sealed by the studio key (written outside Greenlight)",
                               "run `greenlight ledger verify` and restore the database")
 
     def check_chain(self) -> None:
@@ -212,7 +218,7 @@ class Studio:
     def transaction(self) -> Iterator[Transaction]:
         """One database transaction; once it commits with new ledger entries, the head is checkpointed."""
         with self.database.session() as session:
-            ledger = Ledger(session)
+            ledger = Ledger(session, seal=functools.cache(self._seal))  # the key read once a transaction
             tx = Transaction(Registry(session), ledger, checkpoints=self.checkpoints)
             yield tx
         if ledger.appended:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from greenlight.errors import StudioError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The newest migration in ``migrations/versions`` (a test checks it against alembic's own head): opening a
 studio compares its database with it without importing alembic, a quarter of a second of every command."""
 

@@ -99,6 +99,9 @@ ledger_entries = Table(
     Column("prev_hash", SHA256, nullable=False),
     Column("hash", SHA256, nullable=False),
     Column("record", Text, nullable=False),
+    # base64 of the studio key's ES256 signature of ``hash``, set as the entry is written when the studio has
+    # keys: an entry appended by a database writer without the key carries none (``Ledger.first_unsealed``).
+    Column("seal", Text, nullable=True),
 )
 # One row: how many entries the chain holds and the last hash. Appenders lock it, so the chain has one
 # writer at a time, and it reveals a removed last entry, which a chain alone cannot.
