@@ -106,7 +106,7 @@ def test_verify_says_what_the_watermark_signal_means(cast, tmp_path):
     [deliverable] = (tmp_path / "out").glob("*.mp4")
     verified = cast("verify", deliverable)
     [line] = [line for line in verified.out.splitlines() if "watermark:" in line]
-    assert "recovered; signal " in line and "mean |z|" in line and "unmarked pictures" in line, line
+    assert "recovered; signal " in line and "mean |z|" in line and "unmarked picture" in line, line
     plain = json.loads(cast("verify", deliverable, "--json").out)["watermark"]
     assert set(plain) == {"payload", "confidence", "state", "copied_from", "strength"}
     assert plain["strength"] == ("strong" if plain["confidence"] >= 1.8 else "weak") and plain["state"] == "traced"
