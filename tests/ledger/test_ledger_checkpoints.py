@@ -31,7 +31,7 @@ def log(tmp_path, seal):
 def append(database, log, count: int, start: int = 1) -> None:
     for n in range(start, start + count):
         with database.session() as session:
-            Ledger(session).append(LedgerEvent(kind="talent.added", subject=f"tal_{n}", payload={"n": n}))
+            Ledger(session, seal=log.seal).append(LedgerEvent(kind="talent.added", subject=f"tal_{n}", payload={"n": n}))
         log.update(database)
 
 
