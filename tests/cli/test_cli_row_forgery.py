@@ -9,6 +9,7 @@ reads such a row refuses in one line naming it (exit 2). The must-pass cases are
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,48 @@ def test_a_veto_removed_from_a_queued_jobs_row_is_refused(keyed, faces, tmp_path
     approve = keyed("jobs", "approve", job_id, "--note", "fine by me")
     assert approve.code != 0, approve
     assert keyed("ledger", "verify").code == 1
+
+
+# --- C: an output asset pointed at another file -----------------------------------------------------------
+
+
+def test_an_output_pointed_at_another_stored_file_is_not_exported(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    asset = output_asset(keyed, job_id)
+    [[other], *_] = sql(keyed, "SELECT path FROM assets WHERE id != :id", id=asset["id"])  # the input, say
+    edit_row(keyed, "assets", asset["id"], lambda r: r.update(path=other), path=other)
+    one_line_error(keyed("export", job_id, tmp_path / "out"), asset["id"])
+    assert nothing_in(tmp_path / "out")
+
+
+def test_an_output_pointed_outside_the_studio_is_not_exported(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    asset = output_asset(keyed, job_id)
+    edit_row(keyed, "assets", asset["id"], lambda r: r.update(path="/etc/hostname"), path="/etc/hostname")
+    one_line_error(keyed("export", job_id, tmp_path / "out"), asset["id"])
+    assert nothing_in(tmp_path / "out")
+
+
+def test_an_output_whose_stored_bytes_were_replaced_is_not_exported(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    asset = output_asset(keyed, job_id)
+    stored = Path(keyed.home) / asset["path"]
+    stored.chmod(0o644)
+    stored.write_bytes((faces / STRANGER).read_bytes())
+    one_line_error(keyed("export", job_id, tmp_path / "out"), asset["id"], "sha256")
+    assert nothing_in(tmp_path / "out")
+
+
+def test_an_output_replaced_by_a_link_out_of_the_store_is_not_exported(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    asset = output_asset(keyed, job_id)
+    stored = Path(keyed.home) / asset["path"]
+    outside = tmp_path / "elsewhere.png"
+    outside.write_bytes(stored.read_bytes())  # even the very bytes, kept outside the store, are refused
+    stored.unlink()
+    os.symlink(outside, stored)
+    one_line_error(keyed("export", job_id, tmp_path / "out"), asset["id"], "outside")
+    assert nothing_in(tmp_path / "out")
 
 
 # --- must pass: the same flows, untouched ----------------------------------------------------------------
