@@ -179,6 +179,37 @@ def test_an_output_replaced_by_a_link_out_of_the_store_is_not_exported(keyed, fa
     assert nothing_in(tmp_path / "out")
 
 
+# --- D: what is owed, under-stated through the rows --------------------------------------------------------
+
+
+def usage(cli) -> tuple[int, str, str]:
+    run = cli("report", "usage", "--json")
+    return run.code, run.out, run.err
+
+
+def test_an_approved_jobs_state_column_set_to_rejected_stops_the_report(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    assert '"40.00"' in usage(keyed)[1]
+    sql(keyed, "UPDATE jobs SET state = 'rejected' WHERE id = :id", id=job_id)
+    one_line_error(keyed("report", "usage"), job_id)
+
+
+def test_an_approved_jobs_usage_cut_in_its_record_stops_the_report(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    edit_row(keyed, "jobs", job_id, lambda r: r.update(usage=[]))
+    one_line_error(keyed("report", "usage"), job_id)
+
+
+def test_a_grants_rate_cut_in_its_row_does_not_change_what_is_owed(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    code, before, _ = usage(keyed)
+    assert code == 0 and '"40.00"' in before
+    [grant_id] = [u["grant_id"] for u in json.loads(keyed("jobs", "show", job_id, "--json").out)["job"]["usage"]]
+    edit_row(keyed, "consent_grants", grant_id, lambda r: r["compensation"].update(rate="0.01"))
+    code, after, err = usage(keyed)
+    assert code == 0 and after == before, err
+
+
 # --- must pass: the same flows, untouched ----------------------------------------------------------------
 
 
@@ -206,3 +237,13 @@ def test_an_untouched_veto_of_a_queued_job_still_stops_approval(keyed, faces, tm
     assert approve.code == 4 and "vetoed by agent-for-collins" in approve.err
     assert keyed("jobs", "reject", job_id, "--note", "vetoed by the talent").code == 0
     assert keyed("ledger", "verify").code == 0
+
+
+def test_an_untouched_approved_job_is_exported_and_reported(keyed, faces, tmp_path):
+    job_id = approved(keyed, faces, tmp_path)
+    code, report, _ = usage(keyed)
+    assert code == 0 and json.loads(report)["lines"][0]["owed"] == "40.00"
+    assert keyed("export", job_id, tmp_path / "out").code == 0
+    assert keyed("report", "usage", "--json").out == report
+    assert keyed("ledger", "verify").code == 0
+
