@@ -14,9 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from greenlight.domain import Asset, Decision, Job, JobState, Usage, Verdict
-from greenlight.errors import Blocked, InvalidTransition
+from greenlight.errors import Blocked, InvalidTransition, StudioError
 from greenlight.runtime import guarding
-from greenlight.runtime.jobs import advance
+from greenlight.runtime.jobs import RESTORE, advance, ledgered_job
 from greenlight.runtime.studio import Studio, Transaction
 
 
@@ -28,7 +28,7 @@ def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:
 def withhold(tx: Transaction, job: Job, decision: Decision, actor: str) -> Job:
     """Block a reviewed or approved job whose consent is no longer live; quarantine its outputs."""
     for asset_id in job.outputs:
-        asset = tx.registry.asset(asset_id)
+        asset = tx.ledgered(Asset, asset_id)  # written back whole: an edited row must not become the ledger's word
         if asset.role != "quarantined":
             held = tx.registry.update(replace(asset, role="quarantined"))
             tx.record("asset.quarantined", held, actor, job_id=job.id)
@@ -47,21 +47,49 @@ def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export
 
     Raises:
         InvalidTransition: the job is not approved.
+        LedgerError: the job's or an output's row is not what the ledger last recorded (nothing is recorded).
+        StudioError: an output's file is not the one the ledger recorded (see ``stored_output``).
         Blocked: consent is no longer live; the job is now blocked and its outputs quarantined.
     """
     with studio.transaction() as tx:
-        job = tx.ledgered(Job, job_id)
+        job = ledgered_job(tx, job_id)
         if job.state is not JobState.APPROVED:
             hint = "a reviewer approves it with `greenlight jobs approve`" if job.state is JobState.IN_REVIEW else ""
             raise InvalidTransition(f"job {job.id} is {job.state.value}: only approved outputs are exported", hint)
+        assets = [stored_output(studio, tx, a) for a in job.outputs]  # before the gate's decision is recorded
         decision = recheck(tx, job, actor, gate)
         if decision.verdict is not Verdict.ALLOW:
             job = withhold(tx, job, decision, actor)
-        assets = [tx.registry.asset(a) for a in job.outputs]
     if job.state is JobState.BLOCKED:
         raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
                       "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
     return job, assets
+
+
+def stored_output(studio: Studio, tx: Transaction, asset_id: str) -> Asset:
+    """Output ``asset_id`` as the ledger recorded it, once its file is checked: inside the studio's asset store
+    (no path or link leading out of it) and holding the bytes whose sha256 the ledger recorded.
+
+    Raises:
+        LedgerError: the asset's row is not what the ledger last recorded (its path pointed at another file).
+        StudioError: its file lies outside the asset store, cannot be read, or holds other bytes.
+    """
+    from greenlight.store.assets import sha256_file
+
+    asset = tx.ledgered(Asset, asset_id)
+    path = studio.home / asset.path
+    where = f"asset {asset.id}'s file {asset.path}"
+    if not path.resolve().is_relative_to(studio.assets.root.resolve()):
+        raise StudioError(f"{where} lies outside the studio's asset store; it is not delivered", RESTORE)
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        raise StudioError(f"{where} cannot be read ({exc.strerror or exc})", RESTORE) from None
+    if digest != asset.sha256:
+        raise StudioError(f"{where} is not the file the ledger recorded (its sha256 is {digest[:16]}…, the "
+                          f"ledger's {asset.sha256[:16]}…); it is not delivered",
+                          "restore the asset store from a backup and run `greenlight ledger verify`")
+    return asset
 
 
 def record_export(studio: Studio, job: Job, actor: str, files: list[str], **details: object) -> None:

@@ -21,7 +21,7 @@ from greenlight.domain import Decision, Job, JobState, Verdict
 from greenlight.engines.base import EngineOutput, EngineRequest, load_engine
 from greenlight.errors import GreenlightError, InvalidTransition
 from greenlight.runtime import guarding
-from greenlight.runtime.jobs import advance, input_paths, keep_vetoes, likeness_for
+from greenlight.runtime.jobs import advance, input_paths, keep_vetoes, ledgered_job, likeness_for
 from greenlight.runtime.signing import identity, quarantine, record_asset, record_quarantined, sign_output
 from greenlight.runtime.studio import Studio
 from greenlight.store import leases
@@ -48,7 +48,7 @@ class LocalExecutor:
             session, states, now = tx.registry.session, tuple(s.value for s in ACTIVE), time.time()
             for job_id in leases.abandoned(session, states, now) + leases.dead_holders(session, states, now):
                 leases.forfeit(session, job_id)
-                job = tx.registry.get(Job, job_id)
+                job = ledgered_job(tx, job_id)
                 restarts = sum(1 for t in job.history if t.state is JobState.QUEUED and "lease ran out" in t.note)
                 if restarts >= MAX_RESTARTS:
                     job = advance(tx, job, JobState.FAILED, self.owner, "its executor stopped repeatedly; not retried")
@@ -102,7 +102,7 @@ class LocalExecutor:
 
     def _claim(self, job_id: str) -> None:
         with self.studio.transaction() as tx:
-            job = tx.registry.get(Job, job_id)
+            job = ledgered_job(tx, job_id)
             if job.state is not JobState.QUEUED:
                 raise InvalidTransition(f"job {job_id} is {job.state.value}, not queued")
             if not leases.claim(tx.registry.session, job_id, self.owner, time.time(), self.lease_seconds):
@@ -111,16 +111,15 @@ class LocalExecutor:
 
     def _preflight(self, job_id: str, report: Progress) -> tuple[Job, list]:
         with self.studio.transaction() as tx:
-            job = advance(tx, tx.registry.get(Job, job_id), JobState.PREFLIGHT, self.owner)
+            job = advance(tx, ledgered_job(tx, job_id), JobState.PREFLIGHT, self.owner)
         report(0.0, "preflight: screening text and input faces")
         looking = f"preflight: faces in {_names(job)}"
         decision, scans = guarding.preflight(self.studio, job, self._scan_progress(report, 0.0, 0.1, looking))
         with self.studio.transaction() as tx:
             guarding.record(tx, decision, self.owner, job, "preflight")
-            job = tx.registry.get(Job, job_id)
+            job = ledgered_job(tx, job_id)
             if decision.verdict is Verdict.ALLOW:
-                job = _with_grants(job, decision)
-                tx.registry.update(job)
+                job = _with_grants(job, decision)  # stored and recorded by advance, with the new state
             job = advance(tx, job, _next(decision, JobState.RUNNING), self.owner, guarding.summary(decision))
         return job, scans
 
@@ -167,12 +166,10 @@ class LocalExecutor:
             if decision.verdict is not Verdict.ALLOW:
                 held = [record_quarantined(tx, a, self.owner, job.id) for a in signed]
                 job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in held))
-                tx.registry.update(job)
                 return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
             assets = [record_asset(tx, a, self.owner, job_id=job.id) for a in signed]
             # A veto recorded while the engine ran is in the store, not in this copy: keep it.
             job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in assets), usage=tuple(usage))
-            tx.registry.update(job)
             note = "signed outputs ready for review" + (f"; {said}" if said else "")
             return advance(tx, job, JobState.IN_REVIEW, self.owner, note)
 
@@ -185,12 +182,11 @@ class LocalExecutor:
             guarding.record(tx, decision, self.owner, job, stage)
             held = [record_quarantined(tx, a, self.owner, job.id) for a in held]
             job = replace(keep_vetoes(tx, job), outputs=tuple(a.id for a in held))
-            tx.registry.update(job)
             return advance(tx, job, _next(decision, JobState.IN_REVIEW), self.owner, guarding.summary(decision))
 
     def _fail(self, job_id: str, why: str) -> Job:
         with self.studio.transaction() as tx:
-            job = tx.registry.get(Job, job_id)
+            job = ledgered_job(tx, job_id)  # a failure is not written over a forged row either
             if job.state.final:
                 return job
             return advance(tx, job, JobState.FAILED, self.owner, why)

@@ -21,9 +21,11 @@ from greenlight.domain import (
 )
 from greenlight.domain.compensation import meters
 from greenlight.engines.base import EngineInfo, EngineRequest, load_engine
-from greenlight.errors import InvalidInput, InvalidTransition, NotFound, UnitMismatch, Vetoed
+from greenlight.errors import InvalidInput, InvalidTransition, LedgerError, NotFound, UnitMismatch, Vetoed
 from greenlight.runtime.signing import record_asset
 from greenlight.runtime.studio import Studio, Transaction
+
+RESTORE = "run `greenlight ledger verify` and restore the database"
 
 
 def advance(tx: Transaction, job: Job, state: JobState, actor: str, note: str = "", **details: Any) -> Job:
@@ -32,6 +34,39 @@ def advance(tx: Transaction, job: Job, state: JobState, actor: str, note: str = 
     tx.registry.update(job)
     tx.record(f"job.{state.value}", job, actor, **details)
     return job
+
+
+def ledgered_job(tx: Transaction, job_id: str) -> Job:
+    """Job ``job_id`` as the ledger last recorded it, key columns included.
+
+    The executor, `jobs clear`, `cancel` and `veto` write a job back whole, so a row edited behind the
+    ledger's back (a written approval forged, a veto removed) would become the ledger's last word.
+
+    Raises:
+        NotFound: no such job.
+        LedgerError: the row, or its state or production column, is not what the ledger last recorded.
+    """
+    job = tx.ledgered(Job, job_id)
+    _refuse_edited_columns(tx, [job_id])
+    return job
+
+
+def ledgered_jobs(tx: Transaction) -> list[Job]:
+    """Every job as the ledger last recorded it, oldest first (none added, deleted or edited outside it).
+
+    Raises:
+        LedgerError: naming the first job whose row, or its state or production column, the ledger did not write.
+    """
+    jobs = tx.ledgered_list(Job, "job.queued")
+    _refuse_edited_columns(tx, None)
+    return jobs
+
+
+def _refuse_edited_columns(tx: Transaction, ids: list[str] | None) -> None:
+    edited = tx.registry.columns_disagreeing(Job, ids)
+    if edited:
+        raise LedgerError(f"{edited[0]}'s row in the database is not what the ledger last recorded of it "
+                          "(its state or production column was edited)", RESTORE)
 
 
 def submit(
@@ -189,7 +224,7 @@ def veto(studio: Studio, job_id: str, talent_id: str, actor: str, note: str) -> 
     if not note.strip():
         raise InvalidInput("a veto needs a note saying why", "add --note TEXT")
     with studio.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
+        job = ledgered_job(tx, job_id)
         person = tx.registry.talent(talent_id)
         if not shows_talent(tx.registry, job, person.id):
             raise NotFound(f"job {job_id} does not show {person.name}",
@@ -218,9 +253,13 @@ def refuse_vetoed(tx: Transaction, job: Job) -> None:
 
 
 def keep_vetoes(tx: Transaction, job: Job) -> Job:
-    """``job`` with every veto stored for it now: a veto may land while an executor holds an older copy."""
+    """``job`` with every veto stored for it now: a veto may land while an executor holds an older copy.
+
+    Raises:
+        LedgerError: the stored job is not what the ledger last recorded (a veto removed from its row).
+    """
     try:
-        stored = tx.registry.get(Job, job.id)
+        stored = ledgered_job(tx, job.id)
     except NotFound:
         return job
     known = set(job.vetoes)
@@ -231,7 +270,7 @@ def keep_vetoes(tx: Transaction, job: Job) -> Job:
 def cancel(studio: Studio, job_id: str, actor: str, note: str = "") -> Job:
     """Cancel a job that has not reached review. Raises InvalidTransition otherwise."""
     with studio.transaction() as tx:
-        return advance(tx, tx.registry.get(Job, job_id), JobState.CANCELLED, actor, note)
+        return advance(tx, ledgered_job(tx, job_id), JobState.CANCELLED, actor, note)
 
 
 def clear_escalation(studio: Studio, job_id: str, actor: str, role: str, note: str) -> Job:
@@ -249,7 +288,7 @@ def clear_escalation(studio: Studio, job_id: str, actor: str, role: str, note: s
         raise InvalidInput(f"the note {note.strip()!r} is too short for a written approval",
                            "say in a few words what was approved and why (three words at least)")
     with studio.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
+        job = ledgered_job(tx, job_id)
         if job.state is not JobState.ESCALATED:
             raise InvalidTransition(f"job {job_id} is {job.state.value}, not escalated",
                                     "a written approval clears an escalation only; a block needs consent")

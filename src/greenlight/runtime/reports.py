@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from greenlight.domain import JobState, Production, ProtectedPerson, Talent
+from greenlight.domain import ConsentGrant, Job, Production, ProtectedPerson, Talent
 from greenlight.domain.compensation import UsageReport, report_of
 from greenlight.domain.compensation import usage_report as report_over
-from greenlight.runtime.studio import Studio
+from greenlight.errors import LedgerError
+from greenlight.runtime.jobs import RESTORE, ledgered_jobs
+from greenlight.runtime.studio import Studio, Transaction
 
 
 def usage_report(studio: Studio, production: str | None = None, talent: str | None = None) -> UsageReport:
@@ -19,17 +21,37 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         production: only this production (code or id).
         talent: only this talent (name or id).
 
+    Jobs and grants are read as the ledger last recorded them, so an edited row cannot cut what is owed.
+
     Raises:
         NotFound: no such production or talent.
+        LedgerError: a job's row is not what the ledger recorded, or a grant a use is metered under is missing.
     """
     with studio.transaction() as tx:
         wanted_production = tx.registry.production(production).id if production else None
         wanted_talent = tx.registry.talent(talent).id if talent else None
-        jobs = tx.registry.jobs(JobState.APPROVED.value)
-        grants = {g.id: g for g in tx.registry.grants()}
+        jobs = ledgered_jobs(tx)  # every state: report_over counts the approved ones
+        grants = _grants_metered(tx, jobs)
         names = {p.id: p.name for p in tx.registry.list(ProtectedPerson)}
         names |= {t.id: t.name for t in tx.registry.list(Talent)}
         codes = {p.id: p.code for p in tx.registry.list(Production)}
     whole = report_over(jobs, grants, names, codes)
     return report_of(line for line in whole.lines
                      if wanted_production in (None, line.production_id) and wanted_talent in (None, line.talent_id))
+
+
+def _grants_metered(tx: Transaction, jobs: list[Job]) -> dict[str, ConsentGrant]:
+    """Every grant as the ledger last recorded it (the guards' reading), each one a use is metered under included.
+
+    Raises:
+        LedgerError: a grant a job's use is metered under has no row the ledger recorded (deleted behind its back).
+    """
+    from greenlight.runtime.scanning import consent_grants
+
+    grants = {g.id: g for g in consent_grants(tx)}
+    for job in jobs:
+        missing = next((u.grant_id for u in job.usage if u.grant_id not in grants), None)
+        if missing is not None:
+            raise LedgerError(f"grant {missing}, which job {job.id}'s use is metered under, is missing from the "
+                              "database or was never recorded by the ledger", RESTORE)
+    return grants

@@ -229,6 +229,17 @@ class Registry:
         """Every job, or those in one state, oldest first."""
         return self._many(Job, None if state is None else tables.jobs.c.state == state)
 
+    def columns_disagreeing(self, cls: type, ids: list[str] | None = None) -> list[str]:
+        """Ids of ``cls`` rows (or of those in ``ids``) whose key columns do not say what their own record says:
+        a job's state column set to rejected alone hides it from every query by state."""
+        kind = kind_of(cls)
+        stmt = select(kind.table).order_by(kind.table.c.n)
+        if ids is not None:
+            stmt = stmt.where(kind.table.c.id.in_(ids))
+        return [row["id"] for row in self.session.execute(stmt).mappings()
+                if any(row[column] != value
+                       for column, value in kind.keys(from_plain(cls, json.loads(row["record"]))).items())]
+
     def token_by_secret(self, secret_sha256: str) -> AccessToken | None:
         """The access token whose secret has this SHA-256, if any."""
         found = self._many(AccessToken, tables.access_tokens.c.secret_sha256 == secret_sha256)

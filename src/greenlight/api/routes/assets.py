@@ -80,6 +80,7 @@ def download(asset_id: str, who: Who, studio: Home) -> FileResponse:
         raise Forbidden(f"asset {asset_id} is not one of job {job.id}'s signed outputs",
                         "only approved outputs are downloaded")
     n = [a.id for a in outputs].index(asset.id) + 1
+    asset = outputs[n - 1]  # as the ledger recorded it, its file checked: not the row found by id or hash
     name = f"{job.id}-{n}{Path(asset.path).suffix}"
     record_export(studio, job, who.actor, [name], via="service")
     return FileResponse(studio.home / asset.path, media_type=asset.media_type, filename=name)
