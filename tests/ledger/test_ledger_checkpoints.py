@@ -31,7 +31,8 @@ def log(tmp_path, seal):
 def append(database, log, count: int, start: int = 1) -> None:
     for n in range(start, start + count):
         with database.session() as session:
-            Ledger(session, seal=log.seal).append(LedgerEvent(kind="talent.added", subject=f"tal_{n}", payload={"n": n}))
+            event = LedgerEvent(kind="talent.added", subject=f"tal_{n}", payload={"n": n})
+            Ledger(session, seal=log.seal).append(event)
         log.update(database)
 
 
