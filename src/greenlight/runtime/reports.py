@@ -28,7 +28,7 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         LedgerError: a job's row is not what the ledger recorded, or a grant a use is metered under is missing.
     """
     with studio.transaction() as tx:
-        wanted_production = tx.registry.production(production).id if production else None
+        wanted_production = tx.production(production).id if production else None
         wanted_talent = tx.registry.talent(talent).id if talent else None
         jobs = ledgered_jobs(tx)  # every state: report_over counts the approved ones
         grants = _grants_metered(tx, jobs)
