@@ -727,3 +727,16 @@ def test_a_change_committed_by_a_process_that_died_before_its_checkpoint_is_sign
     assert busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs").code == 0
     assert busy("talent", "add", "The Next Change").code == 0
     assert verify(busy)[0] == 0
+
+
+def test_a_change_where_the_signing_key_cannot_be_read_is_refused_before_anything_is_written(busy, monkeypatch):
+    from greenlight.provenance import keys
+
+    chain = (Path(busy.home) / "keys" / keys.SIGNER_CHAIN).read_bytes()
+    count = head_count(busy)
+    with monkeypatch.context() as keyless:
+        keyless.setattr(keys, "load_seal", lambda folder: keys.StudioSeal(chain))  # the certificate alone
+        refused = busy("talent", "add", "Without The Key")
+    assert refused.code == 2 and "signing key cannot be read" in refused.err, refused
+    assert head_count(busy) == count and not sql(busy, "SELECT id FROM talent WHERE name_key = 'without the key'")
+    assert busy("talent", "add", "With The Key").code == 0 and verify(busy)[0] == 0

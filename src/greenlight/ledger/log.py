@@ -125,8 +125,11 @@ class Ledger:
 
     def _sealed(self, digest: str) -> str | None:
         seal = self._seal() if self._seal is not None else None
-        if seal is None or not seal.can_sign:
-            return None
+        if seal is None:
+            return None  # a studio without keys: nothing is protected, and verify says so
+        if not seal.can_sign:  # an entry written unsealed would stop every later decision: write none
+            raise LedgerError("the studio signing key cannot be read here, and every change is sealed with it",
+                              "run the command as the studio's owner")
         return base64.b64encode(seal.sign(digest.encode("ascii"))).decode("ascii")
 
     def first_unsealed(self, after: int, seal: Seal) -> int | None:
