@@ -39,6 +39,7 @@ def studio(tmp_path, monkeypatch):
                Reason(Verdict.ALLOW, "consent.covered", "Lee Park is covered", lee.id))
     with studio.transaction() as tx:
         tx.registry.add(job)
+        tx.record(f"job.{job.state.value}", job, "executor")  # as the executor leaves it: the gates check the row
         tx.registry.add_decision(Decision.from_reasons(reasons, production_id=production.id, use="ingest",
                                                        subject=job.id, stage="postflight"))
     studio.ids = {"dana": dana.id, "lee": lee.id, "job": job.id}
