@@ -201,6 +201,19 @@ class Ledger:
         rows = ((seq, _parsed(record) or record, prev, digest) for seq, record, prev, digest in self.raw_rows())
         return verify_chain(rows, None if head is None else (head.count, head.last_hash))
 
+    def verify_to_head(self) -> LedgerReport:
+        """``verify`` without holding appenders off, for a transaction that may append later: the chain up to
+        the head as read now (what a command appends meanwhile lies beyond it).
+
+        A share lock taken here and an append's update lock later would deadlock two such transactions on
+        PostgreSQL.
+        """
+        head = self.session.execute(select(ledger_head.c.count, ledger_head.c.last_hash)
+                                    .where(ledger_head.c.id == HEAD_ID)).one_or_none()
+        through = None if head is None else head.count
+        rows = ((seq, _parsed(record) or record, prev, digest) for seq, record, prev, digest in self.raw_rows(through))
+        return verify_chain(rows, None if head is None else (head.count, head.last_hash))
+
     def export_jsonl(self, path: Path) -> int:
         """Write every entry's canonical JSON, one per line, replacing ``path`` only when complete.
 
@@ -217,10 +230,13 @@ class Ledger:
                 count += 1
         return count
 
-    def raw_rows(self) -> Iterator[tuple[int, str, str, str]]:
-        """Every entry as stored (seq, record JSON text, prev_hash, hash), in seq order, read in batches."""
+    def raw_rows(self, through: int | None = None) -> Iterator[tuple[int, str, str, str]]:
+        """Every entry as stored (seq, record JSON text, prev_hash, hash), in seq order, read in batches
+        (up to entry ``through`` when given)."""
         columns = (ledger_entries.c.seq, ledger_entries.c.record, ledger_entries.c.prev_hash, ledger_entries.c.hash)
         stmt = select(*columns).order_by(ledger_entries.c.seq).execution_options(yield_per=_ROWS)
+        if through is not None:
+            stmt = stmt.where(ledger_entries.c.seq <= through)
         for row in self.session.execute(stmt):
             yield tuple(row)
 

@@ -72,7 +72,7 @@ class Transaction:
         """
         from greenlight.errors import LedgerError
 
-        report = self.ledger.verify()
+        report = self.ledger.verify_to_head()
         if not report.ok:
             raise LedgerError(f"the ledger's chain is broken: {report.problems[0]}",
                               "run `greenlight ledger verify` and restore the database")
