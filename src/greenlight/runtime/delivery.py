@@ -16,8 +16,8 @@ from pathlib import Path
 from greenlight.domain import Asset, Decision, Job, JobState, Usage, Verdict
 from greenlight.errors import Blocked, InvalidTransition, StudioError
 from greenlight.runtime import guarding
-from greenlight.runtime.jobs import RESTORE, advance, ledgered_job
-from greenlight.runtime.studio import Studio, Transaction
+from greenlight.runtime.jobs import advance, ledgered_job
+from greenlight.runtime.studio import RESTORE, Studio, Transaction
 
 
 def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:

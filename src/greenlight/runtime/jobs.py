@@ -23,9 +23,7 @@ from greenlight.domain.compensation import meters
 from greenlight.engines.base import EngineInfo, EngineRequest, load_engine
 from greenlight.errors import InvalidInput, InvalidTransition, LedgerError, NotFound, UnitMismatch, Vetoed
 from greenlight.runtime.signing import record_asset
-from greenlight.runtime.studio import Studio, Transaction
-
-RESTORE = "run `greenlight ledger verify` and restore the database"
+from greenlight.runtime.studio import RESTORE, Studio, Transaction
 
 
 def advance(tx: Transaction, job: Job, state: JobState, actor: str, note: str = "", **details: Any) -> Job:

@@ -6,8 +6,8 @@ from greenlight.domain import ConsentGrant, Job, Production, ProtectedPerson, Ta
 from greenlight.domain.compensation import UsageReport, report_of
 from greenlight.domain.compensation import usage_report as report_over
 from greenlight.errors import LedgerError
-from greenlight.runtime.jobs import RESTORE, ledgered_jobs
-from greenlight.runtime.studio import Studio, Transaction
+from greenlight.runtime.jobs import ledgered_jobs
+from greenlight.runtime.studio import RESTORE, Studio, Transaction
 
 
 def usage_report(studio: Studio, production: str | None = None, talent: str | None = None) -> UsageReport:

@@ -10,7 +10,7 @@ import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from greenlight.store.home import init_studio, open_studio, resolve_home
 from greenlight.store.registry import Registry
 
 CHECKPOINTS = "ledger/checkpoints.jsonl"
+RESTORE = "run `greenlight ledger verify` and restore the database"  # the hint of every refusal to decide
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Transaction:
     # allowed to begin the checkpoints file of a ledger that records the studio key.
     begins_checkpoints: str | None = None
     checkpoints: CheckpointLog | None = None  # the studio's signed checkpoints, outside the database
+    _chain_checked: bool = field(default=False, init=False, repr=False)  # a command may decide several times
 
     def check_not_rolled_back(self) -> None:
         """Refuse to decide on a ledger that no longer holds the head its last signed checkpoint saw.
@@ -55,11 +57,11 @@ class Transaction:
         if self.ledger.hash_at(last.tree_size) != last.last_hash:
             raise LedgerError(f"the ledger does not hold the {last.tree_size} entries its last signed checkpoint "
                               "saw (the database was put back or cut)",
-                              "run `greenlight ledger verify` and restore the database")
+                              RESTORE)
         unsealed = self.ledger.first_unsealed(last.tree_size, self.checkpoints.seal())
         if unsealed is not None:
             raise LedgerError(f"ledger entry {unsealed} is not sealed by the studio key (written outside Greenlight)",
-                              "run `greenlight ledger verify` and restore the database")
+                              RESTORE)
 
     def check_chain(self) -> None:
         """Refuse to decide on a ledger whose chain is broken anywhere: an entry edited, deleted or moved.
@@ -72,10 +74,12 @@ class Transaction:
         """
         from greenlight.errors import LedgerError
 
+        if self._chain_checked:
+            return
         report = self.ledger.verify_to_head()
         if not report.ok:
-            raise LedgerError(f"the ledger's chain is broken: {report.problems[0]}",
-                              "run `greenlight ledger verify` and restore the database")
+            raise LedgerError(f"the ledger's chain is broken: {report.problems[0]}", RESTORE)
+        self._chain_checked = True
 
     def production(self, code_or_id: str):
         """The production with this code or id, as the ledger recorded it.
@@ -91,7 +95,7 @@ class Transaction:
         found = self.ledgered(Production, self.registry.production(code_or_id).id)
         if code_or_id != found.id and name_key(code_or_id) != name_key(found.code):
             raise LedgerError(f"production {code_or_id}'s row in the database is not what the ledger recorded",
-                              "run `greenlight ledger verify` and restore the database")
+                              RESTORE)
         return found
 
     def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
@@ -115,7 +119,7 @@ class Transaction:
         row = self.registry.get(kind, record_id)
         if not _as_recorded(row, self.ledger.latest(record_id, recording=True)):
             raise LedgerError(f"{record_id}'s row in the database is not what the ledger last recorded of it",
-                              "run `greenlight ledger verify` and restore the database")
+                              RESTORE)
         return row
 
     def ledgered_list(self, kind: type, added: str) -> list:
@@ -126,18 +130,10 @@ class Transaction:
         Raises:
             LedgerError: a row was added, edited or deleted outside the ledger.
         """
-        from greenlight.errors import LedgerError
-
         rows = {row.id: row for row in self.registry.list(kind)}
-        ids = sorted(set(self.ledger.subjects_of(added)) | set(rows))
+        ids = self._with_added(rows, added)
         latest = self.ledger.latest_each(ids, recording=True, mentions=False)
-        for record_id in ids:
-            row = rows.get(record_id)
-            if row is None or not _as_recorded(row, latest.get(record_id)):
-                what = "is missing from" if row is None else "is not what the ledger last recorded of it in"
-                raise LedgerError(f"{record_id}'s row {what} the database",
-                                  "run `greenlight ledger verify` and restore the database")
-        return list(rows.values())
+        return _checked(ids, rows, latest, _as_recorded, "is not what the ledger last recorded of it in")
 
     def ledgered_references(self) -> list:
         """Every enrolled likeness reference, checked against its ``likeness.enrolled`` entry: whose face it
@@ -149,22 +145,34 @@ class Transaction:
         Raises:
             LedgerError: a reference row was added, edited or deleted outside the ledger.
         """
-        from greenlight.errors import LedgerError
-
         rows = {row.id: row for row in self.registry.references()}
-        ids = sorted(set(self.ledger.subjects_of("likeness.enrolled")) | set(rows))
+        ids = self._with_added(rows, "likeness.enrolled")
         latest = self.ledger.latest_each(ids, mentions=False)
-        for reference_id in ids:
-            row = rows.get(reference_id)
-            if row is None or not _as_enrolled(row, latest.get(reference_id)):
-                what = "is missing from" if row is None else "is not what the ledger enrolled in"
-                raise LedgerError(f"likeness reference {reference_id}'s row {what} the database",
-                                  "run `greenlight ledger verify` and restore the database")
-        return list(rows.values())
+        return _checked(ids, rows, latest, _as_enrolled, "is not what the ledger enrolled in", "likeness reference ")
+
+    def _with_added(self, rows: dict, added: str) -> list[str]:
+        """The ids of ``rows`` and of every ``added`` entry: a row deleted behind the ledger's back is missed too."""
+        return sorted(set(self.ledger.subjects_of(added)) | set(rows))
 
     def ledger_event(self, kind: str, subject: str, actor: str, **payload: Any) -> None:
         """Append a ledger event with a free-form payload."""
         self.ledger.append(LedgerEvent(kind=kind, subject=subject, payload=payload, actor=actor))
+
+
+def _checked(ids: list[str], rows: dict, latest: dict, matches, differs: str, label: str = "") -> list:
+    """``rows``' values, once each of ``ids`` has a row that ``matches`` its ledger entry in ``latest``.
+
+    Raises:
+        LedgerError: naming the first row missing, or differing (``differs``), from what the ledger holds.
+    """
+    from greenlight.errors import LedgerError
+
+    for record_id in ids:
+        row = rows.get(record_id)
+        if row is None or not matches(row, latest.get(record_id)):
+            what = "is missing from" if row is None else differs
+            raise LedgerError(f"{label}{record_id}'s row {what} the database", RESTORE)
+    return list(rows.values())
 
 
 def _as_enrolled(reference: Any, entry: LedgerEntry | None) -> bool:
