@@ -740,3 +740,12 @@ def test_a_change_where_the_signing_key_cannot_be_read_is_refused_before_anythin
     assert refused.code == 2 and "signing key cannot be read" in refused.err, refused
     assert head_count(busy) == count and not sql(busy, "SELECT id FROM talent WHERE name_key = 'without the key'")
     assert busy("talent", "add", "With The Key").code == 0 and verify(busy)[0] == 0
+
+
+def test_talent_names_swapped_between_rows_stop_what_is_done_in_a_talents_name(busy):
+    assert busy("report", "usage", "--talent", "John Roe").code == 0
+    sql(busy, "UPDATE talent SET name_key = 'tmp' WHERE name_key = 'john roe'")
+    sql(busy, "UPDATE talent SET name_key = 'john roe' WHERE name_key = 'ana lima'")
+    sql(busy, "UPDATE talent SET name_key = 'ana lima' WHERE name_key = 'tmp'")
+    assert busy("report", "usage", "--talent", "John Roe").code == 2
+    assert busy("token", "create", "--role", "talent-rep", "--for", "An Agent", "--talent", "John Roe").code == 2

@@ -66,7 +66,7 @@ def run_deage(
                            "add --model NAME, or leave --age out")
     home = open_studio(studio)
     with home.transaction() as tx:
-        person = tx.registry.talent(talent)
+        person = tx.talent(talent)
         registered = tx.registry.model(model) if model else None  # an unknown name: NotFound, no job
     params = {"talent_id": person.id, "years": years, "reshape": reshape}
     if registered is not None:

@@ -52,7 +52,7 @@ def issue(
     _check_request(holder, role, talent, expires_at, now)
     secret = PREFIX + secrets.token_urlsafe(32)
     with studio.transaction() as tx:
-        talent_id = tx.registry.talent(talent).id if talent else None
+        talent_id = tx.talent(talent).id if talent else None
         token = AccessToken(holder=holder.strip(), role=role, secret_sha256=secret_hash(secret),
                             expires_at=expires_at, talent_id=talent_id, created_by=actor)
         tx.registry.add(token)

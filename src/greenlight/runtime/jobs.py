@@ -223,7 +223,7 @@ def veto(studio: Studio, job_id: str, talent_id: str, actor: str, note: str) -> 
         raise InvalidInput("a veto needs a note saying why", "add --note TEXT")
     with studio.transaction() as tx:
         job = ledgered_job(tx, job_id)
-        person = tx.registry.talent(talent_id)
+        person = tx.talent(talent_id)
         if not shows_talent(tx.registry, job, person.id):
             raise NotFound(f"job {job_id} does not show {person.name}",
                            "a talent vetoes only drafts that show them")

@@ -29,7 +29,7 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
     """
     with studio.transaction() as tx:
         wanted_production = tx.production(production).id if production else None
-        wanted_talent = tx.registry.talent(talent).id if talent else None
+        wanted_talent = tx.talent(talent).id if talent else None
         jobs = ledgered_jobs(tx)  # every state: report_over counts the approved ones
         grants = _grants_metered(tx, jobs)
         names = {p.id: p.name for p in tx.registry.list(ProtectedPerson)}

@@ -82,21 +82,33 @@ class Transaction:
         self._chain_checked = True
 
     def production(self, code_or_id: str):
-        """The production with this code or id, as the ledger recorded it.
+        """The production with this code or id, as the ledger recorded it (see ``_named``)."""
+        from greenlight.domain import Production
+
+        return self._named(Production, self.registry.production(code_or_id), code_or_id, "code")
+
+    def talent(self, name_or_id: str):
+        """The talent with this name or id, as the ledger recorded them (see ``_named``)."""
+        from greenlight.domain import Talent
+
+        return self._named(Talent, self.registry.talent(name_or_id), name_or_id, "name")
+
+    def _named(self, kind: type, found: Any, key: str, field_name: str) -> Any:
+        """``found``, looked up by ``key`` (its id, or its ``field_name`` in any case), as the ledger recorded it.
+
+        The lookup goes through key columns no hash covers: a code or name moved to another row would hand
+        a grant, a job or a token to someone else.
 
         Raises:
-            NotFound: no such production.
-            LedgerError: its row is not what the ledger recorded (a code moved to another production's row).
+            LedgerError: the row found is not what the ledger recorded under that key.
         """
-        from greenlight.domain import Production
         from greenlight.errors import LedgerError
         from greenlight.store.registry import name_key
 
-        found = self.ledgered(Production, self.registry.production(code_or_id).id)
-        if code_or_id != found.id and name_key(code_or_id) != name_key(found.code):
-            raise LedgerError(f"production {code_or_id}'s row in the database is not what the ledger recorded",
-                              RESTORE)
-        return found
+        recorded = self.ledgered(kind, found.id)
+        if key != recorded.id and name_key(key) != name_key(getattr(recorded, field_name)):
+            raise LedgerError(f"{key}'s row in the database is not what the ledger recorded", RESTORE)
+        return recorded
 
     def record(self, kind: str, record: Any, actor: str, **extra: Any) -> None:
         """Append a ledger event whose payload is ``record``'s canonical form (plus ``extra``)."""
