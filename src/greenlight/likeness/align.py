@@ -49,6 +49,15 @@ def upright_box(detection: Detection, scale: float, side: int) -> Box:
     return Box(round(side / 2 - half_w), round(side / 2 - half_h), round(side / 2 + half_w), round(side / 2 + half_h))
 
 
+def quarter_turned(detection: Detection, quarters: int) -> Detection:
+    """The detection with its keypoints turned ``quarters`` quarter turns about its centre (box unchanged):
+    the same face read as lying on another side."""
+    cx, cy = detection.centre
+    matrix = cv2.getRotationMatrix2D((cx, cy), 90 * quarters, 1.0)
+    points = np.hstack([detection.keypoints, np.ones((len(detection.keypoints), 1))]) @ matrix.T
+    return Detection(detection.left, detection.top, detection.right, detection.bottom, detection.score, points)
+
+
 def face_presence(rgb: np.ndarray, detection: Detection) -> float:
     """FaceMesh's confidence (0..1) that the upright crop around the detection holds a face."""
     chip, _ = upright(rgb, detection, MESH_SCALE, MESH_SIDE)
