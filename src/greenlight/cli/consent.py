@@ -61,7 +61,7 @@ def grant(
         raise InvalidInput("consent grant: " + "; ".join(said), "nothing was recorded; see `greenlight consent "
                                                                "grant --help`")
     with home.transaction() as tx:
-        person = tx.registry.talent(talent)
+        person = tx.talent(talent)
     record = grant_consent(home, person, terms, actor(as_))
     if json:
         return print_json(to_plain(record))
@@ -169,7 +169,7 @@ def list_grants(
 ) -> None:
     """List consent grants with their state."""
     with open_studio(studio).transaction() as tx:
-        talent_id = tx.registry.talent(talent).id if talent else None
+        talent_id = tx.talent(talent).id if talent else None
         grants = tx.registry.grants(talent_id=talent_id)
         names = {t.id: t.name for t in tx.registry.list(Talent)}
         productions = {p.id: p.code for p in tx.registry.list(Production)}

@@ -89,7 +89,7 @@ def talent_list(studio: StudioOption = None, json: JsonOption = False) -> None:
 def talent_show(name: str, studio: StudioOption = None, json: JsonOption = False) -> None:
     """Show a performer, their enrolled photos and every consent grant."""
     with open_studio(studio).transaction() as tx:
-        talent = tx.registry.talent(name)
+        talent = tx.talent(name)
         refs = [r for r in tx.registry.references() if r.subject_id == talent.id]
         grants = tx.registry.grants(talent_id=talent.id)
         productions = {p.id: p.code for p in tx.registry.list(Production)}
@@ -132,7 +132,7 @@ def talent_enrol(name: str, photos: Photos, studio: StudioOption = None, as_: Ac
 
     home = open_studio(studio)
     with home.transaction() as tx:
-        talent = tx.registry.talent(name)
+        talent = tx.talent(name)
     references = enrol(home, talent, photos, actor(as_))
     console.print(f"enrolled {talent.name} from {len(references)} photo(s)")
 

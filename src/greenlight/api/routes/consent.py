@@ -47,7 +47,7 @@ def list_grants(who: Who, studio: Home, talent: str | None = None) -> list[dict[
         if who.role is Role.TALENT_REP:
             talent_id = rep_talent(tx.registry, who, talent)
         else:
-            talent_id = tx.registry.talent(talent).id if talent else None
+            talent_id = tx.talent(talent).id if talent else None
         return [to_plain(g) for g in tx.registry.grants(talent_id=talent_id)]
 
 
@@ -57,7 +57,7 @@ def grant(body: GrantRequest, who: Who, studio: Home) -> dict[str, Any]:
     from greenlight.runtime.consent import GrantTerms, grant_consent
 
     with studio.transaction() as tx:
-        person = tx.registry.talent(body.talent)
+        person = tx.talent(body.talent)
     through = datetime.combine(body.until + timedelta(days=1), time.min, UTC)
     start = body.valid_from or utcnow()
     terms = GrantTerms(use=body.use, description=body.description, valid_from=_aware(start), valid_until=through,

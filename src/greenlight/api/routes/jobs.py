@@ -20,6 +20,7 @@ from greenlight.api.scope import decision_plain, job_plain, step_plain
 from greenlight.domain import JobState, to_plain
 from greenlight.domain.access import Caller
 from greenlight.errors import InvalidInput
+from greenlight.runtime.studio import Transaction
 from greenlight.runtime.visibility import can_see, job_for, visible_jobs
 from greenlight.store.registry import Registry
 
@@ -64,7 +65,7 @@ def submit(form: Annotated[JobForm, Form()], who: Who, studio: Home) -> dict[str
     from greenlight.runtime.jobs import submit as queue
 
     with studio.transaction() as tx:
-        params = _params(tx.registry, form.params)
+        params = _params(tx, form.params)
         stored = [_usable_asset(studio, tx.registry, who, ref) for ref in form.assets]
     _inside_studio(studio, form.engine, params)
     with received(studio, form.files, stored) as inputs:
@@ -72,7 +73,7 @@ def submit(form: Annotated[JobForm, Form()], who: Who, studio: Home) -> dict[str
     return to_plain(job)
 
 
-def _params(registry: Registry, text: str) -> dict[str, Any]:
+def _params(tx: Transaction, text: str) -> dict[str, Any]:
     try:
         params = json.loads(text)
     except ValueError:
@@ -80,8 +81,8 @@ def _params(registry: Registry, text: str) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise InvalidInput("params must be a JSON object", 'e.g. {"talent": "Dana Reyes", "years": 10}')
     if isinstance(params.get("talent"), str) and "talent_id" not in params:
-        params["talent_id"] = registry.talent(params.pop("talent")).id
-    return _registered_model(registry, params)
+        params["talent_id"] = tx.talent(params.pop("talent")).id
+    return _registered_model(tx.registry, params)
 
 
 def _registered_model(registry: Registry, params: dict[str, Any]) -> dict[str, Any]:

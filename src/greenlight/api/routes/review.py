@@ -67,7 +67,7 @@ def veto(job_id: str, body: VetoRequest, who: Who, studio: Home) -> dict[str, An
         if who.role is Role.TALENT_REP:
             talent = rep_talent(tx.registry, who, body.talent)
         elif body.talent:
-            talent = tx.registry.talent(body.talent).id
+            talent = tx.talent(body.talent).id
         else:
             raise InvalidInput("a veto is made for a talent", "name the talent the veto is for")
     job = record_veto(studio, job_id, talent, who.actor, body.note)

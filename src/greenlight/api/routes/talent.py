@@ -51,7 +51,7 @@ def enrol(talent: str, photos: Annotated[list[UploadFile], File(description="Ref
     from greenlight.runtime.registry import enrol as enrol_photos
 
     with studio.transaction() as tx:
-        person = tx.registry.talent(talent)
+        person = tx.talent(talent)
     own_talent_only(who, person.id, f"talent {person.name}")
     with received(studio, photos) as paths:
         references = enrol_photos(studio, person, paths, who.actor)

@@ -50,7 +50,7 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
     from greenlight.runtime.talentview import jobs_showing
 
     with studio(request).transaction() as tx:
-        person = tx.registry.talent(talent_id)
+        person = tx.talent(talent_id)
         if who.role is Role.TALENT_REP and person.id != who.talent_id:
             raise Forbidden("a talent-rep token sees only the talent it represents", "ask for a token for this talent")
         grants = tx.registry.grants(person.id)
