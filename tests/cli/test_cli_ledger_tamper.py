@@ -749,3 +749,31 @@ def test_talent_names_swapped_between_rows_stop_what_is_done_in_a_talents_name(b
     sql(busy, "UPDATE talent SET name_key = 'ana lima' WHERE name_key = 'tmp'")
     assert busy("report", "usage", "--talent", "John Roe").code == 2
     assert busy("token", "create", "--role", "talent-rep", "--for", "An Agent", "--talent", "John Roe").code == 2
+    assert busy("consent", "grant", "John Roe", "--production", "NIGHTFALL", "--use", "digital-alteration",
+                "--description", DESCRIPTION, "--until", "2030-01-01", "--signed-by", "John Roe").code == 2
+    assert busy("talent", "enrol", "John Roe", "nothing.jpg").code == 2
+
+
+@pytest.mark.parametrize("tail", [b"x\n", b"{}\n", b"null\n", b"[]\n", b'{"tree_size": 1}\n', "copy"],
+                         ids=["junk", "empty-object", "null", "list", "partial", "a-copied-earlier-line"])
+def test_a_line_appended_to_the_checkpoints_file_does_not_hide_a_forged_entry_from_the_guards(busy, tail):
+    # A line that is not the last signed checkpoint made the guards skip their check of the entries after it.
+    screen = ("screen", "Jane Doe walks in", "--production", "NIGHTFALL", "--use", "digital-alteration")
+    last = json.loads(sql(busy, "SELECT record FROM ledger_entries WHERE seq = :s",
+                          s=seq_of(busy, "consent.revoked", busy.grant_id))[0][0])
+    forged = forge_entry(busy, "consent.resumed", busy.grant_id,
+                         {"record": dict(last["payload"]["record"], state="active", history=[])})
+    edit_row(busy, "consent_grants", busy.grant_id, lambda r: r.update(state="active", history=[]), state="active")
+    path = Path(busy.home) / "ledger" / "checkpoints.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    with path.open("ab") as f:
+        f.write(lines[0] if tail == "copy" else tail)
+    refused = busy(*screen)
+    assert refused.code == 2 and f"entry {forged}" in refused.err, refused
+
+
+@pytest.mark.parametrize("content", [b"", b"x\n"], ids=["emptied", "junk-only"])
+def test_a_checkpoints_file_with_no_signed_line_stops_the_guards_of_a_keyed_studio(busy, content):
+    (Path(busy.home) / "ledger" / "checkpoints.jsonl").write_bytes(content)
+    refused = busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs")
+    assert refused.code == 2 and "checkpoint" in refused.err, refused

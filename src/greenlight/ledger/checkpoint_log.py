@@ -107,6 +107,26 @@ class CheckpointLog:
         except GreenlightError:
             return None  # the key files cannot be read: the output goes without, verify says why
 
+    def last_signed(self) -> Checkpoint | None:
+        """The last line of the file that the studio key signed, whatever lines follow it, or None.
+
+        What the guards hold the ledger to: a line appended after it that is not one (junk, a forgery) must
+        not stand for "no checkpoint". The file's end is read first, the whole file only when no signed line
+        is there.
+
+        Raises:
+            GreenlightError: the studio key cannot be read.
+        """
+        seal = self.seal()
+        if seal is None:
+            return None
+        with contextlib.suppress(FileNotFoundError), open(self.path, "rb") as f:
+            for whole in (False, True):
+                for text in reversed(_complete_lines(f, whole)):
+                    if (checkpoint := _signed(text, seal)) is not None:
+                        return checkpoint
+        return None
+
     def update(self, database, begin: str | None = None) -> Checkpoint | None:
         """Append a signed checkpoint of the ledger head if it moved since the last one; return the latest.
 
@@ -293,6 +313,24 @@ def _last_line(f: BinaryIO) -> bytes | None:
     if len(lines) == 1 and start > 0:
         return None  # the line is longer than the tail read: not a line this module wrote
     return lines[-1]
+
+
+def _complete_lines(f: BinaryIO, whole: bool) -> list[bytes]:
+    """The newline-terminated lines of ``f`` (its last ``_TAIL`` bytes' only, unless ``whole``)."""
+    f.seek(0, os.SEEK_END)
+    start = 0 if whole else max(0, f.tell() - _TAIL)
+    f.seek(start)
+    lines = f.read().split(b"\n")[:-1]
+    return lines[1:] if start > 0 else lines  # the first may be cut by the tail's start
+
+
+def _signed(text: bytes, seal: Seal) -> Checkpoint | None:
+    """The checkpoint on this line if the studio key signed it, else None."""
+    try:
+        checkpoint = Checkpoint.from_plain(json.loads(text))
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
+    return checkpoint if checkpoint.signature is not None and not signature_problem(checkpoint, seal) else None
 
 
 def _complete_length(f: BinaryIO) -> int:

@@ -154,6 +154,14 @@ class Ledger:
         """The stored hash of entry ``seq``, or None when there is no such entry."""
         return self.session.scalar(select(ledger_entries.c.hash).where(ledger_entries.c.seq == seq))
 
+    def records_key(self) -> bool:
+        """Whether an entry records the studio's signing key (from it on, every checkpoint is signed)."""
+        from greenlight.ledger.checkpoint_log import KEY_EVENTS
+
+        self.check_index()
+        t = ledger_entries.c
+        return self.session.scalar(select(t.seq).where(t.kind.in_(KEY_EVENTS)).limit(1)) is not None
+
     def subjects_of(self, kind: str) -> list[str]:
         """The subjects of every entry of ``kind`` (its index columns checked first, see ``check_index``)."""
         self.check_index()

@@ -51,7 +51,12 @@ class Transaction:
         """
         from greenlight.errors import LedgerError
 
-        last = self.checkpoints.latest_signed() if self.checkpoints is not None else None
+        if self.checkpoints is None:
+            return
+        last = self.checkpoints.last_signed()
+        if last is None and (self.checkpoints.seal() is not None or self.ledger.records_key()):
+            raise LedgerError(f"{self.checkpoints.path} holds no checkpoint the studio key signed, though the "
+                              "studio has a key (the file was emptied or replaced)", RESTORE)
         if last is None or last.tree_size == 0:
             return
         if self.ledger.hash_at(last.tree_size) != last.last_hash:
