@@ -777,3 +777,39 @@ def test_a_checkpoints_file_with_no_signed_line_stops_the_guards_of_a_keyed_stud
     (Path(busy.home) / "ledger" / "checkpoints.jsonl").write_bytes(content)
     refused = busy("screen", "a night street", "--production", "NIGHTFALL", "--use", "previs")
     assert refused.code == 2 and "checkpoint" in refused.err, refused
+
+
+def rep_token(cli) -> tuple[str, str]:
+    """A talent rep's token for John Roe: its id and its secret."""
+    made = cli("token", "create", "--role", "talent-rep", "--for", "An Agent", "--talent", "John Roe")
+    assert made.code == 0, made.err
+    secret = next(line for line in made.out.splitlines() if line.startswith("glt_"))
+    return sql(cli, "SELECT id FROM access_tokens")[0][0], secret
+
+
+def test_a_token_raised_to_admin_by_an_appended_entry_is_refused_by_the_service(busy):
+    from greenlight.domain.access import Role
+    from greenlight.errors import Unauthorized
+    from greenlight.runtime.access import authenticate
+
+    token_id, secret = rep_token(busy)
+    assert authenticate(Studio.open(busy.home), secret).role is Role.TALENT_REP
+    raised = {"role": "admin", "talent_id": None}
+    record = dict(json.loads(sql(busy, "SELECT record FROM access_tokens")[0][0]), **raised)
+    forge_entry(busy, "token.created", token_id, {"record": record})
+    edit_row(busy, "access_tokens", token_id, lambda r: r.update(raised), talent_id=None)
+    with pytest.raises(Unauthorized, match="not sealed"):
+        authenticate(Studio.open(busy.home), secret)
+
+
+def test_a_token_revocation_deleted_from_the_middle_of_the_ledger_is_refused_by_the_service(busy):
+    from greenlight.errors import Unauthorized
+    from greenlight.runtime.access import authenticate
+
+    token_id, secret = rep_token(busy)
+    assert busy("token", "revoke", token_id).code == 0
+    assert busy("talent", "add", "A Later Talent").code == 0
+    sql(busy, "DELETE FROM ledger_entries WHERE seq = :s", s=seq_of(busy, "token.revoked", token_id))
+    edit_row(busy, "access_tokens", token_id, lambda r: r.update(revoked_at=None, revoked_by=None))
+    with pytest.raises(Unauthorized, match="ledger"):
+        authenticate(Studio.open(busy.home), secret)

@@ -140,6 +140,38 @@ def test_a_veto_removed_from_a_queued_jobs_row_is_refused(keyed, faces, tmp_path
 # --- C: an output asset pointed at another file -----------------------------------------------------------
 
 
+def input_asset(cli, job_id: str) -> dict:
+    [[record]] = sql(cli, "SELECT record FROM jobs WHERE id = :id", id=job_id)
+    [[asset]] = sql(cli, "SELECT record FROM assets WHERE sha256 = :s", s=json.loads(record)["inputs"][0]["sha256"])
+    return json.loads(asset)
+
+
+def test_a_queued_jobs_input_pointed_at_another_stored_file_is_not_run(keyed, faces, tmp_path):
+    other = output_asset(keyed, approved(keyed, faces, tmp_path))["path"]  # a signed output, de-aged twice
+    job_id = queued_deage(keyed, faces, tmp_path)
+    asset = input_asset(keyed, job_id)
+    edit_row(keyed, "assets", asset["id"], lambda r: r.update(path=other), path=other)
+    one_line_error(keyed("jobs", "run"), asset["id"], "not what the ledger last recorded")
+    assert state(keyed, job_id) == "queued"
+
+
+def test_a_queued_jobs_input_whose_stored_bytes_were_replaced_is_not_run(keyed, faces, tmp_path):
+    job_id = queued_deage(keyed, faces, tmp_path)
+    stored = Path(keyed.home) / input_asset(keyed, job_id)["path"]
+    stored.chmod(0o644)
+    stored.write_bytes((faces / STRANGER).read_bytes())
+    one_line_error(keyed("jobs", "run"), "holds other bytes")
+    assert state(keyed, job_id) == "queued"
+
+
+def test_a_queued_jobs_production_renamed_in_its_record_does_not_reach_the_credentials(keyed, faces, tmp_path):
+    job_id = queued_deage(keyed, faces, tmp_path)
+    [[production_id]] = sql(keyed, "SELECT id FROM productions WHERE code_key = 'nightfall'")
+    edit_row(keyed, "productions", production_id, lambda r: r.update(code="DAYBREAK", title="Daybreak"))
+    one_line_error(keyed("jobs", "run"), production_id, "not what the ledger last recorded")
+    assert state(keyed, job_id) == "queued"
+
+
 def test_an_output_pointed_at_another_stored_file_is_not_exported(keyed, faces, tmp_path):
     job_id = approved(keyed, faces, tmp_path)
     asset = output_asset(keyed, job_id)

@@ -98,9 +98,13 @@ def revoke(studio: Studio, token_id: str, actor: str) -> AccessToken:
 
 def _as_the_ledger_has_it(tx: Transaction, token: AccessToken) -> None:
     """Refuse a token whose row differs from the ledger's last word on it (a role raised in SQL, an expiry
-    pushed back, a revocation undone): the database was edited behind the ledger's back."""
+    pushed back, a revocation undone), or whose ledger is not the one the studio key signed (that word
+    appended without the key, a revocation deleted from the chain): the database was edited behind the
+    ledger's back. The same checks as every guard's (``Transaction.check_not_rolled_back``, ``check_chain``)."""
     try:
+        tx.check_not_rolled_back()
         entry = tx.ledger.latest(token.id)
+        tx.check_chain()
     except LedgerError as error:
         raise Unauthorized(f"access token {token.id}: {error.problem}", error.hint) from None
     recorded = entry.event.payload.get("record") if entry else None

@@ -135,7 +135,7 @@ def output_spec(studio: Studio, job: Job, output: EngineOutput) -> OutputSpec:
     """What the Content Credentials of one output say: engine, source type, inputs, consents."""
     info = load_engine(job.engine).info
     with studio.transaction() as tx:
-        production = tx.registry.get(Production, job.production_id)
+        production = tx.ledgered(Production, job.production_id)
         paths = input_paths(studio, tx, job)
     altered = info.action == "c2pa.edited"
     return OutputSpec(

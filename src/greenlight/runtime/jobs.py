@@ -9,10 +9,12 @@ from typing import Any
 
 from greenlight.domain import (
     APPROVER_ROLES,
+    Asset,
     ConsentGrant,
     Job,
     JobInput,
     JobState,
+    Production,
     RateUnit,
     Talent,
     Verdict,
@@ -42,10 +44,12 @@ def ledgered_job(tx: Transaction, job_id: str) -> Job:
 
     Raises:
         NotFound: no such job.
-        LedgerError: the row, or its state or production column, is not what the ledger last recorded.
+        LedgerError: the row, its state or production column, or its production's row (whose code its
+            outputs' Content Credentials name) is not what the ledger last recorded.
     """
     job = tx.ledgered(Job, job_id)
     _refuse_edited_columns(tx, [job_id])
+    tx.ledgered(Production, job.production_id)
     return job
 
 
@@ -160,8 +164,48 @@ def likeness_for(tx: Transaction, params: Mapping[str, Any]) -> dict[str, tuple[
 
 
 def input_paths(studio: Studio, tx: Transaction, job: Job) -> tuple[Path, ...]:
-    """Where the job's inputs lie in the studio's asset store."""
-    return tuple(studio.home / tx.registry.asset(i.sha256).path for i in job.inputs)
+    """Where the job's inputs lie in the studio's asset store, each checked as ``input_file`` checks it."""
+    return tuple(input_file(studio, tx, wanted) for wanted in job.inputs)
+
+
+def input_file(studio: Studio, tx: Transaction, wanted: JobInput) -> Path:
+    """The stored file of one of a job's inputs: its asset as the ledger recorded it, inside the asset store,
+    holding the bytes the job names (an asset row pointed at another file had a job alter and sign that file).
+
+    Raises:
+        LedgerError: the asset's row is not what the ledger recorded, or is another file's.
+        StudioError: the file lies outside the store, cannot be read or holds other bytes.
+    """
+    from greenlight.errors import StudioError
+
+    asset = tx.ledgered(Asset, tx.registry.asset(wanted.sha256).id)
+    path = studio.home / asset.path
+    where = f"input {wanted.name} (asset {asset.id}, {asset.path})"
+    if asset.sha256 != wanted.sha256:
+        raise LedgerError(f"{where}: its row is not the file the job was given", RESTORE)
+    if not path.resolve().is_relative_to(studio.assets.root.resolve()):
+        raise StudioError(f"{where} lies outside the studio's asset store", RESTORE)
+    if _content_sha256(path, where) != wanted.sha256:
+        raise StudioError(f"{where} holds other bytes than the ledger recorded",
+                          "restore the asset store from a backup and run `greenlight ledger verify`")
+    return path
+
+
+_DIGESTS: dict[tuple, str] = {}  # a stored file's sha256 by what its inode says of it: hashed once a process
+
+
+def _content_sha256(path: Path, where: str) -> str:
+    from greenlight.errors import StudioError
+    from greenlight.store.assets import sha256_file
+
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        if key not in _DIGESTS:
+            _DIGESTS[key] = sha256_file(path)
+    except OSError as exc:
+        raise StudioError(f"{where} cannot be read ({exc.strerror or exc})", RESTORE) from None
+    return _DIGESTS[key]
 
 
 def review(studio: Studio, job_id: str, approve: bool, actor: str, note: str) -> Job:
