@@ -169,7 +169,8 @@ def test_a_queued_jobs_production_renamed_in_its_record_does_not_reach_the_crede
     [[production_id]] = sql(keyed, "SELECT id FROM productions WHERE code_key = 'nightfall'")
     edit_row(keyed, "productions", production_id, lambda r: r.update(code="DAYBREAK", title="Daybreak"))
     one_line_error(keyed("jobs", "run"), production_id, "not what the ledger last recorded")
-    assert state(keyed, job_id) == "queued"
+    assert sql(keyed, "SELECT state FROM jobs WHERE id = :id", id=job_id) == [("queued",)]
+    one_line_error(keyed("jobs", "show", job_id), production_id)
 
 
 def test_an_output_pointed_at_another_stored_file_is_not_exported(keyed, faces, tmp_path):
@@ -209,6 +210,34 @@ def test_an_output_replaced_by_a_link_out_of_the_store_is_not_exported(keyed, fa
     os.symlink(outside, stored)
     one_line_error(keyed("export", job_id, tmp_path / "out"), asset["id"], "outside")
     assert nothing_in(tmp_path / "out")
+
+
+def test_a_blocked_job_shown_approved_through_its_rows_is_refused_not_shown(keyed, faces, tmp_path):
+    job_id = escalated(keyed, faces, tmp_path)
+    edit_row(keyed, "jobs", job_id, lambda r: r["history"][-1].update(state="approved"), state="approved")
+    one_line_error(keyed("jobs", "show", job_id), job_id, "not what the ledger last recorded")
+
+
+def test_a_decision_turned_to_allow_in_its_row_is_refused_not_shown(keyed, faces, tmp_path):
+    job_id = escalated(keyed, faces, tmp_path)
+    [[decision_id]] = sql(keyed, "SELECT id FROM decisions WHERE subject = :j AND verdict = 'escalate'", j=job_id)
+    edit_row(keyed, "decisions", decision_id, lambda r: r.update(verdict="allow", reasons=[]), verdict="allow")
+    one_line_error(keyed("jobs", "show", job_id), decision_id, "not what the ledger last recorded")
+
+
+def test_a_revoked_grant_set_back_to_active_is_not_listed_as_active(keyed):
+    grant_id = per_image_grant(keyed, "independent-replica")
+    assert keyed("consent", "revoke", grant_id, "--reason", "talent withdrew").code == 0
+    edit_row(keyed, "consent_grants", grant_id, lambda r: r.update(state="active", history=[]), state="active")
+    listed = keyed("consent", "list", "--json")
+    assert listed.code == 2 or all(g["state"] != "active" for g in json.loads(listed.out) if g["id"] == grant_id)
+
+
+def test_names_changed_in_their_rows_do_not_reach_the_usage_report(keyed, faces, tmp_path):
+    approved(keyed, faces, tmp_path)
+    [[talent_id]] = sql(keyed, "SELECT id FROM talent WHERE name_key = 'eileen collins'")
+    edit_row(keyed, "talent", talent_id, lambda r: r.update(name="Mallory Forger"))
+    one_line_error(keyed("report", "usage"), talent_id)
 
 
 # --- D: what is owed, under-stated through the rows --------------------------------------------------------

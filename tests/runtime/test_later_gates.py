@@ -141,9 +141,9 @@ def test_a_grant_no_ledger_entry_wrote_covers_nothing(cast):
     # The ledger is now shorter than its last signed checkpoint: nothing is decided on it.
     with pytest.raises(LedgerError, match="last signed checkpoint"):
         submit(cast.studio, "ingest", params, [cast.lead_photo], PRODUCTION, "artist")
-    # With the checkpoints file gone too (which `ledger verify` reports), the chain's gap still stops it.
+    # With the checkpoints file gone too (which `ledger verify` reports), a keyed studio's guards still stop.
     (cast.studio.home / "ledger" / "checkpoints.jsonl").unlink()
-    with pytest.raises(LedgerError, match="chain is broken"):
+    with pytest.raises(LedgerError, match="holds no checkpoint the studio key signed"):
         submit(cast.studio, "ingest", params, [cast.lead_photo], PRODUCTION, "artist")
 
 

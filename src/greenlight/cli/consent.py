@@ -17,7 +17,7 @@ from greenlight.cli.common import (
     print_json,
 )
 from greenlight.cli.tables import print_listing
-from greenlight.domain import GrantState, Production, RateUnit, Talent, Use, to_plain, utcnow
+from greenlight.domain import GrantState, Production, RateUnit, Use, to_plain, utcnow
 from greenlight.errors import GreenlightError, InvalidInput
 
 app = typer.Typer(help="Consent grants: informed, specific, scoped, and revocable at any time.", no_args_is_help=True)
@@ -168,11 +168,13 @@ def list_grants(
     json: JsonOption = False,
 ) -> None:
     """List consent grants with their state."""
-    with open_studio(studio).transaction() as tx:
+    from greenlight.runtime.scanning import consent_grants, ledgered_talent
+
+    with open_studio(studio).transaction() as tx:  # as the guards read them: a row set back to active is refused
         talent_id = tx.talent(talent).id if talent else None
-        grants = tx.registry.grants(talent_id=talent_id)
-        names = {t.id: t.name for t in tx.registry.list(Talent)}
-        productions = {p.id: p.code for p in tx.registry.list(Production)}
+        grants = [g for g in consent_grants(tx) if talent_id in (None, g.talent_id)]
+        names = {t.id: t.name for t in ledgered_talent(tx)}
+        productions = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
     if json:
         return print_json([to_plain(g) for g in grants])
     rows = [(g.id, names.get(g.talent_id, g.talent_id), g.use.value,

@@ -21,7 +21,7 @@ from greenlight.cli.common import (
 from greenlight.cli.money import owed_text
 from greenlight.cli.progress import JobProgress
 from greenlight.cli.tables import print_listing
-from greenlight.domain import ConsentGrant, Decision, Job, JobState, Talent, to_plain
+from greenlight.domain import Asset, ConsentGrant, Decision, Job, JobState, to_plain
 from greenlight.domain.compensation import owed_plain
 
 run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
@@ -127,15 +127,17 @@ def jobs_list(
 def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = False) -> None:
     """Show a job: its spec, every step, every guard decision, its outputs."""
     from greenlight.runtime.guarding import stages
+    from greenlight.runtime.jobs import ledgered_job
+    from greenlight.runtime.scanning import ledgered_talent
 
     home = open_studio(studio)
-    with home.transaction() as tx:
-        job = tx.registry.get(Job, job_id)
-        decisions = tx.registry.decisions(subject=job.id)
+    with home.transaction() as tx:  # every row as the ledger recorded it: a forged one is refused, not shown
+        job = ledgered_job(tx, job_id)
+        decisions = [tx.ledgered(Decision, d.id) for d in tx.registry.decisions(subject=job.id)]
         made_at = stages(tx, decisions)
-        assets = tx.registry.job_assets(job.id)
+        assets = [tx.ledgered(Asset, a.id) for a in tx.registry.job_assets(job.id)]
         grants = _grants(tx, job)
-        names = {t.id: t.name for t in tx.registry.list(Talent)}
+        names = {t.id: t.name for t in ledgered_talent(tx)}
     if json:
         return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],
                            "decisions": [{**to_plain(d), "stage": made_at.get(d.id)} for d in decisions],
@@ -290,7 +292,7 @@ def print_outcome(home, job: Job) -> None:
 
 def _grants(tx, job: Job) -> dict[str, ConsentGrant]:
     """The grants the job's metered use is under (grants are never deleted, only revoked)."""
-    return {grant_id: tx.registry.grant(grant_id) for grant_id in {u.grant_id for u in job.usage}}
+    return {grant_id: tx.ledgered(ConsentGrant, grant_id) for grant_id in {u.grant_id for u in job.usage}}
 
 
 def _print_decision(decision: Decision, stage: str | None) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from greenlight.domain import ConsentGrant, Job, Production, ProtectedPerson, Talent
+from greenlight.domain import ConsentGrant, Job, Production, ProtectedPerson
 from greenlight.domain.compensation import UsageReport, report_of
 from greenlight.domain.compensation import usage_report as report_over
 from greenlight.errors import LedgerError
 from greenlight.runtime.jobs import ledgered_jobs
+from greenlight.runtime.scanning import ledgered_talent
 from greenlight.runtime.studio import RESTORE, Studio, Transaction
 
 
@@ -21,7 +22,8 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         production: only this production (code or id).
         talent: only this talent (name or id).
 
-    Jobs and grants are read as the ledger last recorded them, so an edited row cannot cut what is owed.
+    Jobs, grants, and the names and codes printed, are read as the ledger last recorded them, so an edited row
+    cannot cut what is owed nor name someone else as owed it.
 
     Raises:
         NotFound: no such production or talent.
@@ -32,9 +34,9 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         wanted_talent = tx.talent(talent).id if talent else None
         jobs = ledgered_jobs(tx)  # every state: report_over counts the approved ones
         grants = _grants_metered(tx, jobs)
-        names = {p.id: p.name for p in tx.registry.list(ProtectedPerson)}
-        names |= {t.id: t.name for t in tx.registry.list(Talent)}
-        codes = {p.id: p.code for p in tx.registry.list(Production)}
+        names = {p.id: p.name for p in tx.ledgered_list(ProtectedPerson, "protected.person.added")}
+        names |= {t.id: t.name for t in ledgered_talent(tx)}
+        codes = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
     whole = report_over(jobs, grants, names, codes)
     return report_of(line for line in whole.lines
                      if wanted_production in (None, line.production_id) and wanted_talent in (None, line.talent_id))
