@@ -160,3 +160,16 @@ def test_a_progress_label_shows_a_file_name_as_it_is_and_keeps_its_frame_count(m
     assert "scanning take{1}[red].mp4" in shown and "finding Dana Reyes in [b]take.mp4" in shown
     assert progress.shorten(long) in shown and progress.shorten(long).endswith("frame 7/12")
     assert len(progress.shorten(long)) == progress.WIDEST
+
+
+def test_a_damaged_studio_database_is_one_line_naming_it(cli):
+    # A copy cut short, or a file overwritten: a 111-line SQLAlchemy traceback before.
+    from pathlib import Path
+
+    assert cli("talent", "add", "Dana Reyes").code == 0
+    database = Path(cli.home) / "greenlight.db"
+    whole = database.read_bytes()
+    for damaged in (whole[:8192], b"garbage\n"):
+        database.write_bytes(damaged)
+        for command in (("jobs", "list"), ("ledger", "verify")):
+            one_line_error(cli(*command), "greenlight.db", "damaged")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from greenlight.errors import StudioError
@@ -45,7 +45,7 @@ class Database:
         Yields:
             a Session for ``Registry`` and ``Ledger``; they share its transaction.
         """
-        with Session(self.engine) as session, session.begin():
+        with self._intact(), Session(self.engine) as session, session.begin():
             yield session
 
     def upgrade(self) -> None:
@@ -100,12 +100,26 @@ class Database:
     @contextmanager
     def _reachable(self) -> Iterator[None]:
         try:
-            yield
+            with self._intact():
+                yield
         except OperationalError as exc:
             raise StudioError(
                 f"cannot open the database {self.url.render_as_string(hide_password=True)}: {exc.orig}",
                 "check GREENLIGHT_DATABASE_URL or the studio folder",
             ) from exc
+
+    @contextmanager
+    def _intact(self) -> Iterator[None]:
+        """A database file that is damaged (cut short, overwritten) is named in one line, not a traceback."""
+        try:
+            yield
+        except DatabaseError as exc:
+            if type(exc) is not DatabaseError:  # a constraint, a lock, a lost connection: not damage
+                raise
+            where = self.url.database if self.url.get_backend_name() == "sqlite" else \
+                self.url.render_as_string(hide_password=True)
+            raise StudioError(f"the studio database {where} is damaged ({exc.orig})",
+                              "restore it from a backup, then run `greenlight ledger verify`") from None
 
 
 def _alembic_config(connection: Any) -> Any:
