@@ -36,7 +36,7 @@ sys.argv = ["greenlight", *sys.argv[2:]]
 main()
 """
 
-# Stores a file and waits, alive, for a line on stdin before going on.
+# Stores a file (or exports a job) and waits, alive, for a line on stdin before going on (or dying).
 STORING_AND_WAITING = """
 import sys
 from pathlib import Path
@@ -44,6 +44,22 @@ from greenlight.runtime.studio import Studio
 studio = Studio.open()
 print(studio.assets.put_file(Path(sys.argv[1])).path, flush=True)
 sys.stdin.readline()
+"""
+
+EXPORTING_AND_WAITING = """
+import sys
+from pathlib import Path
+import greenlight.runtime.delivery as delivery
+from greenlight.runtime.studio import Studio
+recorded = delivery.record_export
+def wait_then_record(*args, **kwargs):
+    print("copied", flush=True)
+    if sys.stdin.readline().strip() == "die":
+        import os, signal
+        os.kill(os.getpid(), signal.SIGKILL)
+    recorded(*args, **kwargs)
+delivery.record_export = wait_then_record
+delivery.deliver(Studio.open(), sys.argv[1], Path(sys.argv[2]), "editor")
 """
 
 
@@ -175,3 +191,61 @@ def test_files_a_row_records_are_kept_even_when_a_killed_process_stored_them_aga
                path)
     assert keyed("jobs", "list").code == 0
     assert all(path.is_file() for path in recorded) and unrecorded(home) == [] and missing(home) == []
+
+
+# --- F5: an export killed before it is recorded -------------------------------------------------------------
+
+
+def exported(home: Path) -> int:
+    return len(rows(home, "SELECT seq FROM ledger_entries WHERE kind = 'job.exported'"))
+
+
+def killed_mid_export(cli, job_id: str, out: Path) -> list[Path]:
+    """Export in another process, killed once the copies are made and before the export is recorded."""
+    worker = subprocess.Popen([sys.executable, "-c", EXPORTING_AND_WAITING, job_id, out], env={**os.environ},
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert worker.stdout.readline().strip() == "copied"
+    worker.communicate("die\n", timeout=60)
+    assert worker.returncode == -signal.SIGKILL
+    left = sorted(out.iterdir())
+    assert left and all(p.name.startswith(f".{job_id}-") for p in left), left
+    return left
+
+
+def test_an_export_killed_before_it_is_recorded_leaves_no_deliverable_after_the_next_start(keyed, faces, tmp_path):
+    job_id, out = approved(keyed, faces, tmp_path), tmp_path / "deliverables"
+    killed_mid_export(keyed, job_id, out)
+    assert keyed("jobs", "list").code == 0
+    assert list(out.iterdir()) == [] and exported(Path(keyed.home)) == 0
+
+
+def test_an_export_killed_then_blocked_by_a_revocation_leaves_no_deliverable(keyed, faces, tmp_path):
+    job_id, out = approved(keyed, faces, tmp_path), tmp_path / "deliverables"
+    killed_mid_export(keyed, job_id, out)
+    assert keyed("consent", "revoke", keyed.per_image["independent-replica"], "--reason", "talent withdrew").code == 0
+    assert keyed("export", job_id, out).code != 0
+    assert list(out.iterdir()) == [] and exported(Path(keyed.home)) == 0
+
+
+def test_a_stale_temporary_of_the_job_goes_before_a_blocked_export(keyed, faces, tmp_path):
+    # A hidden copy the studio has no record of (its in-flight list lost with a restored backup, say).
+    job_id, out = approved(keyed, faces, tmp_path), tmp_path / "deliverables"
+    [left] = killed_mid_export(keyed, job_id, out)
+    kept = left.read_bytes()
+    assert keyed("consent", "revoke", keyed.per_image["independent-replica"], "--reason", "talent withdrew").code == 0
+    left.write_bytes(kept)  # as if the sweep had never seen it
+    assert keyed("export", job_id, out).code != 0
+    assert list(out.iterdir()) == []
+
+
+def test_a_live_export_keeps_its_copies_while_another_command_starts(keyed, faces, tmp_path):
+    job_id, out = approved(keyed, faces, tmp_path), tmp_path / "deliverables"
+    worker = subprocess.Popen([sys.executable, "-c", EXPORTING_AND_WAITING, job_id, out], env={**os.environ},
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert worker.stdout.readline().strip() == "copied"
+    copies = sorted(out.iterdir())
+    assert keyed("jobs", "list").code == 0
+    assert sorted(out.iterdir()) == copies
+    worker.communicate("go on\n", timeout=60)
+    assert worker.returncode == 0
+    assert [p.name for p in out.iterdir()] == [f"{job_id}-1.png"] and exported(Path(keyed.home)) == 1

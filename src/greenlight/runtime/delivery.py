@@ -18,6 +18,7 @@ from greenlight.errors import Blocked, InvalidTransition, StudioError
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, ledgered_job
 from greenlight.runtime.studio import RESTORE, Studio, Transaction
+from greenlight.store import inflight
 
 
 def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:
@@ -113,26 +114,45 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
     from greenlight.media import atomic_output
 
     _check_folder(folder)  # before the export gate is recorded: a folder that cannot be written changes nothing
+    _remove_stale_copies(folder, job_id)  # even when the gate then blocks the export
     job, assets = cleared_outputs(studio, job_id, actor)
     _make_folder(folder)
     written = []
     # Every file is copied under a temporary name, the export is recorded, and only then are the files
     # renamed into place: a process killed before the record leaves no deliverable the ledger does not
-    # know of (the temporary files go on the next export), one killed after it at worst a recorded export
-    # whose files are missing, which exporting again writes.
-    with contextlib.ExitStack() as renames:
-        for n, asset in enumerate(assets, 1):
-            target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
-            sidecar = studio.assets.sidecar_for(asset.sha256)
-            # An EXR travels with its Content Credentials beside it (<name>.c2pa).
-            shutil.copyfile(studio.home / asset.path, renames.enter_context(atomic_output(target)))
-            if sidecar is not None:
-                shutil.copyfile(sidecar, renames.enter_context(_beside(target, sidecar)))
-            written += [target, target.with_suffix(".c2pa")] if sidecar is not None else [target]
-        record_export(studio, job, actor, [p.name for p in written])
+    # know of (the temporary files are in the studio's in-flight list, and go at its next start), one
+    # killed after it at worst a recorded export whose files are missing, which exporting again writes.
+    listed = inflight.start(inflight.folder_of(studio.home), "export")
+    try:
+        with contextlib.ExitStack() as renames:
+            for n, asset in enumerate(assets, 1):
+                target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
+                sidecar = studio.assets.sidecar_for(asset.sha256)
+                shutil.copyfile(studio.home / asset.path, _listed(listed, renames.enter_context(atomic_output(target))))
+                if sidecar is not None:  # an EXR travels with its Content Credentials beside it (<name>.c2pa)
+                    shutil.copyfile(sidecar, _listed(listed, renames.enter_context(_beside(target, sidecar))))
+                written += [target, target.with_suffix(".c2pa")] if sidecar is not None else [target]
+            record_export(studio, job, actor, [p.name for p in written])
+    finally:
+        listed.drop()  # renamed into place, or removed by atomic_output: nothing is left to sweep
     for path in written:
         path.chmod(0o644)
     return written
+
+
+def _listed(listed: inflight.InFlightList, temporary: Path) -> Path:
+    listed.add(str(temporary.absolute()))
+    return temporary
+
+
+def _remove_stale_copies(folder: Path, job_id: str) -> None:
+    """Remove the copies an export of ``job_id`` killed before its record left in ``folder`` under temporary
+    names (``.<job id>-<n>.….tmp<suffix>``), unless a live export is writing them."""
+    import glob
+
+    if Path(folder).is_dir():
+        for temporary in Path(folder).glob(f".{glob.escape(job_id)}-*.tmp*"):
+            inflight.remove_unheld(temporary)
 
 
 def _check_folder(folder: Path) -> None:
