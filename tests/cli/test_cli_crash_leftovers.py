@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import DESCRIPTION, LEAD, LEAD_PHOTO
+from tests.cli.conftest import DESCRIPTION, LEAD, LEAD_PHOTO, one_line_error
+
+STRANGER = "rose_leslie/rose_leslie1.jpg"  # other bytes, to swap in for a stored output
 
 # Runs `greenlight ARGS…` and kills it right after the asset store has kept its Nth file.
 KILLED_AFTER_STORING = """
@@ -249,3 +251,49 @@ def test_a_live_export_keeps_its_copies_while_another_command_starts(keyed, face
     worker.communicate("go on\n", timeout=60)
     assert worker.returncode == 0
     assert [p.name for p in out.iterdir()] == [f"{job_id}-1.png"] and exported(Path(keyed.home)) == 1
+
+
+# --- F6: the stored file swapped between the export's check and its copy -------------------------------------
+
+# Holds the checkpoints file's lock (which the export waits on after its gate commits), swaps the stored output
+# for other bytes as soon as the gate's decision is in the ledger, then lets the export go on.
+SWAPPING_AFTER_THE_GATE = """
+import fcntl, os, sqlite3, sys, time
+home, stored, other = sys.argv[1:4]
+lock = open(os.path.join(home, "ledger", "checkpoints.jsonl"), "a+b")
+fcntl.flock(lock, fcntl.LOCK_EX)
+db = sqlite3.connect(os.path.join(home, "greenlight.db"))
+head = lambda: db.execute("SELECT count FROM ledger_head").fetchone()[0]
+start = head()
+print("holding", flush=True)
+while head() == start:
+    time.sleep(0.02)
+with open(other, "rb") as src, open(stored + ".swap", "wb") as dst:
+    dst.write(src.read())
+os.replace(stored + ".swap", stored)
+fcntl.flock(lock, fcntl.LOCK_UN)
+"""
+
+
+def test_an_output_swapped_after_the_export_gate_is_not_delivered(keyed, faces, tmp_path):
+    home = Path(keyed.home)
+    job_id, out = approved(keyed, faces, tmp_path), tmp_path / "deliverables"
+    [asset] = [a for a in json.loads(keyed("jobs", "show", job_id, "--json").out)["assets"] if a["role"] == "output"]
+    stored = home / asset["path"]
+    original = stored.read_bytes()
+    swapper = subprocess.Popen([sys.executable, "-c", SWAPPING_AFTER_THE_GATE, home, stored, faces / STRANGER],
+                               env={**os.environ}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert swapper.stdout.readline().strip() == "holding"
+        run = keyed("export", job_id, out)
+    finally:
+        swapper.wait(timeout=60)
+    assert swapper.returncode == 0
+    assert stored.read_bytes() != original, "the swap should have happened during the export"
+    one_line_error(run, asset["path"], "sha256")
+    assert not out.exists() or list(out.iterdir()) == []
+    assert exported(home) == 0
+    stored.chmod(0o644)
+    stored.write_bytes(original)  # put back: the export goes through, and delivers the recorded bytes
+    assert keyed("export", job_id, out).code == 0
+    assert (out / f"{job_id}-1.png").read_bytes() == original and exported(home) == 1

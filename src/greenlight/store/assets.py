@@ -195,12 +195,22 @@ def _stored(digest: str, path: Path) -> StoredAsset:
     return StoredAsset(sha256=digest, path=path, size=path.stat().st_size, media_type=media_type)
 
 
+def copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
+    """Copy ``source`` into ``out`` to its end, returning the hex sha256 of the very bytes copied.
+
+    Raises:
+        OSError: ``source`` cannot be read, or ``out`` written.
+    """
+    digest = hashlib.sha256()
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest()
+
+
 def _copy_checked(source: Path, out: BinaryIO, expected: str) -> None:
     """Copy while hashing again, so a file that changed since it was hashed is not stored under the old hash."""
-    digest = hashlib.sha256()
     with open(source, "rb") as src:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-    if digest.hexdigest() != expected:
+        digest = copy_hashing(src, out)
+    if digest != expected:
         raise MediaError(source, "changed while it was being stored", "store it again once it is finished")
