@@ -68,7 +68,7 @@ def _mtime(path: Path) -> float:
 def _unrecorded(home: Path, database) -> list[Path]:
     """The files that writers which let go, or died, had listed and no row records: removed, with their lists."""
     folder = inflight.folder_of(home)
-    if not folder.is_dir():
+    if not inflight.read(folder).let_go:  # most starts: no need to wait for a live writer's copy to finish
         return []
     with inflight.locked(folder, exclusive=True):  # no writer names or stores a file meanwhile
         lists = inflight.read(folder)

@@ -87,7 +87,11 @@ def download(asset_id: str, who: Who, studio: Home) -> StreamingResponse:
     asset = outputs[n - 1]  # as the ledger recorded it, its file checked: not the row found by id or hash
     name = f"{job.id}-{n}{Path(asset.path).suffix}"
     copy = _recorded_copy(studio, asset)  # before the record: only the bytes the ledger recorded are sent
-    record_export(studio, job, who.actor, [name], via="service")
+    try:
+        record_export(studio, job, who.actor, [name], via="service")
+    except BaseException:
+        copy.close()
+        raise
     size = copy.seek(0, os.SEEK_END)
     copy.seek(0)
     return StreamingResponse(_chunks(copy), media_type=asset.media_type, headers={
