@@ -12,12 +12,14 @@ import contextlib
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from greenlight.domain import Asset, Decision, Job, JobState, Usage, Verdict
 from greenlight.errors import Blocked, InvalidTransition, StudioError
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, ledgered_job
 from greenlight.runtime.studio import RESTORE, Studio, Transaction
+from greenlight.store import inflight
 
 
 def recheck(tx: Transaction, job: Job, actor: str, stage: str) -> Decision:
@@ -86,10 +88,36 @@ def stored_output(studio: Studio, tx: Transaction, asset_id: str) -> Asset:
     except OSError as exc:
         raise StudioError(f"{where} cannot be read ({exc.strerror or exc})", RESTORE) from None
     if digest != asset.sha256:
-        raise StudioError(f"{where} is not the file the ledger recorded (its sha256 is {digest[:16]}…, the "
-                          f"ledger's {asset.sha256[:16]}…); it is not delivered",
-                          "restore the asset store from a backup and run `greenlight ledger verify`")
+        raise _not_recorded(asset, digest)
     return asset
+
+
+def copy_recorded(studio: Studio, asset: Asset, out: BinaryIO) -> None:
+    """Copy ``asset``'s stored file into ``out`` once, hashing the very bytes copied: what was written is what
+    the ledger recorded, whatever happened to the file since it was checked. On an error ``out`` holds bytes
+    that must not be delivered.
+
+    Raises:
+        StudioError: the file cannot be opened, or the bytes copied are not those the ledger recorded.
+        OSError: reading it or writing ``out`` failed part-way.
+    """
+    from greenlight.store.assets import copy_hashing
+
+    try:
+        stored = open(studio.home / asset.path, "rb")  # noqa: SIM115 (closed below; errors told apart from out's)
+    except OSError as exc:
+        raise StudioError(f"asset {asset.id}'s file {asset.path} cannot be read ({exc.strerror or exc})",
+                          RESTORE) from None
+    with stored:
+        digest = copy_hashing(stored, out)
+    if digest != asset.sha256:
+        raise _not_recorded(asset, digest)
+
+
+def _not_recorded(asset: Asset, digest: str) -> StudioError:
+    return StudioError(f"asset {asset.id}'s file {asset.path} is not the file the ledger recorded (its sha256 is "
+                       f"{digest[:16]}…, the ledger's {asset.sha256[:16]}…); it is not delivered",
+                       "restore the asset store from a backup and run `greenlight ledger verify`")
 
 
 def record_export(studio: Studio, job: Job, actor: str, files: list[str], **details: object) -> None:
@@ -109,30 +137,64 @@ def deliver(studio: Studio, job_id: str, folder: Path, actor: str) -> list[Path]
         InvalidTransition: the job is not approved.
         MediaError: ``folder`` cannot be made or written; no file is left half-written there.
         Blocked: consent is no longer live; the job is now blocked and nothing was written.
+        StudioError: an output's stored file is not the one the ledger recorded, when checked or as it was
+            copied; nothing is delivered and no export is recorded.
     """
     from greenlight.media import atomic_output
 
     _check_folder(folder)  # before the export gate is recorded: a folder that cannot be written changes nothing
+    _remove_stale_copies(folder, job_id)  # even when the gate then blocks the export
     job, assets = cleared_outputs(studio, job_id, actor)
     _make_folder(folder)
     written = []
     # Every file is copied under a temporary name, the export is recorded, and only then are the files
     # renamed into place: a process killed before the record leaves no deliverable the ledger does not
-    # know of (the temporary files go on the next export), one killed after it at worst a recorded export
-    # whose files are missing, which exporting again writes.
-    with contextlib.ExitStack() as renames:
-        for n, asset in enumerate(assets, 1):
-            target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
-            sidecar = studio.assets.sidecar_for(asset.sha256)
-            # An EXR travels with its Content Credentials beside it (<name>.c2pa).
-            shutil.copyfile(studio.home / asset.path, renames.enter_context(atomic_output(target)))
-            if sidecar is not None:
-                shutil.copyfile(sidecar, renames.enter_context(_beside(target, sidecar)))
-            written += [target, target.with_suffix(".c2pa")] if sidecar is not None else [target]
-        record_export(studio, job, actor, [p.name for p in written])
+    # know of (the temporary files are in the studio's in-flight list, and go at its next start), one
+    # killed after it at worst a recorded export whose files are missing, which exporting again writes.
+    # Each copy is checked against the recorded sha256 as it is made, before the record: bytes swapped into
+    # the store after the gate's check are never delivered, nor recorded as exported.
+    listed = inflight.start(inflight.folder_of(studio.home), "export")
+    try:
+        with contextlib.ExitStack() as renames:
+            for n, asset in enumerate(assets, 1):
+                target = folder / f"{job.id}-{n}{Path(asset.path).suffix}"
+                sidecar = studio.assets.sidecar_for(asset.sha256)
+                _copy_into(studio, asset, _listed(listed, renames.enter_context(atomic_output(target))))
+                if sidecar is not None:  # an EXR travels with its Content Credentials beside it (<name>.c2pa)
+                    shutil.copyfile(sidecar, _listed(listed, renames.enter_context(_beside(target, sidecar))))
+                written += [target, target.with_suffix(".c2pa")] if sidecar is not None else [target]
+            record_export(studio, job, actor, [p.name for p in written])
+    finally:
+        listed.drop()  # renamed into place, or removed by atomic_output: nothing is left to sweep
     for path in written:
         path.chmod(0o644)
     return written
+
+
+def _copy_into(studio: Studio, asset: Asset, temporary: Path) -> None:
+    try:
+        with open(temporary, "wb") as out:
+            copy_recorded(studio, asset, out)
+    except OSError as exc:
+        from greenlight.errors import MediaError
+
+        raise MediaError(temporary.parent, f"cannot be written ({exc.strerror or exc})",
+                         "give a folder you can write to") from None
+
+
+def _listed(listed: inflight.InFlightList, temporary: Path) -> Path:
+    listed.add(str(temporary.absolute()))
+    return temporary
+
+
+def _remove_stale_copies(folder: Path, job_id: str) -> None:
+    """Remove the copies an export of ``job_id`` killed before its record left in ``folder`` under temporary
+    names (``.<job id>-<n>.….tmp<suffix>``), unless a live export is writing them."""
+    import glob
+
+    if Path(folder).is_dir():
+        for temporary in Path(folder).glob(f".{glob.escape(job_id)}-*.tmp*"):
+            inflight.remove_unheld(temporary)
 
 
 def _check_folder(folder: Path) -> None:

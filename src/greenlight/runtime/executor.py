@@ -97,7 +97,9 @@ class LocalExecutor:
         finally:
             with self.studio.transaction() as tx:
                 leases.release(tx.registry.session, job_id, self.owner)
-            # Outputs live in the asset store by now; a re-run starts from a clean folder anyway.
+            # Outputs live in the asset store by now, recorded, or never to be: a stored file no row
+            # records goes at the next start. A re-run starts from a clean folder anyway.
+            self.studio.assets.settle()
             shutil.rmtree(self._workdir(job_id), ignore_errors=True)
 
     def _claim(self, job_id: str) -> None:

@@ -101,14 +101,17 @@ def submit(
         request.inputs, media, strict=True)), production.id, actor, seed)
     with studio.transaction() as tx:
         check_units(tx, draft, engine.info)
-    stored = [studio.assets.put_file(p) for p in request.inputs]
-    job_inputs = tuple(JobInput(s.sha256, i.name, i.media) for s, i in zip(stored, draft.inputs, strict=True))
-    job = replace(draft, inputs=job_inputs)
-    with studio.transaction() as tx:
-        tx.registry.add(job)
-        tx.record("job.queued", job, actor)
-        for item in stored:
-            record_asset(tx, item.record(studio.home), actor)
+    try:
+        stored = [studio.assets.put_file(p) for p in request.inputs]
+        job_inputs = tuple(JobInput(s.sha256, i.name, i.media) for s, i in zip(stored, draft.inputs, strict=True))
+        job = replace(draft, inputs=job_inputs)
+        with studio.transaction() as tx:
+            tx.registry.add(job)
+            tx.record("job.queued", job, actor)
+            for item in stored:
+                record_asset(tx, item.record(studio.home), actor)
+    finally:
+        studio.assets.settle()  # an input stored and not recorded goes at the next start
     return job
 
 

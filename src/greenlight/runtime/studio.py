@@ -21,6 +21,7 @@ from greenlight.ledger.checkpoint_log import CheckpointLog
 from greenlight.store.assets import AssetStore
 from greenlight.store.db import Database
 from greenlight.store.home import init_studio, open_studio, resolve_home
+from greenlight.store.inflight import folder_of
 from greenlight.store.registry import Registry
 
 CHECKPOINTS = "ledger/checkpoints.jsonl"
@@ -217,7 +218,7 @@ class Studio:
     def __init__(self, home: Path, database: Database) -> None:
         self.home = home
         self.database = database
-        self.assets = AssetStore(home / "assets")
+        self.assets = AssetStore(home / "assets", in_flight=folder_of(home))
 
     @classmethod
     def open(cls, home: Path | None = None) -> Studio:

@@ -4,20 +4,26 @@ Layout: ``root/ab/cd/abcd…<suffix>``. A stored file is never rewritten: storin
 returns the file already there, and the file is made read-only. A file whose Content Credentials cannot
 be embedded (an EXR frame) has its sidecar manifest at ``root/credentials/ab/cd/abcd….c2pa``, under the
 hash of the file it signs.
+
+A studio's store names each file in an in-flight list before storing it (``store.inflight``), so that a
+file stored by a process killed before the database recorded it is removed at the next start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from greenlight.domain.asset import Asset
 from greenlight.errors import InvalidInput, MediaError, NotFound
+from greenlight.store import inflight
 from greenlight.store.files import atomic_writer
 
 CHUNK = 1 << 20
@@ -62,12 +68,23 @@ class StoredAsset:
 
 
 class AssetStore:
-    """The content-addressed files under ``root`` (a studio's ``assets/`` folder)."""
+    """The content-addressed files under ``root`` (a studio's ``assets/`` folder); with ``in_flight`` (the
+    studio's ``work/.inflight``), each file stored is listed there until ``settle``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, in_flight: Path | None = None) -> None:
         self.root = Path(root)
         # Files being written: in one folder, so that what a killed writer left is found at a glance.
         self.incoming = self.root / INCOMING
+        self.in_flight = in_flight
+        self._listed = threading.local()  # each thread lists, and settles, only what it stored
+
+    def settle(self) -> None:
+        """Say that the files this thread stored are recorded, or given up: from now on a start may remove
+        those no row records. Call it once the transaction recording them has ended, committed or not."""
+        listed = getattr(self._listed, "list", None)
+        if listed is not None:
+            self._listed.list = None
+            listed.release()
 
     def put_file(self, path: Path) -> StoredAsset:
         """Store a copy of the file at ``path`` (its suffix kept, lower-cased).
@@ -138,15 +155,29 @@ class AssetStore:
         if not _SUFFIX.fullmatch(suffix):
             hint = "use a dot and up to 16 lower-case letters, digits, '-' or '_', such as '.png'"
             raise InvalidInput(f"{suffix!r} is not a file suffix", hint)
-        existing = self._find(digest)
-        if existing is not None:
-            return _stored(digest, existing)
-        target = self._folder(digest) / f"{digest}{suffix}"
-        # Two writers of the same bytes may both get here; os.replace makes the second swap in an
-        # identical file atomically, so a reader never sees a partial one.
-        with atomic_writer(target, mode=0o444, scratch=self.incoming) as out:
-            write(out)
-        return _stored(digest, target)
+        with self._listing(digest):
+            existing = self._find(digest)
+            if existing is not None:
+                return _stored(digest, existing)
+            target = self._folder(digest) / f"{digest}{suffix}"
+            # Two writers of the same bytes may both get here; os.replace makes the second swap in an
+            # identical file atomically, so a reader never sees a partial one.
+            with atomic_writer(target, mode=0o444, scratch=self.incoming) as out:
+                write(out)
+            return _stored(digest, target)
+
+    @contextlib.contextmanager
+    def _listing(self, digest: str) -> Iterator[None]:
+        """Name ``digest`` in this thread's in-flight list, and keep the sweep off while it is stored: a file
+        found already there, maybe one a killed process left, is then kept for this writer too."""
+        if self.in_flight is None:
+            yield
+            return
+        with inflight.locked(self.in_flight):
+            if getattr(self._listed, "list", None) is None:
+                self._listed.list = inflight.InFlightList(self.in_flight, "store")
+            self._listed.list.add(digest)
+            yield
 
     def _folder(self, digest: str) -> Path:
         return self.root / digest[:2] / digest[2:4]
@@ -164,12 +195,22 @@ def _stored(digest: str, path: Path) -> StoredAsset:
     return StoredAsset(sha256=digest, path=path, size=path.stat().st_size, media_type=media_type)
 
 
+def copy_hashing(source: BinaryIO, out: BinaryIO) -> str:
+    """Copy ``source`` into ``out`` to its end, returning the hex sha256 of the very bytes copied.
+
+    Raises:
+        OSError: ``source`` cannot be read, or ``out`` written.
+    """
+    digest = hashlib.sha256()
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest()
+
+
 def _copy_checked(source: Path, out: BinaryIO, expected: str) -> None:
     """Copy while hashing again, so a file that changed since it was hashed is not stored under the old hash."""
-    digest = hashlib.sha256()
     with open(source, "rb") as src:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-    if digest.hexdigest() != expected:
+        digest = copy_hashing(src, out)
+    if digest != expected:
         raise MediaError(source, "changed while it was being stored", "store it again once it is finished")

@@ -6,10 +6,14 @@ and quarantines its outputs), and the ledger records who took which file.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from greenlight.api.auth import Home, Who
 from greenlight.domain import Asset, Job
@@ -66,7 +70,7 @@ def preview(asset_id: str, who: Who, studio: Home) -> FileResponse:
 
 @router.get("/assets/{asset_id}/download", name="assets.download",
             responses={200: {"content": {"application/octet-stream": {}}, "description": "the signed output"}})
-def download(asset_id: str, who: Who, studio: Home) -> FileResponse:
+def download(asset_id: str, who: Who, studio: Home) -> StreamingResponse:
     """An approved job's signed output, after its consent is checked again; the ledger records the download."""
     from greenlight.runtime.delivery import cleared_outputs, record_export
 
@@ -82,5 +86,35 @@ def download(asset_id: str, who: Who, studio: Home) -> FileResponse:
     n = [a.id for a in outputs].index(asset.id) + 1
     asset = outputs[n - 1]  # as the ledger recorded it, its file checked: not the row found by id or hash
     name = f"{job.id}-{n}{Path(asset.path).suffix}"
-    record_export(studio, job, who.actor, [name], via="service")
-    return FileResponse(studio.home / asset.path, media_type=asset.media_type, filename=name)
+    copy = _recorded_copy(studio, asset)  # before the record: only the bytes the ledger recorded are sent
+    try:
+        record_export(studio, job, who.actor, [name], via="service")
+    except BaseException:
+        copy.close()
+        raise
+    size = copy.seek(0, os.SEEK_END)
+    copy.seek(0)
+    return StreamingResponse(_chunks(copy), media_type=asset.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Content-Length": str(size)})
+
+
+def _recorded_copy(studio, asset: Asset) -> BinaryIO:
+    """A private copy of the output's stored file, made once and checked against the recorded sha256 as it
+    was made: a file swapped in the store after the gate's check is not what is sent. The copy has no name,
+    so nothing of it outlives the response, or a crash."""
+    from greenlight.runtime.delivery import copy_recorded
+
+    (studio.home / "work").mkdir(exist_ok=True)
+    copy = tempfile.TemporaryFile(dir=studio.home / "work")  # noqa: SIM115 (closed by _chunks, or below)
+    try:
+        copy_recorded(studio, asset, copy)
+    except BaseException:
+        copy.close()
+        raise
+    return copy
+
+
+def _chunks(copy: BinaryIO) -> Iterator[bytes]:
+    with copy:
+        while chunk := copy.read(1 << 20):
+            yield chunk
