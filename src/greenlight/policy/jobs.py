@@ -52,9 +52,11 @@ def job_text(params: Mapping[str, Any], input_names: Iterable[str] = ()) -> str:
     Args:
         params: the job's parameters; every string in them, nested lists and mappings included, is
             text (an outside tool's name too: ``ingest --tool``), except ids and settings (``NOT_TEXT``).
+            Keys are text as well: the REST API takes any JSON object, so a key is written by the
+            artist just as a value is (``{"Barack Obama": "hero likeness"}``).
         input_names: the names the artist gave the input files ("obama_final.mp4" names someone).
     """
-    texts = [t for k, v in params.items() if k not in NOT_TEXT for t in _strings(v)]
+    texts = _strings({k: v for k, v in params.items() if k not in NOT_TEXT})
     return "\n".join([*texts, *input_names])
 
 
@@ -62,7 +64,7 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, Mapping):
-        return [t for v in value.values() for t in _strings(v)]
+        return [t for k, v in value.items() for t in [str(k), *_strings(v)]]
     if isinstance(value, list | tuple):
         return [t for v in value for t in _strings(v)]
     return []
