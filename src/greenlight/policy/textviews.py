@@ -8,7 +8,8 @@ order, so the text is also read once more with all of these undone:
 * A right-to-left override, embedding or isolate (RLO, RLE, RLI … PDF, PDI) shows its run reversed:
   "\u202eamabo kcarab" is displayed "barack obama", so the run is reversed as displayed.
 * HTML: markup inside words is dropped ("Ba<i></i>rack") and entities decoded ("Ob&#97;ma").
-* Leet written with several characters for one letter: ``|)`` is d, ``()`` o, ``/\\`` a, ``|<`` k.
+* Leet written with several characters for one letter: ``|)`` is d, ``()`` o, ``/\\`` a, ``|<`` k, and
+  ``13`` is B where a letter follows it ("13iden"; "take 13" and "13 idents" are numbers).
 * Upside-down text: a word written with turned letters ("ɐɯɐqO") read turned back, right way round.
 * Cyrillic and Greek written as a transliteration of a name ("Барак Обама", "Μπαράκ Ομπάμα") read
   as Latin letters by sound, not only by look.
@@ -34,6 +35,7 @@ _MULTI_LEET = [
 ]
 _LEET_PATTERN = re.compile("|".join(re.escape(k) for k, _ in _MULTI_LEET))
 _LEET_MAP = dict(_MULTI_LEET)
+_THIRTEEN_AS_B = re.compile(r"(?<![0-9])13(?=[^\W\d_])")  # "13iden"; not "2013", "13 idents" or "13"
 _GREEK_PAIRS = {"μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng", "ου": "u", "αι": "e", "ει": "i", "οι": "i"}
 _CYRILLIC_PAIRS = {"дж": "j", "кс": "x"}
 _SOUNDS = dict(zip(
@@ -64,6 +66,8 @@ def decoded(text: str) -> str:
         text = _BIDI_RUN.sub(lambda m: m.group(2)[::-1], text)
     if _LEET_PATTERN.search(text):
         text = _LEET_PATTERN.sub(lambda m: _LEET_MAP[m.group()], text)
+    if _THIRTEEN_AS_B.search(text):
+        text = _THIRTEEN_AS_B.sub("b", text)
     if _TURNED_RUN.search(text):
         text = _TURNED_RUN.sub(lambda m: "".join(_TURNED.get(c, c) for c in reversed(m.group())), text)
     if _GREEK_OR_CYRILLIC.search(text):
