@@ -5,8 +5,9 @@ letters from other scripts, invisible characters, fullwidth and mathematical let
 digits or symbols standing for letters all read as the letters they show. Names are then matched on
 whole words, as words or joined ("BarackObama", "O b a m a"), with a small misspelling tolerated in
 each word of a multi-word name ("Barak Obama") and in long single words (``namematch``). Ordinary
-words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone,
-and a short name written loosely ("Obamma"), are weaker hits: reported as possible, never ignored.
+words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone, a
+character's one distinctive word alone ("Vader", "Hermione"), and a short name written loosely
+("Obamma"), are weaker hits: reported as possible, never ignored.
 The text is also screened as displayed and decoded (``textviews``: TAG characters, bidi overrides,
 HTML, leet of several characters, Greek and Cyrillic transliteration), and for aliases written in a
 script with no Latin reading (a name in Chinese or Japanese is caught only through such an alias).
