@@ -89,6 +89,7 @@ class NameIndex:
     collapsed: dict[str, set[str]] = field(default_factory=dict)
     affixed: dict[str, list[Form]] = field(default_factory=dict)  # person names found with an affix
     scripts: dict[str, list[Form]] = field(default_factory=dict)  # names in a script with no Latin reading
+    short_words: set[str] = field(default_factory=set)  # words of three letters or fewer in names of several
     longest: int = 0  # letters of the longest form, joined
     longest_word: int = 0  # letters of the longest word of any form
 
@@ -106,6 +107,7 @@ class NameIndex:
             self.long_forms.setdefault(form.joined, []).append(form)
         if len(form.words) > 1:
             self.by_first.setdefault(form.words[0], []).append(form)
+            self.short_words.update(w for w in form.words if len(w) <= 3)
         else:
             self.singles.setdefault(form.words[0], []).append(form)
         for word in form.words:
@@ -312,6 +314,8 @@ def _near(index: NameIndex, word: Word, lenient: bool = False) -> dict[str, tupl
     """Name words one or two edits from ``word`` (from its key alone): {name word: (edits, only a doubled letter)}."""
     key = word.key
     found: dict[str, tuple[int, bool]] = {}
+    if lenient and 2 <= len(key) <= 4:  # a short word spelt by sound ("Джо" is "Jo", Joe): an edit, in a phrase only
+        found = {w: (1, False) for w in index.short_words if w != key and edit_distance(key, w, 1) <= 1}
     if not 3 <= len(key) <= index.longest_word + 2:  # two edits at most: a longer word is near no name word
         return found
     for name_word in index.collapsed.get(collapse(key), ()):
@@ -391,6 +395,8 @@ def _single(index: NameIndex, text_words: Sequence[Word], near: list[dict]) -> I
     for i, word in enumerate(text_words):
         for name_word, (edits, doubled) in near[i].items():
             for form in index.singles.get(name_word, ()):
+                if form.common:  # an ordinary word a letter off is another word ("потёр", rubbed, is not Potter)
+                    continue
                 how = _fits(word, name_word, edits, doubled, in_phrase=False)
                 if how is not None:
                     yield Match(form, i, i + 1, exact=False, folded=word.marked, loose=how == "loose")

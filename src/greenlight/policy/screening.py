@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from greenlight.domain import SubjectKind
 from greenlight.policy.namematch import Match, NameIndex, compile_names, edit_distance, find, script_letters
 from greenlight.policy.textfold import Word, has_symbols, initials_dropped, letters_joined, words
-from greenlight.policy.textviews import decoded, transliterated
+from greenlight.policy.textviews import readings as other_readings
 
 _MID_WORD_CAPITAL = re.compile(r"[^\W\d_][A-Z]")
 
@@ -89,10 +89,8 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
         if known is None or rank < known[0]:
             best[hit.subject.subject_id] = (rank, hit)
 
-    readings = [(text, False)]
-    shown = decoded(text)
-    if shown != text:  # hidden as TAG characters, reversed by a bidi override, in HTML, leet, transliterated
-        readings.append((shown, transliterated(text) != text))
+    # hidden as TAG characters, reversed by a bidi override, in HTML, leet; Greek and Cyrillic transliterated
+    readings = [(text, False), *other_readings(text)]
     if _MID_WORD_CAPITAL.search(text):  # "VaCIer", "BicIEn": read in small letters too, not cut at the capitals
         readings.append((text.lower(), False))
     for reading, lenient in readings:
