@@ -14,8 +14,21 @@ def test_job_text_gathers_every_string_but_ids_and_settings():
     params = {"tool": "0bama cam", "use": "previs", "talent_id": "tal_x", "years": 10,
               "notes": ["wide", {"look": "Darth Vader"}], "prompt": "a hero"}
     text = job_text(params, ["barack_obama.png"]).split("\n")
-    assert text == ["tool", "0bama cam", "years", "notes", "wide", "look", "Darth Vader", "prompt", "a hero",
-                    "barack_obama.png"]
+    assert text == ["0bama cam", "wide", "Darth Vader", "a hero", "barack_obama.png",
+                    "tool", "years", "notes", "look", "prompt"]
+
+
+@pytest.mark.parametrize(
+    "params, subject",
+    [({"prompt": "portrait, O b a", "negative": "m a"}, "pp_obama"), ({"prompt": "Ob", "style": "ama"}, "pp_obama"),
+     ({"prompt": "Vader", "negative": "Darth"}, "pw_empire"), ({"prompt": "Joe", "style": "Biden"}, "pp_biden")],
+)
+def test_a_name_split_across_two_fields_is_still_one_name(params, subject):
+    from tests.policy.adversarial_names import EVERYONE
+
+    from greenlight.policy import screen_text
+
+    assert subject in [h.subject.subject_id for h in screen_text(job_text(params), EVERYONE)]
 
 
 @pytest.mark.parametrize(
