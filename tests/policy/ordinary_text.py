@@ -164,7 +164,29 @@ BRIEFS = [
     "a smithing class at the forge, then rock climbing",
     # a name split by a sentence or a clause
     "the star. Wars begin here, says the narrator",
-    "Darth, vader and a stone: three words on a card",
+    # near-misses of a character's one distinctive word, and of leet for B (the fifth attack)
+    "a luke-warm coffee on the desk",
+    "skywalk over the river",
+    "the bush in the garden",
+    "a potter at his wheel",
+    "Luke and Harry at the potter's wheel",
+    "granger the farmer and a potter at the fair",
+    "the 13 idents of the broadcast",
+    "13 idents, take 13, reel 13b",
+    # ordinary Russian and Greek: the transliterated readings must not find names in them
+    "Дождь над гаванью на закате, рыбацкие лодки возвращаются",
+    "Гарь и дым над полем, обман зрения в тумане",
+    "Бабушка печёт пироги на кухне, за окном метель",
+    "Ένα ήσυχο λιμάνι το σούρουπο, οι βάρκες επιστρέφουν",
+    "Μπαίνει στο δωμάτιο και ανάβει το φως",
+    "Он потёр глаза и посмотрел на море",  # потёр (rubbed) is a letter off Potter
+    "Бидон с молоком стоит на крыльце",  # бидон (milk can) is a letter off Biden
+    "Игра в дартс в старом баре, байдарка на реке",
+    "Гарри, мой сосед, чинит велосипед",
+    "Майор стоит у окна, рейс задерживается",
+    "Ο Μπάμπης και η Βάνα στο μπαλκόνι",
+    "Ένας αγγειοπλάστης στον τροχό του, η βιβλιοθήκη είναι κλειστή",
+    "Οβίδα έπεσε κοντά στο χωριό",
 ]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

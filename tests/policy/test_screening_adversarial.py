@@ -78,3 +78,18 @@ def test_a_name_in_another_script_is_caught_through_its_alias(text):
 @pytest.mark.parametrize("text", ["Will Smith on the red carpet", "The Rock flexing", 'a poster for "It"'])
 def test_a_name_of_ordinary_words_written_as_a_name_is_caught(text):
     assert screen_text(text, EVERYONE)
+
+
+@pytest.mark.parametrize("text", ["a darth of ideas", "Darth, vader and a stone: three words on a card",
+                                  "the vader-like breathing of the old pump"])
+def test_a_characters_distinctive_word_alone_escalates_even_where_a_word_was_meant(text):
+    # "darth" and "vader" are no English words: each names the work alone, as "Obama" names a person.
+    # A misspelt "dearth" costs a reviewer a look; passing "darth" would pass "a darth helmet".
+    decision = text_decision(text, CONTEXT, EVERYONE, {}, [])
+    assert decision.verdict is Verdict.ESCALATE and [r.code for r in decision.reasons] == ["protected.work"]
+
+
+@pytest.mark.parametrize("text", ["Βαρακ Οβαμα at a podium", "Джо Байден at the airport", "Τζο Μπάιντεν"])
+def test_a_full_name_spelt_in_greek_or_russian_blocks_as_the_name_itself(text):
+    decision = text_decision(text, CONTEXT, EVERYONE, {}, [])
+    assert decision.verdict is Verdict.BLOCK and "protected.person" in [r.code for r in decision.reasons]

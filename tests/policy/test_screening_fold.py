@@ -85,3 +85,21 @@ def test_words_know_their_capitals_breaks_and_quotes():
     assert by_word["her"] == (False, True, False, False)
     assert by_word["it"] == (True, False, False, True)
     assert by_word["smith"] == (True, False, False, False)  # a title's full stop ends no sentence
+
+
+@pytest.mark.parametrize(
+    "text, reading",
+    [("Οβάμα", "Obama"), ("Βαρακ Οβαμα", "Barak Obama"), ("Байден", "Biden"), ("Μπάιντεν", "Biden"),
+     ("Τζο Μπάιντεν", "Jo Biden"), ("Гарри Поттер", "Harri Potter"), ("Гермиона Грейнджер", "Hermiona Granjer"),
+     ("Дарт Вейдер", "Dart Vader"), ("Χέρμιονι Γκρέιντζερ", "Hermioni Granjer")],
+)
+def test_greek_and_cyrillic_are_read_by_sound_letter_for_letter_and_as_english_names(text, reading):
+    from greenlight.policy.textviews import readings
+
+    assert reading in [r for r, transliterated in readings(text) if transliterated]
+
+
+def test_an_accent_keeps_two_greek_vowels_two_sounds():
+    from greenlight.policy.textviews import transliterated
+
+    assert transliterated("Μπάιντεν") == "Baiden" and transliterated("Μπαίνει") == "Beni"

@@ -14,7 +14,35 @@ def test_job_text_gathers_every_string_but_ids_and_settings():
     params = {"tool": "0bama cam", "use": "previs", "talent_id": "tal_x", "years": 10,
               "notes": ["wide", {"look": "Darth Vader"}], "prompt": "a hero"}
     text = job_text(params, ["barack_obama.png"]).split("\n")
-    assert text == ["0bama cam", "wide", "Darth Vader", "a hero", "barack_obama.png"]
+    assert text == ["0bama cam", "wide", "Darth Vader", "a hero", "barack_obama.png",
+                    "tool", "years", "notes", "look", "prompt"]
+
+
+@pytest.mark.parametrize(
+    "params, subject",
+    [({"prompt": "portrait, O b a", "negative": "m a"}, "pp_obama"), ({"prompt": "Ob", "style": "ama"}, "pp_obama"),
+     ({"prompt": "Vader", "negative": "Darth"}, "pw_empire"), ({"prompt": "Joe", "style": "Biden"}, "pp_biden")],
+)
+def test_a_name_split_across_two_fields_is_still_one_name(params, subject):
+    from tests.policy.adversarial_names import EVERYONE
+
+    from greenlight.policy import screen_text
+
+    assert subject in [h.subject.subject_id for h in screen_text(job_text(params), EVERYONE)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"tool": "acme-gen", "Barack Obama": "hero likeness"}, {"tool": {"name": "acme-gen", "Barack Obama": "v2"}},
+     {"opts": [{"Barack Obama": 1}]}],
+)
+def test_a_name_written_as_a_parameter_key_is_screened(params):
+    # the REST API takes any JSON object as params: a key is free text the artist wrote, like a value
+    from tests.policy.adversarial_names import EVERYONE
+
+    from greenlight.policy import screen_text
+
+    assert [h.subject.subject_id for h in screen_text(job_text(params), EVERYONE)] == ["pp_obama"]
 
 
 @pytest.fixture
@@ -50,6 +78,11 @@ def studio(cli):  # noqa: F811
         ("Μπαράκ Ομπάμα", 4),
         ("an obamaesque senator", 3),
         ("Shot 12: make it darker.", 0),
+        ("Οβαμα at a podium", 3),
+        ("Βαρακ Οβαμα at a podium", 4),
+        ("Vader's helmet on the desk", 3),
+        ("Lord Vader on the bridge", 3),
+        ("a luke-warm coffee", 0),
     ],
 )
 def test_screen_command_sees_through_tricks(studio, prompt, code):
@@ -73,6 +106,8 @@ def test_the_outside_tools_name_and_the_file_name_are_screened_at_ingest(studio,
     code, result = _ingest(studio, plate, "0bama cam")
     assert code == 3 and result["state"] == "escalated" and result["assets"] == []
     assert [r["code"] for r in result["reasons"]] == ["name.possible"]
+    code, result = _ingest(studio, plate, "Οβαμα face model")
+    assert code == 3 and result["state"] == "escalated"
     code, result = _ingest(studio, plate, "B4rack 0bama Studio")
     assert code == 4 and "protected.person" in [r["code"] for r in result["reasons"]]
     named = save_image(tmp_path / "barack_obama_v2.png", data.coffee())

@@ -52,10 +52,13 @@ def job_text(params: Mapping[str, Any], input_names: Iterable[str] = ()) -> str:
     Args:
         params: the job's parameters; every string in them, nested lists and mappings included, is
             text (an outside tool's name too: ``ingest --tool``), except ids and settings (``NOT_TEXT``).
+            Keys are text as well: the REST API takes any JSON object, so a key is written by the
+            artist just as a value is (``{"Barack Obama": "hero likeness"}``). They come last, so the
+            values stay next to each other as the artist wrote them ("O b a", "m a" is still Obama).
         input_names: the names the artist gave the input files ("obama_final.mp4" names someone).
     """
-    texts = [t for k, v in params.items() if k not in NOT_TEXT for t in _strings(v)]
-    return "\n".join([*texts, *input_names])
+    fields = {k: v for k, v in params.items() if k not in NOT_TEXT}
+    return "\n".join([*_strings(fields), *input_names, *_keys(fields)])
 
 
 def _strings(value: Any) -> list[str]:
@@ -65,6 +68,14 @@ def _strings(value: Any) -> list[str]:
         return [t for v in value.values() for t in _strings(v)]
     if isinstance(value, list | tuple):
         return [t for v in value for t in _strings(v)]
+    return []
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        return [t for k, v in value.items() for t in [str(k), *_keys(v)]]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _keys(v)]
     return []
 
 

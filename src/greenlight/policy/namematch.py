@@ -3,8 +3,11 @@
 Every subject is named by *forms*: each of its names, a person's surname alone (and an unusual given
 name alone: "Barack"), and each part of a work's title ("Star Wars" and "The Empire Strikes Back" for
 "Star Wars: The Empire Strikes Back").
-A character is named by the whole of its name ("Darth Vader"): its parts are too often ordinary words
-("Potter", "Granger") for the word list to tell.
+A work's character is named as a person is: by the whole of its name ("Darth Vader"), by its last word
+alone ("Vader", "Skywalker") and by an unusual first word alone ("Darth", "Hermione"). A last word that is
+an ordinary English word, or one with an ending ("Potter", "Granger": grange + r), names the character
+only when written as a name, as "Will Smith" does: "a potter at his wheel" and "a granger harvesting"
+are the words.
 A form matches text in one of four ways, from surest to loosest:
 
 1. its words, or its letters joined, equal consecutive folded words of the text: "Barack Obama",
@@ -86,6 +89,7 @@ class NameIndex:
     collapsed: dict[str, set[str]] = field(default_factory=dict)
     affixed: dict[str, list[Form]] = field(default_factory=dict)  # person names found with an affix
     scripts: dict[str, list[Form]] = field(default_factory=dict)  # names in a script with no Latin reading
+    short_words: set[str] = field(default_factory=set)  # words of three letters or fewer in names of several
     longest: int = 0  # letters of the longest form, joined
     longest_word: int = 0  # letters of the longest word of any form
 
@@ -103,6 +107,7 @@ class NameIndex:
             self.long_forms.setdefault(form.joined, []).append(form)
         if len(form.words) > 1:
             self.by_first.setdefault(form.words[0], []).append(form)
+            self.short_words.update(w for w in form.words if len(w) <= 3)
         else:
             self.singles.setdefault(form.words[0], []).append(form)
         for word in form.words:
@@ -148,12 +153,40 @@ def forms_of(subject: Any) -> list[Form]:
     forms += [Form(f.subject, (f.joined,), f.role, run_together=True)
               for f in list(forms) if len(f.words) > 1 and len(f.joined) >= 8]
     if subject.kind != "protected-work" and subject.names:
-        last = words(subject.names[0], symbols_as_letters=False)
-        if len(last) >= 2 and len(last[-1].plain) >= 4:
-            forms.append(Form(subject, (last[-1].key,), "surname", common=ordinary(last[-1])))
-        if len(last) >= 2 and len(last[0].plain) >= GIVEN_LETTERS and not ordinary(last[0]):
-            forms.append(Form(subject, (last[0].key,), "given"))  # "Barack in the oval office"
+        forms += _one_word_forms(subject, subject.names[0], ordinary)
+    if subject.kind == "protected-work":  # names after the title are its characters
+        for character in subject.names[1:]:
+            forms += _one_word_forms(subject, character, _ordinary_or_derived)
     return forms
+
+
+def _one_word_forms(subject: Any, name: str, is_word: Any) -> list[Form]:
+    """A name's last word alone ("Obama", "Vader") and its unusual first word alone ("Barack", "Darth").
+
+    ``is_word`` tells an ordinary word: a last word that is one names only when written as a name.
+    """
+    parts = words(name, symbols_as_letters=False)
+    if len(parts) < 2:
+        return []
+    forms = []
+    if len(parts[-1].plain) >= 4:
+        forms.append(Form(subject, (parts[-1].key,), "surname", common=is_word(parts[-1])))
+    if len(parts[0].plain) >= GIVEN_LETTERS and not is_word(parts[0]):
+        forms.append(Form(subject, (parts[0].key,), "given"))  # "Barack in the oval office"
+    return forms
+
+
+_ENDINGS = ("s", "es", "r", "er", "ers", "d", "ed", "ing", "ly", "y")
+
+
+def _ordinary_or_derived(word: Word) -> bool:
+    """An ordinary word, or one with an ending the word list leaves out ("granger": grange + r)."""
+    if ordinary(word):
+        return True
+    plain = word.plain
+    return not word.marked and any(
+        plain.endswith(end) and len(plain) - len(end) >= 3 and plain[: -len(end)] in english() for end in _ENDINGS
+    )
 
 
 def script_letters(text: str) -> str:
@@ -281,6 +314,8 @@ def _near(index: NameIndex, word: Word, lenient: bool = False) -> dict[str, tupl
     """Name words one or two edits from ``word`` (from its key alone): {name word: (edits, only a doubled letter)}."""
     key = word.key
     found: dict[str, tuple[int, bool]] = {}
+    if lenient and 2 <= len(key) <= 4:  # a short word spelt by sound ("Джо" is "Jo", Joe): an edit, in a phrase only
+        found = {w: (1, False) for w in index.short_words if w != key and edit_distance(key, w, 1) <= 1}
     if not 3 <= len(key) <= index.longest_word + 2:  # two edits at most: a longer word is near no name word
         return found
     for name_word in index.collapsed.get(collapse(key), ()):
@@ -360,6 +395,8 @@ def _single(index: NameIndex, text_words: Sequence[Word], near: list[dict]) -> I
     for i, word in enumerate(text_words):
         for name_word, (edits, doubled) in near[i].items():
             for form in index.singles.get(name_word, ()):
+                if form.common:  # an ordinary word a letter off is another word ("потёр", rubbed, is not Potter)
+                    continue
                 how = _fits(word, name_word, edits, doubled, in_phrase=False)
                 if how is not None:
                     yield Match(form, i, i + 1, exact=False, folded=word.marked, loose=how == "loose")

@@ -5,8 +5,9 @@ letters from other scripts, invisible characters, fullwidth and mathematical let
 digits or symbols standing for letters all read as the letters they show. Names are then matched on
 whole words, as words or joined ("BarackObama", "O b a m a"), with a small misspelling tolerated in
 each word of a multi-word name ("Barak Obama") and in long single words (``namematch``). Ordinary
-words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone,
-and a short name written loosely ("Obamma"), are weaker hits: reported as possible, never ignored.
+words are never taken for a short name ("hidden", "bided" are not "Biden"). A person's surname alone, a
+character's one distinctive word alone ("Vader", "Hermione"), and a short name written loosely
+("Obamma"), are weaker hits: reported as possible, never ignored.
 The text is also screened as displayed and decoded (``textviews``: TAG characters, bidi overrides,
 HTML, leet of several characters, Greek and Cyrillic transliteration), and for aliases written in a
 script with no Latin reading (a name in Chinese or Japanese is caught only through such an alias).
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from greenlight.domain import SubjectKind
 from greenlight.policy.namematch import Match, NameIndex, compile_names, edit_distance, find, script_letters
 from greenlight.policy.textfold import Word, has_symbols, initials_dropped, letters_joined, words
-from greenlight.policy.textviews import decoded, transliterated
+from greenlight.policy.textviews import readings as other_readings
 
 _MID_WORD_CAPITAL = re.compile(r"[^\W\d_][A-Z]")
 
@@ -88,10 +89,8 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
         if known is None or rank < known[0]:
             best[hit.subject.subject_id] = (rank, hit)
 
-    readings = [(text, False)]
-    shown = decoded(text)
-    if shown != text:  # hidden as TAG characters, reversed by a bidi override, in HTML, leet, transliterated
-        readings.append((shown, transliterated(text) != text))
+    # hidden as TAG characters, reversed by a bidi override, in HTML, leet; Greek and Cyrillic transliterated
+    readings = [(text, False), *other_readings(text)]
     if _MID_WORD_CAPITAL.search(text):  # "VaCIer", "BicIEn": read in small letters too, not cut at the capitals
         readings.append((text.lower(), False))
     for reading, lenient in readings:

@@ -8,10 +8,14 @@ order, so the text is also read once more with all of these undone:
 * A right-to-left override, embedding or isolate (RLO, RLE, RLI … PDF, PDI) shows its run reversed:
   "\u202eamabo kcarab" is displayed "barack obama", so the run is reversed as displayed.
 * HTML: markup inside words is dropped ("Ba<i></i>rack") and entities decoded ("Ob&#97;ma").
-* Leet written with several characters for one letter: ``|)`` is d, ``()`` o, ``/\\`` a, ``|<`` k.
+* Leet written with several characters for one letter: ``|)`` is d, ``()`` o, ``/\\`` a, ``|<`` k, and
+  ``13`` is B where a letter follows it ("13iden"; "take 13" and "13 idents" are numbers).
 * Upside-down text: a word written with turned letters ("ɐɯɐqO") read turned back, right way round.
-* Cyrillic and Greek written as a transliteration of a name ("Барак Обама", "Μπαράκ Ομπάμα") read
-  as Latin letters by sound, not only by look.
+* Cyrillic and Greek read as Latin letters three ways, not only by look (``TRANSLITERATIONS``), each
+  its own reading: by *sound*, as Greek and Russian are romanised (BGN/PCGN: "Барак Обама",
+  "Μπαράκ Ομπάμα"); *letter* for letter, as the classical and ISO 9 tables write them (β is b, μ is m,
+  х is h: "Οβαμα"); and as Greek and Russian spell an *English* name ("Байден" and "Μπάιντεν" are
+  Biden: ай and άι the i of "Biden", ей and έι the a of "Vader", г before a vowel and χ an H).
 
 Scripts with no Latin reading (奥巴马, バラク・オバマ) are caught through an alias in that script.
 """
@@ -34,18 +38,46 @@ _MULTI_LEET = [
 ]
 _LEET_PATTERN = re.compile("|".join(re.escape(k) for k, _ in _MULTI_LEET))
 _LEET_MAP = dict(_MULTI_LEET)
-_GREEK_PAIRS = {"μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng", "ου": "u", "αι": "e", "ει": "i", "οι": "i"}
-_CYRILLIC_PAIRS = {"дж": "j", "кс": "x"}
-_SOUNDS = dict(zip(
-    "αβγδεζηθικλμνξοπρσςτυφχψω",
-    ["a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r", "s", "s", "t", "y",
-     "f", "ch", "ps", "o"], strict=True)) | dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u",
-     "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "i", "i", "ye", "g"], strict=True))
-_PAIRS = _GREEK_PAIRS | _CYRILLIC_PAIRS
-_SOUND_PATTERN = re.compile("|".join([*_PAIRS, *_SOUNDS]), re.IGNORECASE)
+_THIRTEEN_AS_B = re.compile(r"(?<![0-9])13(?=[^\W\d_])")  # "13iden"; not "2013", "13 idents" or "13"
 _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff]")
+
+_GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
+_CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ"
+
+
+def _letters(script: str, latin: str) -> dict[str, str]:
+    return dict(zip(script, latin.split(), strict=True))
+
+
+# Greek by sound (ELOT 743 / BGN-PCGN) and Russian by BGN-PCGN; "-" is a letter written as nothing.
+_GREEK_SOUND = _letters(_GREEK, "a v g d e z i th i k l m n x o p r s s t y f ch ps o")
+_CYRILLIC_SOUND = _letters(
+    _CYRILLIC, "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i i ye g")
+_GREEK_DIGRAPHS = {"μπ": "b", "ντ": "d", "ντζ": "ndz", "γκ": "g", "γγ": "ng", "τζ": "dz", "ου": "u", "αι": "e",
+                   "ει": "i", "οι": "i"}
+_APART = "\x00"  # put between two Greek vowels an accent keeps apart, so no digraph joins them
+_VOWELS_APART = re.compile("(?<=[άέόΆΈΌ])(?=[ιυΙΥ])|(?<=[αεοΑΕΟ])(?=[ϊϋΐΰΪΫ])")
+_BREVE = "\u0306"
+# How Greek and Russian spell English names: ай/άι for the i of "Biden", ей/έι for the a of "Vader",
+# г before a vowel and χ for H ("Гарри", "Χάρι"), дж/τζ for j.
+_ENGLISH_PAIRS = {
+    "μπ": "b", "ντ": "d", "ντζ": "nj", "γκ": "g", "γγ": "ng", "τζ": "j", "τσ": "ts",
+    "ου": "u", "αι": "e", "ει": "i", "οι": "i",
+    f"α{_APART}ι": "i", f"ε{_APART}ι": "a", "ай": "i", "ей": "a", "эй": "a", "дж": "j", "кс": "x",
+    "га": "ha", "ге": "he", "ги": "hi", "го": "ho", "гу": "hu", "гэ": "he",
+}
+TRANSLITERATIONS = {
+    "sound": _GREEK_SOUND | _CYRILLIC_SOUND | _GREEK_DIGRAPHS | {"дж": "j", "кс": "x"},
+    "letter": _letters(_GREEK, "a b g d e z e th i k l m n x o p r s s t u ph ch ps o")
+    | _CYRILLIC_SOUND | {"й": "j", "х": "h", "ц": "c"},
+    "english": _GREEK_SOUND | _CYRILLIC_SOUND | {"η": "i", "υ": "i", "χ": "h", "й": "y", "х": "h"} | _ENGLISH_PAIRS,
+}
+"""Each way of reading Greek and Cyrillic as Latin letters: letters and letter pairs, as they are written."""
+_TABLES = {
+    how: ({k: ("" if v == "-" else v) for k, v in table.items()},
+          re.compile("|".join(sorted(map(re.escape, table), key=len, reverse=True)), re.IGNORECASE))
+    for how, table in TRANSLITERATIONS.items()
+}
 # Turned letters, as upside-down text generators write them, and the letter each is turned back into.
 _TURNED = dict(zip("ɐqɔpǝɟƃɥᴉıɾʞןɯunodbɹsʇʌʍxʎz∀ᗺƆᗡƎℲ⅁ſꓘ˥WԀᴚ⊥∩ΛMX⅄", "abcdefghiijklmnuopqrstvwxyzABCDEFGJKLMPRTUVWXY",
                    strict=True))
@@ -54,8 +86,8 @@ _TURNED_WORD = r"\S*[ɐɔǝɟƃɥᴉıɾʞןɯɹʇʌʍʎ∀ᗺƆᗡƎℲ⅁ꓘ˥
 _TURNED_RUN = re.compile(rf"{_TURNED_WORD}(?:\s+{_TURNED_WORD})*")  # turned words read back in the other order too
 
 
-def decoded(text: str) -> str:
-    """``text`` with every trick above undone: the reading screened besides the text itself."""
+def decoded(text: str, transliterate: bool = True) -> str:
+    """``text`` with every trick above undone, Greek and Cyrillic read by sound unless ``transliterate`` is False."""
     if "<" in text or "&" in text:
         text = _unmarked(text)
     if _TAGS.search(text):
@@ -64,11 +96,26 @@ def decoded(text: str) -> str:
         text = _BIDI_RUN.sub(lambda m: m.group(2)[::-1], text)
     if _LEET_PATTERN.search(text):
         text = _LEET_PATTERN.sub(lambda m: _LEET_MAP[m.group()], text)
+    if _THIRTEEN_AS_B.search(text):
+        text = _THIRTEEN_AS_B.sub("b", text)
     if _TURNED_RUN.search(text):
         text = _TURNED_RUN.sub(lambda m: "".join(_TURNED.get(c, c) for c in reversed(m.group())), text)
-    if _GREEK_OR_CYRILLIC.search(text):
+    if transliterate and _GREEK_OR_CYRILLIC.search(text):
         text = transliterated(text)
     return text
+
+
+def readings(text: str) -> list[tuple[str, bool]]:
+    """Every other reading of ``text`` worth screening, each with whether it is a transliteration.
+
+    One reading with every trick undone; where Greek or Cyrillic is left, one for each of
+    ``TRANSLITERATIONS``. Readings equal to the text or to another reading are left out.
+    """
+    undone = decoded(text, transliterate=False)
+    if not _GREEK_OR_CYRILLIC.search(undone):
+        return [] if undone == text else [(undone, False)]
+    found = dict.fromkeys(transliterated(undone, how) for how in TRANSLITERATIONS)
+    return [(reading, True) for reading in found if reading != text]
 
 
 def _unmarked(text: str) -> str:
@@ -81,20 +128,26 @@ def _unmarked(text: str) -> str:
     return _MARKUP.sub("", text)
 
 
-def transliterated(text: str) -> str:
-    """Greek and Cyrillic letters as the Latin letters they sound as, accents on them dropped."""
+def transliterated(text: str, how: str = "sound") -> str:
+    """Greek and Cyrillic letters as Latin letters, read as ``how`` says (one of ``TRANSLITERATIONS``).
+
+    Accents are dropped, but an accent on the first of two Greek vowels, or a diaeresis on the second,
+    keeps them two sounds ("Μπάιντεν" is Ba-iden, "αι" alone one sound, e).
+    """
+    text = _VOWELS_APART.sub(_APART, unicodedata.normalize("NFC", text))
     out, base_foreign = [], False
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char):
-            if not base_foreign:
+            if not base_foreign or char == _BREVE:  # й stays й: "ай" is a sound of its own
                 out.append(char)
             continue
         base_foreign = _GREEK_OR_CYRILLIC.match(char) is not None
         out.append(char)
-    return _SOUND_PATTERN.sub(_sound, unicodedata.normalize("NFC", "".join(out)))
+    table, pattern = _TABLES[how]
+    latin = pattern.sub(lambda m: _as_cased(m.group(), table), unicodedata.normalize("NFC", "".join(out)))
+    return latin.replace(_APART, "")
 
 
-def _sound(match: re.Match) -> str:
-    found = match.group()
-    latin = _PAIRS.get(found.lower()) or _SOUNDS.get(found.lower(), "")
+def _as_cased(found: str, table: dict[str, str]) -> str:
+    latin = table.get(found.lower(), "")
     return latin[:1].upper() + latin[1:] if found[:1].isupper() else latin
