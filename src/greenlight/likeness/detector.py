@@ -15,29 +15,40 @@ or less.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from greenlight.domain.scan import Box
 from greenlight.likeness import models
-from greenlight.likeness.align import face_presence, quarter_turned, upright
+from greenlight.likeness.align import face_presence, levelled, quarter_turned, upright
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.faces import FaceAnalyzer
-from greenlight.likeness.sweep import sweep
+from greenlight.likeness.sweep import Found, edge_padded, sweep, unmirrored
 
 PRESENCE = 0.5
 """FaceMesh face-presence a detection needs to be a face without a second opinion."""
+SMALL_FACE_PX = 32
+SMALL_PRESENCE = 0.99
+"""FaceMesh face-presence a detection up to ``SMALL_FACE_PX`` wide needs: 28 of 29 true 20 px faces (six sample
+faces upright, turned, in corners) scored 1.0 on one of their candidates, the 29th 1.0 read in another turn;
+a suit's button with four holes, 21 px, scored 0.90."""
 TURNED_PRESENCE = 0.95
 """FaceMesh face-presence a detection needs when read turned a quarter or half turn from its keypoints.
 BlazeFace's eye keypoints on a small face on its side or upside down may point the wrong way (a 20 px face
 turned 270° and resampled, as an editor turns it: 0.04 as read, 1.0 turned 180°); the sample faces' turned
 20 px heads scored 0.997–1.0 so, the scenery pictures' chance hits at most 0.64."""
+TURNED_READ_PX = 60
+"""Widest detection read in the other turns: larger faces' keypoints are right, and a 222 px chance hit on a
+painted landscape scored 0.986 upside down."""
 CNN_CHECK_SCORE = 0.5
 """BlazeFace score above which a detection FaceMesh doubts is shown to dlib's CNN (~0.15 s each)."""
 MAX_CNN_CHECKS = 12
 """At most this many CNN second opinions per picture (BlazeFace's chance hits are many on textures)."""
+LEVEL_ROLL = 30
+"""A detection FaceMesh doubts whose eye keypoints lie further than this from level is also shown to the CNN
+upright as found: a profile's eye keypoints are one above the other (the sample clip's profile read -76°)."""
 CNN_FACE_PX = 90
 """Face width the upright crop is scaled to for the CNN's second opinion (as ``faces.CONFIRM_FACE_PX``)."""
 CHIP_SCALE = 2.0
@@ -61,25 +72,60 @@ class Face:
 
 def find_faces(rgb: np.ndarray, analyzer: FaceAnalyzer) -> list[Face]:
     """Every face a person would see on ``rgb``, left to right (see the module's docstring)."""
-    faces: list[Face] = []
-    checks = 0
-    for found in sweep(rgb):
-        picture = 255 - rgb if found.negative else rgb
-        candidates = (found.detection, *found.others)
-        det = next((d for d in candidates if face_presence(picture, d) >= PRESENCE), None)
-        if det is None:
-            det = next((t for t in (quarter_turned(found.detection, k) for k in (1, 2, 3))
-                        if face_presence(picture, t) >= TURNED_PRESENCE), None)
-        if det is None and found.score >= CNN_CHECK_SCORE and checks < MAX_CNN_CHECKS:
-            checks += 1
-            det = next((d for d in candidates if _cnn_sees_face(picture, d, analyzer)), None)
-        if det is not None:
-            faces.append(Face(_box(found.detection, rgb.shape), det, found.negative))
-    faces = _dedupe(faces)
+    padded, margin = edge_padded(rgb)
+    faces = _dedupe([_unpadded(face, margin, rgb.shape) for face in _swept_faces(padded, margin, analyzer)])
     for box in analyzer.detect(rgb):
         if all(box.iou(f.box) < SAME_FACE_IOU for f in faces):
             faces.append(Face(box))
     return sorted(faces, key=lambda f: (f.box.left, f.box.top))
+
+
+def _swept_faces(rgb: np.ndarray, margin: int, analyzer: FaceAnalyzer) -> list[Face]:
+    """The sweep's detections that FaceMesh (or dlib's CNN) confirms, on the picture padded by ``margin``.
+
+    A detection on the mirrored margin is the reflection of a face against the edge: it is checked where that
+    face lies (``sweep.unmirrored``).
+    """
+    faces: list[Face] = []
+    checks = 0
+    for found in sweep(rgb, margin=margin):
+        found = _on_picture(found, margin, rgb.shape)
+        picture = 255 - rgb if found.negative else rgb
+        candidates = (found.detection, *found.others)
+        needed = SMALL_PRESENCE if found.detection.width <= SMALL_FACE_PX else PRESENCE
+        det = next((d for d in candidates if face_presence(picture, d) >= needed), None)
+        if det is None and found.detection.width <= TURNED_READ_PX:
+            det = next((t for t in (quarter_turned(found.detection, k) for k in (1, 2, 3))
+                        if face_presence(picture, t) >= TURNED_PRESENCE), None)
+        if det is None and found.score >= CNN_CHECK_SCORE and checks < MAX_CNN_CHECKS:
+            checks += 1
+            if abs(found.detection.roll()) > LEVEL_ROLL:  # a profile's eye keypoints, one above the other
+                candidates += (levelled(found.detection),)
+            det = next((d for d in candidates if _cnn_sees_face(picture, d, analyzer)), None)
+        if det is not None:
+            faces.append(Face(_box(found.detection, rgb.shape), det, found.negative))
+    return faces
+
+
+def _on_picture(found: Found, margin: int, shape: tuple[int, ...]) -> Found:
+    # Its detections reflected back onto the picture where they lie on the margin (in the padded picture's pixels).
+    height, width = shape[0] - 2 * margin, shape[1] - 2 * margin
+    into = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+    back = np.array([[1, 0, margin], [0, 1, margin]], dtype=np.float64)
+
+    def moved(det: Detection) -> Detection:
+        return unmirrored(det.mapped(into), height, width).mapped(back)
+
+    return replace(found, detection=moved(found.detection), others=tuple(moved(d) for d in found.others))
+
+
+def _unpadded(face: Face, margin: int, shape: tuple[int, ...]) -> Face:
+    height, width = shape[:2]
+    box = face.box
+    inside = Box(max(0, box.left - margin), max(0, box.top - margin), min(width, box.right - margin),
+                 min(height, box.bottom - margin))
+    shift = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+    return replace(face, box=inside, detection=face.detection.mapped(shift))
 
 
 def embed(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> np.ndarray:

@@ -1,0 +1,113 @@
+"""Issue 7, class 1: faces against the picture's edge — a small face flush against a corner, a face cut
+through the middle by the frame — in stills and in video. A person sees every one of them.
+
+Before the sweep looked past the edge (a mirror of it, ``sweep.edge_padded``), a 20 px face in a corner
+of a 1080p still was missed 8 times in 12, and a portrait cut through the face 3 times in 39; the same in
+a video, for its whole length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greenlight.domain.registry import SubjectKind
+from greenlight.likeness.gallery import Gallery
+from greenlight.likeness.scan import scan_image, scan_video
+from greenlight.media.images import load_image, save_image
+from greenlight.media.video import write_video
+from tests.likeness.test_unseen_faces import _head
+from tests.scenes import wall
+
+PHOTOS = ("obama/obama.jpg", "biden/biden.jpg", "eileen_collins/eileen_collins1.png")
+CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
+
+
+@pytest.fixture(scope="module")
+def empty_gallery() -> Gallery:
+    return Gallery([], {})
+
+
+def _face_box(rgb: np.ndarray, analyzer) -> tuple[int, int, int, int]:
+    box = max(analyzer.detect(rgb), key=lambda b: b.width)
+    return box.left, box.top, box.right, box.bottom
+
+
+def in_corner(rgb: np.ndarray, analyzer, corner: str, size: tuple[int, int], face_px: int = 20):
+    """The head scaled to a ``face_px`` face, flush against ``corner`` of a textured picture; and where it is."""
+    import cv2
+
+    box = _face_box(rgb, analyzer)
+    head = _head(rgb, box)
+    scale = face_px / (box[2] - box[0])
+    head = cv2.resize(head, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    canvas = wall(*size, 7)
+    h, w = head.shape[:2]
+    y = 0 if corner.startswith("top") else size[0] - h
+    x = 0 if corner.endswith("left") else size[1] - w
+    canvas[y:y + h, x:x + w] = head
+    return canvas, (x, y, x + w, y + h)
+
+
+def cut_through(rgb: np.ndarray, analyzer, keep: str) -> np.ndarray:
+    """The photo cut through its face: only its left or right half, or from below the eyes down."""
+    left, top, right, bottom = _face_box(rgb, analyzer)
+    middle = (left + right) // 2
+    cuts = {"left-half": rgb[:, :middle], "right-half": rgb[:, middle:],
+            "below-the-eyes": rgb[top + int(0.4 * (bottom - top)):]}
+    return np.ascontiguousarray(cuts[keep])
+
+
+def _overlaps(box, where) -> bool:
+    x0, y0, x1, y1 = where
+    return box.left < x1 and box.right > x0 and box.top < y1 and box.bottom > y0
+
+
+@pytest.mark.parametrize("corner", CORNERS)
+@pytest.mark.parametrize("photo", PHOTOS)
+def test_a_20px_face_flush_against_a_corner_of_a_1080p_still_is_found(photo, corner, tmp_path, faces_dir,
+                                                                      empty_gallery, analyzer):
+    canvas, where = in_corner(load_image(faces_dir / photo), analyzer, corner, (1080, 1920))
+    faces = scan_image(save_image(tmp_path / "corner.png", canvas), empty_gallery, analyzer).faces
+    assert any(_overlaps(f.box, where) for f in faces), faces
+
+
+@pytest.mark.parametrize("keep", ["left-half", "right-half", "below-the-eyes"])
+@pytest.mark.parametrize("photo", PHOTOS)
+def test_a_portrait_cut_through_the_face_is_found(photo, keep, tmp_path, faces_dir, empty_gallery, analyzer):
+    cut = cut_through(load_image(faces_dir / photo), analyzer, keep)
+    faces = scan_image(save_image(tmp_path / "cut.png", cut), empty_gallery, analyzer).faces
+    assert len(faces) == 1 and faces[0].identity.kind is SubjectKind.UNKNOWN, faces
+
+
+def test_a_protected_half_face_beside_a_whole_face_is_found_too(tmp_path, faces_dir, empty_gallery, analyzer):
+    # Half of Biden against the left edge, Eileen Collins whole in the middle: only she was found.
+    import cv2
+
+    half = cut_through(load_image(faces_dir / "biden/biden.jpg"), analyzer, "right-half")
+    half = cv2.resize(half, None, fx=360 / half.shape[0], fy=360 / half.shape[0], interpolation=cv2.INTER_AREA)
+    lead = load_image(faces_dir / "eileen_collins/eileen_collins1.png")
+    lead = cv2.resize(lead, None, fx=360 / lead.shape[0], fy=360 / lead.shape[0], interpolation=cv2.INTER_AREA)
+    canvas = wall(720, 1280, 7)
+    canvas[180:540, :half.shape[1]] = half
+    canvas[180:540, 600:600 + lead.shape[1]] = lead
+    faces = scan_image(save_image(tmp_path / "two.png", canvas), empty_gallery, analyzer).faces
+    assert len(faces) == 2, faces
+    assert min(f.box.left for f in faces) < half.shape[1] // 2, faces
+
+
+def test_a_20px_face_in_a_corner_of_a_video_is_followed(tmp_path, faces_dir, empty_gallery, analyzer):
+    canvas, where = in_corner(load_image(faces_dir / "biden/biden.jpg"), analyzer, "bottom-right", (720, 1280))
+    tracks = scan_video(write_video(tmp_path / "corner.mp4", [canvas] * 6, 24), empty_gallery, analyzer).tracks
+    assert len(tracks) == 1 and _overlaps(tracks[0].boxes[0][1], where), tracks
+
+
+def test_a_half_face_against_the_edge_of_a_video_is_followed(tmp_path, faces_dir, empty_gallery, analyzer):
+    import cv2
+
+    half = cut_through(load_image(faces_dir / "biden/biden.jpg"), analyzer, "right-half")
+    half = cv2.resize(half, None, fx=600 / half.shape[0], fy=600 / half.shape[0], interpolation=cv2.INTER_AREA)
+    canvas = wall(720, 1280, 7)
+    canvas[60:660, :half.shape[1]] = half
+    tracks = scan_video(write_video(tmp_path / "half.mp4", [canvas] * 6, 24), empty_gallery, analyzer).tracks
+    assert len(tracks) == 1 and tracks[0].boxes[0][1].left < half.shape[1] // 2, tracks
