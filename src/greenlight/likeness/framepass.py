@@ -96,6 +96,9 @@ SPOT_STEP = 128
 """The model's input sides for a crop are multiples of this (four times its stride): few sizes, because
 each size costs a model of its own, loaded once per process (~30 ms of CPU, ~15 MB; ``blazeface.SHAPED_NETS``).
 On the sample clip: 2 sizes, against 7 with multiples of 64, for 15 % more pixels."""
+CORNER_SIDE = 220
+"""Pixels on a side of the crop each corner of a swept frame's mirrored copy is looked at in (``sweep_corners``):
+the mirror's margin and the rest of the picture, 127 px at the finest tiles' scale (a 128 px input)."""
 EXPLAINED_MARGIN = 0.5
 """A change within a whole-frame detection widened by this fraction of its size on each side is that
 face moving, and needs no tiles."""
@@ -213,11 +216,11 @@ def passes_on(frame: Frame, cut: bool, sweep: bool, change: Change | None = None
     With ``spots`` false the crops are left out (``spots_left``), for ``with_spots`` to add.
     """
     rgb = frame.rgb()
-    found = tuple(blazeface.detect(rgb, "full", FOLLOW_SCORE))
+    found = tuple(whole_frame(rgb, mirrored=sweep))
     swept = None
     if sweep:
         turns = tile_turns(frame.index, cut)
-        swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb, turns) + sweep_edges(rgb, turns))
+        swept = tuple(sweep_turns(rgb) + sweep_tiles(rgb, turns) + sweep_corners(rgb))
     if change is None:
         return FramePass(frame.index, cut, found, swept)
     passed = FramePass(frame.index, cut, found, swept, candidates=change.tiles, spots_left=True)
@@ -374,25 +377,36 @@ def sweep_turns(rgb: np.ndarray) -> list[Detection]:
     return found
 
 
-def sweep_edges(rgb: np.ndarray, turns: tuple[int, ...] = (0, 1, 2, 3)) -> list[Detection]:
-    """The part of a video frame's sweep for faces against its edges: the whole frame inside a mirror of its
-    own edge (``sweep.edge_padded``), upright through the full-range model (a large face cut through the
-    middle by the edge, made whole again), and its four corners at the finest tiles' size in ``turns`` (a
-    20 px face flush against a corner, or its reflection: ``sweep.unmirrored``). Without them a still's
-    sweep missed 8 of 12 such corners and 3 of 39 cut faces; a sweep costs one model pass more, and one
-    per corner and turn, not a tile grid over the margin.
-    """
+def whole_frame(rgb: np.ndarray, mirrored: bool = False) -> list[Detection]:
+    """The every-frame pass: the full-range model on the whole frame; on a sweep frame (``mirrored``) on the
+    frame inside a mirror of its own edge (``sweep.edge_padded``), so that a large face cut through the
+    middle by the edge is made whole again (``sweep.unmirrored`` takes a reflection back to its face)."""
+    if not mirrored:
+        return blazeface.detect(rgb, "full", FOLLOW_SCORE)
     height, width = rgb.shape[:2]
     padded, margin = edge_padded(rgb)
     back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
-    whole = (0, 0, padded.shape[1], padded.shape[0])
-    found = detect_in(padded, whole, 0, "full", NEW_SCORE)
-    plan = _plan(rgb)
-    if len(plan) > 1:
-        finest = plan[-1]
-        xs, ys = (0, padded.shape[1] - finest.side), (0, padded.shape[0] - finest.side)
-        for region in [(x, y, x + finest.side, y + finest.side) for x in xs for y in ys]:
-            found += [d for turn in turns for d in level_pass(padded, region, turn, finest, NEW_SCORE)]
+    return [unmirrored(d.mapped(back), height, width) for d in blazeface.detect(padded, "full", FOLLOW_SCORE)]
+
+
+def sweep_corners(rgb: np.ndarray, turns: tuple[int, ...] = (0,)) -> list[Detection]:
+    """The part of a video frame's sweep for small faces in its corners: each corner of the frame inside a
+    mirror of its own edge (``sweep.edge_padded``), a ``CORNER_SIDE`` crop at the finest tiles' scale, in
+    ``turns`` (a 20 px face flush against a corner, or its reflection: ``sweep.unmirrored``). Without it a
+    still's sweep missed 8 of 12 such corners. On the sample clip it costs about 8 ms a sweep upright, 34 ms
+    in every turn; the four corners as whole tiles cost 80 ms in two turns. A sweep runs it upright only:
+    in every turn it took the scan of the sample clip below its speed target (a small face turned in a
+    corner of a video is left to the tiles, as a turned face anywhere between sweeps is).
+    """
+    height, width = rgb.shape[:2]
+    if not _back_levels(height, width):
+        return []
+    padded, margin = edge_padded(rgb)
+    side, scale = min(CORNER_SIDE, *padded.shape[:2]), spot_scale(height, width)
+    xs, ys = (0, padded.shape[1] - side), (0, padded.shape[0] - side)
+    found = [d for x in xs for y in ys for turn in turns
+             for d in _detect_crop(padded, (x, y, x + side, y + side), "back", scale, turn)]
+    back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
     return [unmirrored(d.mapped(back), height, width) for d in found]
 
 
