@@ -142,6 +142,35 @@ def test_the_talent_page_shows_the_last_day_a_grant_covers_as_the_cli_does(studi
     assert "2026-01-05 to 2027-12-31" in page and "2028-01-01" not in page
 
 
+def test_a_revoked_grant_set_back_to_active_in_its_row_is_never_shown_live_to_the_talent(studio):
+    """What a talent's representative reads is what the guards read: the grant as the ledger recorded it, not
+    as a row edited behind the ledger's back says."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from greenlight.domain import GrantState, RateUnit, Talent, Use
+    from greenlight.runtime.consent import GrantTerms, change_grant, grant_consent
+
+    terms = GrantTerms(use=Use.DIGITAL_ALTERATION, signed_by="Dana Reyes", rate="300", unit=RateUnit.PER_SECOND,
+                       description="De-age by about ten years in the rehearsal flashback of episode two, for streaming",
+                       valid_from=datetime(2026, 1, 5, tzinfo=UTC), valid_until=datetime(2028, 1, 1, tzinfo=UTC))
+    with studio.transaction() as tx:
+        dana = tx.registry.get(Talent, studio.ids["dana"])
+    grant = grant_consent(studio, dana, terms, "casting")
+    change_grant(studio, grant.id, GrantState.REVOKED, "Dana Reyes", "withdrawn")
+    with studio.database.engine.begin() as conn:
+        record = json.loads(conn.execute(text("SELECT record FROM consent_grants WHERE id = :id"),
+                                         {"id": grant.id}).scalar_one())
+        record.update(state="active", history=[])
+        conn.execute(text("UPDATE consent_grants SET record = :r, state = 'active' WHERE id = :id"),
+                     {"r": json.dumps(record), "id": grant.id})
+    page = client_for(studio, Role.PRODUCER).get(f"/ui/talent/{studio.ids['dana']}").text
+    row = page[page.index(grant.id):][:600]
+    assert "revoked" in row and "active" not in row, row
+
+
 def test_a_vetoed_draft_offers_the_reviewer_reject_not_approve_and_reject_works(studio):
     """A vetoed draft can only be rejected (README, docs/ui.md): the page must offer that, or it waits for good."""
     from greenlight.runtime.jobs import veto

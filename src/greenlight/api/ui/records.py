@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 
 from greenlight.api.auth import allow, studio
 from greenlight.api.ui.base import UIRoute, render
-from greenlight.domain import Production, Talent
+from greenlight.domain import ConsentGrant, Production, Talent
 from greenlight.domain.access import Caller, Role
 from greenlight.errors import Forbidden
 
@@ -47,14 +47,16 @@ def talent_index(request: Request, who: TalentSide) -> Response:
 def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
     """One talent: their grants, every job that shows them, each use and the totals owed."""
     from greenlight.runtime.reports import usage_report
+    from greenlight.runtime.scanning import consent_grants
     from greenlight.runtime.talentview import jobs_showing
 
     with studio(request).transaction() as tx:
         person = tx.talent(talent_id)
         if who.role is Role.TALENT_REP and person.id != who.talent_id:
             raise Forbidden("a talent-rep token sees only the talent it represents", "ask for a token for this talent")
-        grants = tx.registry.grants(person.id)
-        productions = {p.id: p.code for p in tx.registry.list(Production)}
+        # As the guards read them: a grant set back to active in its row is refused, never shown as live.
+        grants = [g for g in consent_grants(tx) if g.talent_id == person.id]
+        productions = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
         jobs = jobs_showing(tx.registry, person.id)  # every role this page admits may see all of them
         uses = [_use(tx, job, usage) for job in jobs for usage in job.usage if usage.talent_id == person.id]
     report = usage_report(studio(request), talent=person.id)
@@ -67,7 +69,7 @@ def _use(tx, job, usage) -> UseLine:
     from greenlight.cli.money import owed_text
 
     state = "vetoed" if job.vetoes and not job.state.final else job.state.value  # a vetoed draft is never approved
-    return UseLine(job.id, state, owed_text(usage, tx.registry.grant(usage.grant_id)))
+    return UseLine(job.id, state, owed_text(usage, tx.ledgered(ConsentGrant, usage.grant_id)))
 
 
 def _report_row(line) -> tuple[str, ...]:

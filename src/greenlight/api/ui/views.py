@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from greenlight.domain import Asset, Decision, Job, Reason, Talent
+from greenlight.domain import Asset, ConsentGrant, Decision, Job, Reason, Talent
 from greenlight.domain.access import Caller, Role
 from greenlight.errors import NotFound, ProvenanceError
 from greenlight.runtime.studio import Studio, Transaction
@@ -152,7 +152,7 @@ def _owed(tx: Transaction, usage) -> str:
 
 def _grant(tx: Transaction, grant_id: str):
     try:
-        return tx.registry.grant(grant_id)
+        return tx.ledgered(ConsentGrant, grant_id)  # its rate as recorded, not as a row may now say
     except NotFound:
         return None
 
