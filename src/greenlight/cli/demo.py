@@ -9,6 +9,7 @@ contact sheet of the shot is written.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -46,7 +47,9 @@ def run_demo(folder: Path | None) -> None:
     _moodboard(studio, studio.home / "media" / "library")
     _collapse(studio, studio.home / "media")
     _verify_ledger(studio)
-    console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; greenlight jobs list")
+    command = Path(sys.executable).with_name("greenlight")  # the venv's, which a new shell has not on its PATH
+    command = command if command.is_file() else "greenlight"
+    console.print(f"\nTry it yourself:  export GREENLIGHT_HOME={studio.home}; {command} jobs list")
 
 
 def demo_media(folder: Path) -> tuple[Path, Path]:
