@@ -61,6 +61,13 @@ def test_jobs_show_names_the_guard_of_every_decision_and_what_is_owed(cast, tmp_
     blocked_run, blocked = deage(cast, cast.take, "DAYBREAK")
     assert blocked_run.code == 4
     assert "preflight guard: BLOCK" in cast("jobs", "show", blocked).out
+    # the talent withdraws after the delivery: the next export is blocked, the delivered half second stays owed
+    assert cast("consent", "revoke", cast.grant_id, "--reason", "talent withdrew").code == 0
+    assert cast("export", job_id, tmp_path / "again").code == 4
+    shown = cast("jobs", "show", job_id)
+    assert "usage (owed: delivered before it was blocked): 0.5 approved seconds" in shown.out, shown.out
+    assert json.loads(cast("jobs", "show", job_id, "--json").out)["owed_now"] is True
+    assert "125.00" in cast("report", "usage").out
 
 
 def test_a_grant_without_a_rate_says_nothing_is_owed(cli, tmp_path):

@@ -247,3 +247,35 @@ def test_no_deliverable_is_in_place_before_its_export_is_recorded(cast, in_revie
     monkeypatch.undo()
     [delivered] = deliver(cast.studio, job.id, tmp_path / "out", "editor")
     assert delivered.exists() and "job.exported" in ledger_kinds(cast.studio)
+
+
+def owed_lines(cast) -> list[tuple[str, int]]:
+    from greenlight.runtime.reports import usage_report
+
+    return [(str(line.owed), line.jobs) for line in usage_report(cast.studio).lines]
+
+
+@pytest.mark.parametrize("state", WITHDRAWALS)
+def test_use_delivered_before_a_withdrawal_stays_owed(cast, in_review, state, tmp_path):
+    # exported while the grant was live, then the grant withdrawn and a second export blocked: the first
+    # delivery was used under consent and is still owed; the block stops only what had not left the studio
+    job, grant = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    owed = owed_lines(cast)
+    assert owed and owed[0][1] == 1
+    withdraw(cast, grant, state)
+    with pytest.raises(GreenlightError, match="consent"):
+        deliver(cast.studio, job.id, tmp_path / "again", "editor")
+    assert owed_lines(cast) == owed
+
+
+@pytest.mark.parametrize("state", WITHDRAWALS)
+def test_use_approved_but_never_delivered_is_not_owed_once_blocked(cast, in_review, state, tmp_path):
+    job, grant = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    assert owed_lines(cast)
+    withdraw(cast, grant, state)
+    with pytest.raises(GreenlightError, match="consent"):
+        deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert owed_lines(cast) == []

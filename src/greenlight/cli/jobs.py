@@ -22,7 +22,7 @@ from greenlight.cli.money import owed_text
 from greenlight.cli.progress import JobProgress
 from greenlight.cli.tables import print_listing
 from greenlight.domain import Asset, ConsentGrant, Decision, Job, JobState, to_plain
-from greenlight.domain.compensation import owed_plain
+from greenlight.domain.compensation import counted, owed_plain
 
 run_app = typer.Typer(help="Run an engine as a job: preflight guard, engine, postflight guard, signing, review.",
                       no_args_is_help=True)
@@ -138,10 +138,11 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         assets = [tx.ledgered(Asset, a.id) for a in tx.registry.job_assets(job.id)]
         grants = _grants(tx, job)
         names = {t.id: t.name for t in ledgered_talent(tx)}
+        owed_now = counted(job, tx.ledger.subjects_of("job.exported"))
     if json:
         return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],
                            "decisions": [{**to_plain(d), "stage": made_at.get(d.id)} for d in decisions],
-                           "owed": [owed_plain(u, grants.get(u.grant_id)) for u in job.usage]})
+                           "owed": [owed_plain(u, grants.get(u.grant_id)) for u in job.usage], "owed_now": owed_now})
     console.print(f"{job.id}: {job.engine} — {job.state.value}", style="bold")
     params = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
     console.print(f"  params: {params}  seed: {job.seed}  inputs: {', '.join(i.name for i in job.inputs)}")
@@ -156,8 +157,13 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
     for asset in assets:
         console.print(f"  {asset.role}: {home.home / asset.path}")
     for usage in job.usage:
-        what = "owed" if job.state is JobState.APPROVED else "would be owed on approval"
-        console.print(f"  usage ({what}): {owed_text(usage, grants.get(usage.grant_id))}")
+        console.print(f"  usage ({_owing(job, owed_now)}): {owed_text(usage, grants.get(usage.grant_id))}")
+
+
+def _owing(job: Job, owed_now: bool) -> str:
+    if owed_now:
+        return "owed" if job.state is JobState.APPROVED else "owed: delivered before it was blocked"
+    return f"not owed: {job.state.value}" if job.state.final else "would be owed on approval"
 
 
 @jobs_app.command("approve")

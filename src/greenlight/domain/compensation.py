@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,6 +27,13 @@ def meters(unit: RateUnit, media: str) -> bool:
     Seconds are counted on video, images on stills; a flat fee meters anything.
     """
     return unit is RateUnit.FLAT or media in _METERS[unit]
+
+
+def counted(job: Job, delivered: Collection[str]) -> bool:
+    """Whether ``job``'s use is owed: it is approved, or its outputs were delivered (``delivered`` holds the ids of
+    the jobs exported or downloaded) before it was blocked. An approved job blocked before delivery is owed nothing.
+    """
+    return job.state is JobState.APPROVED or (job.state is JobState.BLOCKED and job.id in delivered)
 
 
 def owed(usage: Usage, grant: ConsentGrant) -> Decimal:
@@ -116,13 +123,17 @@ def usage_report(
     grants: Mapping[str, ConsentGrant],
     talent_names: Mapping[str, str],
     production_codes: Mapping[str, str],
+    delivered: Collection[str] = frozenset(),
 ) -> UsageReport:
-    """The report over every approved job in ``jobs`` (any other state counts nothing).
+    """The report over every job in ``jobs`` whose use is owed (see ``counted``): a job whose outputs left the
+    studio while its consent was live stays owed when it is blocked later (its grant withdrawn, a second export
+    refused).
 
     Args:
         jobs: the jobs to meter, oldest first (a flat fee goes on its grant's first use).
         grants: every grant a usage may be under, by id.
         talent_names: talent id to name; production_codes: production id to code.
+        delivered: the ids of the jobs whose outputs were exported or downloaded.
 
     Raises:
         KeyError: a usage names a grant missing from ``grants`` (grants are never deleted).
@@ -130,7 +141,7 @@ def usage_report(
     sums: dict[tuple[str, str, str], list[Any]] = {}  # (talent, production, grant) -> [quantity, owed, jobs]
     flat_paid: set[str] = set()
     for job in jobs:
-        if job.state is not JobState.APPROVED:
+        if not counted(job, delivered):
             continue
         for usage in job.usage:
             grant = grants[usage.grant_id]

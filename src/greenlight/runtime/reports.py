@@ -14,9 +14,10 @@ from greenlight.runtime.studio import RESTORE, Studio, Transaction
 def usage_report(studio: Studio, production: str | None = None, talent: str | None = None) -> UsageReport:
     """What every talent is owed for approved use, one line per talent × production × grant.
 
-    Only approved jobs count (exported ones stay approved); rejected, blocked or still running jobs
-    count nothing. A flat fee is owed once per grant, on the production where it was first used, so a
-    report narrowed to another production shows those uses owing nothing more.
+    Approved jobs count, and so does a job blocked after its outputs were delivered (exported or downloaded
+    while its consent was live); rejected, otherwise blocked or still running jobs count nothing. A flat fee
+    is owed once per grant, on the production where it was first used, so a report narrowed to another
+    production shows those uses owing nothing more.
 
     Args:
         production: only this production (code or id).
@@ -37,7 +38,8 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         names = {p.id: p.name for p in tx.ledgered_list(ProtectedPerson, "protected.person.added")}
         names |= {t.id: t.name for t in ledgered_talent(tx)}
         codes = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
-    whole = report_over(jobs, grants, names, codes)
+        delivered = set(tx.ledger.subjects_of("job.exported"))
+    whole = report_over(jobs, grants, names, codes, delivered)
     return report_of(line for line in whole.lines
                      if wanted_production in (None, line.production_id) and wanted_talent in (None, line.talent_id))
 
