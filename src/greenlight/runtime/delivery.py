@@ -18,6 +18,7 @@ from greenlight.domain import Asset, Decision, Job, JobState, Usage, Verdict
 from greenlight.errors import Blocked, InvalidTransition, StudioError
 from greenlight.runtime import guarding
 from greenlight.runtime.jobs import advance, ledgered_job
+from greenlight.runtime.storedfiles import checked_file, other_bytes
 from greenlight.runtime.studio import RESTORE, Studio, Transaction
 from greenlight.store import inflight
 
@@ -69,26 +70,14 @@ def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export
 
 
 def stored_output(studio: Studio, tx: Transaction, asset_id: str) -> Asset:
-    """Output ``asset_id`` as the ledger recorded it, once its file is checked: inside the studio's asset store
-    (no path or link leading out of it) and holding the bytes whose sha256 the ledger recorded.
+    """Output ``asset_id`` as the ledger recorded it, once its file is checked (see ``checked_file``).
 
     Raises:
         LedgerError: the asset's row is not what the ledger last recorded (its path pointed at another file).
         StudioError: its file lies outside the asset store, cannot be read, or holds other bytes.
     """
-    from greenlight.store.assets import sha256_file
-
     asset = tx.ledgered(Asset, asset_id)
-    path = studio.home / asset.path
-    where = f"asset {asset.id}'s file {asset.path}"
-    if not path.resolve().is_relative_to(studio.assets.root.resolve()):
-        raise StudioError(f"{where} lies outside the studio's asset store; it is not delivered", RESTORE)
-    try:
-        digest = sha256_file(path)
-    except OSError as exc:
-        raise StudioError(f"{where} cannot be read ({exc.strerror or exc})", RESTORE) from None
-    if digest != asset.sha256:
-        raise _not_recorded(asset, digest)
+    checked_file(studio, asset, _where(asset))
     return asset
 
 
@@ -106,18 +95,15 @@ def copy_recorded(studio: Studio, asset: Asset, out: BinaryIO) -> None:
     try:
         stored = open(studio.home / asset.path, "rb")  # noqa: SIM115 (closed below; errors told apart from out's)
     except OSError as exc:
-        raise StudioError(f"asset {asset.id}'s file {asset.path} cannot be read ({exc.strerror or exc})",
-                          RESTORE) from None
+        raise StudioError(f"{_where(asset)} cannot be read ({exc.strerror or exc})", RESTORE) from None
     with stored:
         digest = copy_hashing(stored, out)
     if digest != asset.sha256:
-        raise _not_recorded(asset, digest)
+        raise other_bytes(_where(asset), digest, asset.sha256)
 
 
-def _not_recorded(asset: Asset, digest: str) -> StudioError:
-    return StudioError(f"asset {asset.id}'s file {asset.path} is not the file the ledger recorded (its sha256 is "
-                       f"{digest[:16]}…, the ledger's {asset.sha256[:16]}…); it is not delivered",
-                       "restore the asset store from a backup and run `greenlight ledger verify`")
+def _where(asset: Asset) -> str:
+    return f"asset {asset.id}'s file {asset.path}"
 
 
 def record_export(studio: Studio, job: Job, actor: str, files: list[str], **details: object) -> None:

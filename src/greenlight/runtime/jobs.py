@@ -179,35 +179,25 @@ def input_file(studio: Studio, tx: Transaction, wanted: JobInput) -> Path:
         LedgerError: the asset's row is not what the ledger recorded, or is another file's.
         StudioError: the file lies outside the store, cannot be read or holds other bytes.
     """
-    from greenlight.errors import StudioError
+    from greenlight.runtime.storedfiles import checked_file
 
     asset = tx.ledgered(Asset, tx.registry.asset(wanted.sha256).id)
-    path = studio.home / asset.path
     where = f"input {wanted.name} (asset {asset.id}, {asset.path})"
     if asset.sha256 != wanted.sha256:
         raise LedgerError(f"{where}: its row is not the file the job was given", RESTORE)
-    if not path.resolve().is_relative_to(studio.assets.root.resolve()):
-        raise StudioError(f"{where} lies outside the studio's asset store", RESTORE)
-    if _content_sha256(path, where) != wanted.sha256:
-        raise StudioError(f"{where} holds other bytes than the ledger recorded",
-                          "restore the asset store from a backup and run `greenlight ledger verify`")
-    return path
+    return checked_file(studio, asset, where, _content_sha256)
 
 
 _DIGESTS: dict[tuple, str] = {}  # a stored file's sha256 by what its inode says of it: hashed once a process
 
 
-def _content_sha256(path: Path, where: str) -> str:
-    from greenlight.errors import StudioError
+def _content_sha256(path: Path) -> str:
     from greenlight.store.assets import sha256_file
 
-    try:
-        stat = path.stat()
-        key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-        if key not in _DIGESTS:
-            _DIGESTS[key] = sha256_file(path)
-    except OSError as exc:
-        raise StudioError(f"{where} cannot be read ({exc.strerror or exc})", RESTORE) from None
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256_file(path)
     return _DIGESTS[key]
 
 
