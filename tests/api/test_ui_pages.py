@@ -194,3 +194,37 @@ def test_a_download_through_the_service_is_labelled_as_the_delivery_gate_it_is(s
                                                        subject=job.id, stage="download"))
     page = client_for(studio, Role.REVIEWER).get(f"/ui/jobs/{studio.ids['job']}").text
     assert "Download (delivered through the service)" in page
+
+
+@pytest.mark.parametrize("delivered", [True, False], ids=["delivered-then-blocked", "blocked-before-delivery"])
+def test_the_talent_page_owes_a_blocked_job_only_what_was_delivered(studio, delivered):
+    """Use delivered while the grant was live stays owed after the grant is withdrawn and the job blocked; an
+    approved job blocked before any delivery owes nothing. The page says which, as the report does."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from greenlight.domain import RateUnit, Talent, Usage, Use, utcnow
+    from greenlight.runtime.consent import GrantTerms, grant_consent
+
+    terms = GrantTerms(use=Use.DIGITAL_ALTERATION, signed_by="Dana Reyes", rate="300", unit=RateUnit.PER_IMAGE,
+                       description="De-age by about ten years in the rehearsal flashback of episode two, for streaming",
+                       valid_from=utcnow() - timedelta(days=1), valid_until=utcnow() + timedelta(days=30))
+    with studio.transaction() as tx:
+        dana = tx.registry.get(Talent, studio.ids["dana"])
+    grant = grant_consent(studio, dana, terms, "casting")
+    with studio.transaction() as tx:
+        job = tx.registry.get(Job, studio.ids["job"])
+        job = replace(job, usage=(Usage(grant.id, dana.id, RateUnit.PER_IMAGE.value, 1.0),)).to(
+            JobState.APPROVED, by="supervisor")
+        tx.registry.update(job)
+        tx.record("job.approved", job, "supervisor")
+        if delivered:
+            tx.record("job.exported", job, "editor", files=["job-1.png"])
+        job = job.to(JobState.BLOCKED, by="editor", note="consent withdrawn")
+        tx.registry.update(job)
+        tx.record("job.blocked", job, "editor")
+    page = client_for(studio, Role.PRODUCER).get(f"/ui/talent/{studio.ids['dana']}").text
+    if delivered:
+        assert "delivered before it was blocked:" in page and "300.00 USD owed" in page
+    else:
+        assert "nothing owed" in page and "300.00 USD owed" not in page and "Nothing owed yet" in page

@@ -31,6 +31,7 @@ class UseLine:
     job_id: str
     state: str
     text: str
+    owed: bool  # approved, or delivered before it was blocked
 
 
 @router.get("/talent", include_in_schema=False)
@@ -58,18 +59,20 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
         grants = [g for g in consent_grants(tx) if g.talent_id == person.id]
         productions = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
         jobs = jobs_showing(tx.registry, person.id)  # every role this page admits may see all of them
-        uses = [_use(tx, job, usage) for job in jobs for usage in job.usage if usage.talent_id == person.id]
+        delivered = set(tx.ledger.subjects_of("job.exported"))
+        uses = [_use(tx, job, usage, delivered) for job in jobs for usage in job.usage if usage.talent_id == person.id]
     report = usage_report(studio(request), talent=person.id)
     return render(request, "talent.html", who, person=person, grants=grants, productions=productions,
                   jobs=list(reversed(jobs)), uses=uses, report_lines=[_report_row(line) for line in report.lines],
                   totals=report.totals)
 
 
-def _use(tx, job, usage) -> UseLine:
+def _use(tx, job, usage, delivered: set[str]) -> UseLine:
     from greenlight.cli.money import owed_text
+    from greenlight.domain.compensation import counted
 
     state = "vetoed" if job.vetoes and not job.state.final else job.state.value  # a vetoed draft is never approved
-    return UseLine(job.id, state, owed_text(usage, tx.ledgered(ConsentGrant, usage.grant_id)))
+    return UseLine(job.id, state, owed_text(usage, tx.ledgered(ConsentGrant, usage.grant_id)), counted(job, delivered))
 
 
 def _report_row(line) -> tuple[str, ...]:
