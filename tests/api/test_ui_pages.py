@@ -196,15 +196,16 @@ def test_a_download_through_the_service_is_labelled_as_the_delivery_gate_it_is(s
     assert "Download (delivered through the service)" in page
 
 
-@pytest.mark.parametrize("delivered", [True, False], ids=["delivered-then-blocked", "blocked-before-delivery"])
-def test_the_talent_page_owes_a_blocked_job_only_what_was_delivered(studio, delivered):
+@pytest.mark.parametrize("case", ["delivered-then-blocked", "blocked-before-delivery", "revoked-before-delivery"])
+def test_the_talent_page_owes_only_what_was_delivered_or_may_still_be(studio, case):
     """Use delivered while the grant was live stays owed after the grant is withdrawn and the job blocked; an
-    approved job blocked before any delivery owes nothing. The page says which, as the report does."""
+    approved job blocked before any delivery, or whose grant was revoked before it, owes nothing. The page says
+    which, as the report does."""
     from dataclasses import replace
     from datetime import timedelta
 
-    from greenlight.domain import RateUnit, Talent, Usage, Use, utcnow
-    from greenlight.runtime.consent import GrantTerms, grant_consent
+    from greenlight.domain import GrantState, RateUnit, Talent, Usage, Use, utcnow
+    from greenlight.runtime.consent import GrantTerms, change_grant, grant_consent
 
     terms = GrantTerms(use=Use.DIGITAL_ALTERATION, signed_by="Dana Reyes", rate="300", unit=RateUnit.PER_IMAGE,
                        description="De-age by about ten years in the rehearsal flashback of episode two, for streaming",
@@ -218,13 +219,16 @@ def test_the_talent_page_owes_a_blocked_job_only_what_was_delivered(studio, deli
             JobState.APPROVED, by="supervisor")
         tx.registry.update(job)
         tx.record("job.approved", job, "supervisor")
-        if delivered:
+        if case == "delivered-then-blocked":
             tx.record("job.exported", job, "editor", files=["job-1.png"])
-        job = job.to(JobState.BLOCKED, by="editor", note="consent withdrawn")
-        tx.registry.update(job)
-        tx.record("job.blocked", job, "editor")
+        if case != "revoked-before-delivery":
+            job = job.to(JobState.BLOCKED, by="editor", note="consent withdrawn")
+            tx.registry.update(job)
+            tx.record("job.blocked", job, "editor")
+    if case != "blocked-before-delivery":
+        change_grant(studio, grant.id, GrantState.REVOKED, "Dana Reyes", "withdrawn")
     page = client_for(studio, Role.PRODUCER).get(f"/ui/talent/{studio.ids['dana']}").text
-    if delivered:
+    if case == "delivered-then-blocked":
         assert "delivered before it was blocked:" in page and "300.00 USD owed" in page
     else:
         assert "nothing owed" in page and "300.00 USD owed" not in page and "Nothing owed yet" in page

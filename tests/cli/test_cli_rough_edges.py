@@ -66,7 +66,7 @@ def test_jobs_show_names_the_guard_of_every_decision_and_what_is_owed(cast, tmp_
     assert cast("export", job_id, tmp_path / "again").code == 4
     shown = cast("jobs", "show", job_id)
     assert "usage (owed: delivered before it was blocked): 0.5 approved seconds" in shown.out, shown.out
-    assert json.loads(cast("jobs", "show", job_id, "--json").out)["owed_now"] is True
+    assert json.loads(cast("jobs", "show", job_id, "--json").out)["owed_now"] == [True]
     assert "125.00" in cast("report", "usage").out
 
 

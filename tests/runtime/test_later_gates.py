@@ -279,3 +279,15 @@ def test_use_approved_but_never_delivered_is_not_owed_once_blocked(cast, in_revi
     with pytest.raises(GreenlightError, match="consent"):
         deliver(cast.studio, job.id, tmp_path / "out", "editor")
     assert owed_lines(cast) == []
+
+
+def test_a_revocation_before_delivery_unmeters_an_approved_job_at_once(cast, in_review, tmp_path):
+    # a revoked grant never becomes live again: what it covered and had not left the studio is owed nothing,
+    # before anyone tries to export it; a suspension (a strike) may end, so its approved use stays owed
+    job, grant = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    withdraw(cast, grant, GrantState.SUSPENDED)
+    assert owed_lines(cast)
+    change_grant(cast.studio, grant.id, GrantState.ACTIVE, LEAD, "strike over")
+    withdraw(cast, grant, GrantState.REVOKED)
+    assert owed_lines(cast) == []

@@ -138,7 +138,8 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         assets = [tx.ledgered(Asset, a.id) for a in tx.registry.job_assets(job.id)]
         grants = _grants(tx, job)
         names = {t.id: t.name for t in ledgered_talent(tx)}
-        owed_now = counted(job, tx.ledger.subjects_of("job.exported"))
+        delivered = tx.ledger.subjects_of("job.exported")
+        owed_now = [u.grant_id in grants and counted(job, grants[u.grant_id], delivered) for u in job.usage]
     if json:
         return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],
                            "decisions": [{**to_plain(d), "stage": made_at.get(d.id)} for d in decisions],
@@ -156,13 +157,16 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         _print_decision(decision, made_at.get(decision.id))
     for asset in assets:
         console.print(f"  {asset.role}: {home.home / asset.path}")
-    for usage in job.usage:
-        console.print(f"  usage ({_owing(job, owed_now)}): {owed_text(usage, grants.get(usage.grant_id))}")
+    for usage, owes in zip(job.usage, owed_now, strict=True):
+        grant = grants.get(usage.grant_id)
+        console.print(f"  usage ({_owing(job, grant, owes)}): {owed_text(usage, grant)}")
 
 
-def _owing(job: Job, owed_now: bool) -> str:
-    if owed_now:
+def _owing(job: Job, grant: ConsentGrant | None, owes: bool) -> str:
+    if owes:
         return "owed" if job.state is JobState.APPROVED else "owed: delivered before it was blocked"
+    if job.state is JobState.APPROVED and grant is not None:
+        return "not owed: its grant was revoked before delivery"
     return f"not owed: {job.state.value}" if job.state.final else "would be owed on approval"
 
 

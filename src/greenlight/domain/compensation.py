@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from greenlight.domain.consent import ConsentGrant, RateUnit
+from greenlight.domain.consent import ConsentGrant, GrantState, RateUnit
 from greenlight.domain.job import Job, JobState, Usage
 
 CENT = Decimal("0.01")
@@ -29,11 +29,16 @@ def meters(unit: RateUnit, media: str) -> bool:
     return unit is RateUnit.FLAT or media in _METERS[unit]
 
 
-def counted(job: Job, delivered: Collection[str]) -> bool:
-    """Whether ``job``'s use is owed: it is approved, or its outputs were delivered (``delivered`` holds the ids of
-    the jobs exported or downloaded) before it was blocked. An approved job blocked before delivery is owed nothing.
+def counted(job: Job, grant: ConsentGrant, delivered: Collection[str]) -> bool:
+    """Whether ``job``'s use under ``grant`` is owed (``delivered`` holds the ids of the jobs exported or downloaded).
+
+    Use delivered while the grant was live is owed, whatever happened to the job or the grant since. Use
+    approved but not delivered is owed while the job stays approved and the grant is not revoked (a suspended
+    grant may resume; a revoked one never covers the delivery, so nothing of it is used).
     """
-    return job.state is JobState.APPROVED or (job.state is JobState.BLOCKED and job.id in delivered)
+    if job.id in delivered:
+        return job.state in (JobState.APPROVED, JobState.BLOCKED)
+    return job.state is JobState.APPROVED and grant.state is not GrantState.REVOKED
 
 
 def owed(usage: Usage, grant: ConsentGrant) -> Decimal:
@@ -141,10 +146,10 @@ def usage_report(
     sums: dict[tuple[str, str, str], list[Any]] = {}  # (talent, production, grant) -> [quantity, owed, jobs]
     flat_paid: set[str] = set()
     for job in jobs:
-        if not counted(job, delivered):
-            continue
         for usage in job.usage:
             grant = grants[usage.grant_id]
+            if not counted(job, grant, delivered):
+                continue
             entry = sums.setdefault((usage.talent_id, job.production_id, grant.id), [Decimal(0), Decimal(0), 0])
             flat = grant.compensation.unit is RateUnit.FLAT
             entry[0] += Decimal(1) if flat else Decimal(str(usage.quantity))

@@ -72,7 +72,8 @@ def _use(tx, job, usage, delivered: set[str]) -> UseLine:
     from greenlight.domain.compensation import counted
 
     state = "vetoed" if job.vetoes and not job.state.final else job.state.value  # a vetoed draft is never approved
-    return UseLine(job.id, state, owed_text(usage, tx.ledgered(ConsentGrant, usage.grant_id)), counted(job, delivered))
+    grant = tx.ledgered(ConsentGrant, usage.grant_id)
+    return UseLine(job.id, state, owed_text(usage, grant), counted(job, grant, delivered))
 
 
 def _report_row(line) -> tuple[str, ...]:
