@@ -200,6 +200,11 @@ BRIEFS = [
     "a star war game, stars and wars in the toy shop",
     "RAW RATS, RATS RAW, WAR STAR",
     "Nomad, a damon; a gnat stung a tang",
+    # found by screening system translations (gettext catalogues) read backwards and without case endings
+    "Τιμή: τίποτα να κάνω, με τιμή",  # τι backwards is ιτ, read as "it" by look
+    "Консольный шрифт Linux PSF",  # "xuniL" and т backwards: the single letters L and t
+    "Лима, столица Перу",  # the stem Лим is a letter off the initials LMM
+    "генерировать инструкции Loongson MultiMedia (MMI)",  # MMI backwards is IMM
 ]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -121,11 +121,14 @@ def _backwards(index: NameIndex, text: str) -> list[NameHit]:
 
     Only a name spelt exactly counts: a word read backwards is rarely a word, so a misspelling allowed
     for unusual words would find names in ordinary text read the wrong way ("rats" is "star" backwards).
+    Nor do names of ordinary words ("It"), names of three letters ("MMI" is not "LMM"), or names spelt by
+    single letters: Greek read backwards is full of them ("τι", what, is "ιτ", and the look-alikes read "it").
     """
     found = []
     for view in _views(text[::-1]):
         for match in find(index, view):
-            if match.exact and not match.loose:
+            spelt = any(len(w.key) > 1 for w in view[match.start : match.end])
+            if match.exact and not match.loose and not match.form.common and spelt and len(match.form.joined) > 3:
                 found.append(replace(_hit(match, view), folded=True))
     return found
 

@@ -44,10 +44,10 @@ _THIRTEEN_AS_B = re.compile(r"(?<![0-9])13(?=[^\W\d_])")  # "13iden"; not "2013"
 _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff]")
 
 # Case endings of Russian nouns (masculine and feminine "-а" declensions, singular and plural), longest
-# first: dropped for a stem ending in a consonant, replaced by "а" for one ending in "а".
+# first: dropped for a stem ending in a consonant, replaced by "а" for one ending in "а"; four letters stay.
 _CASE_ENDINGS = (
-    (re.compile(r"(?<=[а-яё]{3})(?:ами|ями|ах|ях|ам|ям|ов|ев|ом|ем|а|я|у|ю|е|ы)\b", re.IGNORECASE), ""),
-    (re.compile(r"(?<=[а-яё]{3})(?:ой|ою|ы|е|у)\b", re.IGNORECASE), "а"),
+    (re.compile(r"(?<=[а-яё]{4})(?:ами|ями|ах|ях|ам|ям|ов|ев|ом|ем|а|я|у|ю|е|ы)\b", re.IGNORECASE), ""),
+    (re.compile(r"(?<=[а-яё]{4})(?:ой|ою|ы|е|у)\b", re.IGNORECASE), "а"),
 )
 
 _GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
@@ -134,7 +134,8 @@ def uninflected(text: str) -> list[str]:
 
     Russian declines a foreign name like its own nouns: Байден is Байдена, Байдену, Байденом, Байдене,
     and Обама Обамы, Обаме, Обаму, Обамой. One reading drops the ending (a name ending in a consonant),
-    the other puts back the "а" a feminine-looking name ends in. A stem keeps three letters at least.
+    the other puts back the "а" a feminine-looking name ends in. A stem keeps four letters at least:
+    shorter ones are too near too many short names ("Лима" is not "LMM").
     """
     found = []
     for pattern, replacement in _CASE_ENDINGS:
