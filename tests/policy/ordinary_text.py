@@ -187,6 +187,24 @@ BRIEFS = [
     "Ο Μπάμπης και η Βάνα στο μπαλκόνι",
     "Ένας αγγειοπλάστης στον τροχό του, η βιβλιοθήκη είναι κλειστή",
     "Οβίδα έπεσε κοντά στο χωριό",
+    # declined Russian words a case ending off a near-miss (the stems are read as well: бидона is бидон)
+    "Бидона с молоком нет, Гарри потерял ключи от байдарки",
+    "Обмана не было: потери оказались меньше, чем в прошлом году",
+    "Вода в бидоне, гарнир на тарелке, обаяние героя в кадре",
+    "Дартс в баре, байдарками по реке, обедами на террасе",
+    "Поттером его никто не звал, он был гончаром в деревне",
+    "Майора вызвали в штаб, бидонами таскали воду",
+    # words that read as other words backwards ("rats" is "star", "raw" is "war"), and palindromes
+    "raw rats in the cellar, a live evil in the stressed desserts",
+    "draw rats on the wall, then a tar pit and a reed",
+    "a star war game, stars and wars in the toy shop",
+    "RAW RATS, RATS RAW, WAR STAR",
+    "Nomad, a damon; a gnat stung a tang",
+    # found by screening system translations (gettext catalogues) read backwards and without case endings
+    "Τιμή: τίποτα να κάνω, με τιμή",  # τι backwards is ιτ, read as "it" by look
+    "Консольный шрифт Linux PSF",  # "xuniL" and т backwards: the single letters L and t
+    "Лима, столица Перу",  # the stem Лим is a letter off the initials LMM
+    "генерировать инструкции Loongson MultiMedia (MMI)",  # MMI backwards is IMM
 ]
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -11,7 +11,7 @@ from tests.policy.adversarial_names import EVERYONE, OBAMA_CJK, cases, tags
 from tests.policy.ordinary_text import BRIEFS, prose, word_salad
 
 from greenlight.domain import Use, Verdict, utcnow
-from greenlight.policy import ConsentContext, screen_text, text_decision
+from greenlight.policy import ConsentContext, NamedSubject, screen_text, text_decision
 
 CASES = cases()
 CONTEXT = ConsentContext("prod_nightfall", Use.DIGITAL_ALTERATION, utcnow())
@@ -93,3 +93,40 @@ def test_a_characters_distinctive_word_alone_escalates_even_where_a_word_was_mea
 def test_a_full_name_spelt_in_greek_or_russian_blocks_as_the_name_itself(text):
     decision = text_decision(text, CONTEXT, EVERYONE, {}, [])
     assert decision.verdict is Verdict.BLOCK and "protected.person" in [r.code for r in decision.reasons]
+
+
+def test_no_ordinary_word_read_backwards_is_a_name():
+    # every word of the shipped list, fifty to a line, in small and in capital letters: text is also read
+    # backwards ("amabO kcaraB"), and no ordinary word, or run of them, may read as a name that way
+    found = []
+    listed = _words()
+    for start in range(0, len(listed), 50):
+        line = " ".join(listed[start : start + 50])
+        found += [(h.subject.subject_id, h.matched) for text in (line, line.upper())
+                  for h in screen_text(text, EVERYONE)]
+    assert found == []
+
+
+@pytest.mark.parametrize("text", ["a helmet like Dark Vador's", "Dark Vador sur la passerelle", "Vador, casque noir",
+                                  "rodaV kraD"])
+def test_a_foreign_name_of_a_character_is_caught_through_the_works_names(text):
+    # a character's name in another language ("Dark Vador" in French) is a name the studio lists for the
+    # work, as the registry lists every character: screening reads no table of translations of its own
+    empire = NamedSubject("protected-work", "pw_empire", "Star Wars", ("Star Wars", "Darth Vader", "Dark Vador"))
+    assert [h.subject.subject_id for h in screen_text(text, [empire])] == ["pw_empire"]
+
+
+@pytest.mark.parametrize("text", ["a dark vapor over the lake", "the dark valor of the knights",
+                                  "a dark vendor's stall", "dark, a dove or two"])
+def test_a_foreign_name_of_a_character_leaves_its_ordinary_near_misses_alone(text):
+    empire = NamedSubject("protected-work", "pw_empire", "Star Wars", ("Star Wars", "Darth Vader", "Dark Vador"))
+    assert screen_text(text, [empire]) == []
+
+
+def test_a_nickname_is_caught_through_an_alias():
+    # nicknames are not guessed ("Barry" is many people): the surname alone is a possible hit, and the
+    # studio adds the nickname as an alias (`protect person --alias`) to make it the name itself
+    obama = NamedSubject("protected-person", "pp_obama", "Barack Obama", ("Barack Obama", "Barry Obama"))
+    assert [(h.subject.subject_id, h.possible) for h in screen_text("Barry Obama at a podium", [obama])] == [
+        ("pp_obama", False)]
+    assert screen_text("Barry Allen runs", [obama]) == []

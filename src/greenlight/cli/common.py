@@ -58,3 +58,27 @@ def parse_day(text: str, what: str, through: bool = False) -> datetime:
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def chosen_folders(file: Path, home: Path, studio: Path) -> str:
+    """The folders above ``file`` that the artist named, as they typed the path: free text to screen.
+
+    "media/Barack Obama/plate.png" gives "media/Barack Obama": a folder's name is chosen by a person as a
+    file's is. What lies above the home directory is the account's, not words for this file, and a file
+    inside the studio sits in folders the studio named; both are left out. Paths are read as written,
+    not resolved, so a link does not bring in folders the artist never typed.
+
+    Args:
+        file: the path as given on the command line.
+        home: the user's home directory.
+        studio: the studio folder.
+    Returns:
+        The folder names joined with "/", or "" where there are none.
+    """
+    folder = file.parent
+    if folder.is_absolute():
+        if folder.is_relative_to(studio):
+            return ""
+        if folder.is_relative_to(home):
+            folder = folder.relative_to(home)
+    return "/".join(part for part in folder.parts if part not in (folder.anchor, ".", ".."))

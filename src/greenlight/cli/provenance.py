@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from greenlight.cli.common import ActorOption, JsonOption, StudioOption, actor, console, open_studio, print_json
+from greenlight.cli.common import (
+    ActorOption,
+    JsonOption,
+    StudioOption,
+    actor,
+    chosen_folders,
+    console,
+    open_studio,
+    print_json,
+)
 from greenlight.runtime.verification import STRONG, UNMARKED_TOP, mark_strength  # noqa: F401 (the CLI's words)
 from greenlight.runtime.verification import verification_plain as verification_json  # `verify --json`
 
@@ -103,7 +112,12 @@ def ingest(
     from greenlight.runtime.jobs import submit
 
     home = open_studio(studio)
-    job = submit(home, "ingest", {"tool": tool, "use": Use.parse(use).value}, [file], production, actor(as_))
+    params = {"tool": tool, "use": Use.parse(use).value}
+    # the folders the artist typed ("media/Barack Obama/plate.png") are recorded with the job, so they are
+    # screened for names with its other text; the input itself is recorded by its file name alone
+    if folders := chosen_folders(file, Path.home(), home.home):
+        params["folders"] = folders
+    job = submit(home, "ingest", params, [file], production, actor(as_))
     job = run_job(home, job.id) if not json else _quiet_run(home, job.id)
     with home.transaction() as tx:
         assets = tx.registry.job_assets(job.id)

@@ -9,15 +9,16 @@ words are never taken for a short name ("hidden", "bided" are not "Biden"). A pe
 character's one distinctive word alone ("Vader", "Hermione"), and a short name written loosely
 ("Obamma"), are weaker hits: reported as possible, never ignored.
 The text is also screened as displayed and decoded (``textviews``: TAG characters, bidi overrides,
-HTML, leet of several characters, Greek and Cyrillic transliteration), and for aliases written in a
-script with no Latin reading (a name in Chinese or Japanese is caught only through such an alias).
+HTML, leet of several characters, Greek and Cyrillic transliteration, Russian case endings), read
+backwards ("amabO kcaraB": exact names only), and for aliases written in a script with no Latin reading
+(a name in Chinese or Japanese is caught only through such an alias).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from greenlight.domain import SubjectKind
 from greenlight.policy.namematch import Match, NameIndex, compile_names, edit_distance, find, script_letters
@@ -97,6 +98,8 @@ def screen_text(text: str, subjects: Iterable[NamedSubject]) -> list[NameHit]:
         for view in _views(reading):
             for match in find(index, view, lenient):
                 keep(_hit(match, view))
+    for hit in _backwards(index, text):
+        keep(hit)
     for hit in _in_other_scripts(index, text):
         keep(hit)
     return [best[s.subject_id][1] for s in ordered if s.subject_id in best]
@@ -111,6 +114,23 @@ def _views(text: str) -> list[list[Word]]:
         if len(variant) < len(views[0]):  # letters spelt out ("O b a m m a"), a middle initial ("Barack H. Obama")
             views.append(variant)
     return views
+
+
+def _backwards(index: NameIndex, text: str) -> list[NameHit]:
+    """Names written backwards ("amabO kcaraB", "sraW ratS"), read right to left as they were written.
+
+    Only a name spelt exactly counts: a word read backwards is rarely a word, so a misspelling allowed
+    for unusual words would find names in ordinary text read the wrong way ("rats" is "star" backwards).
+    Nor do names of ordinary words ("It"), names of three letters ("MMI" is not "LMM"), or names spelt by
+    single letters: Greek read backwards is full of them ("τι", what, is "ιτ", and the look-alikes read "it").
+    """
+    found = []
+    for view in _views(text[::-1]):
+        for match in find(index, view):
+            spelt = any(len(w.key) > 1 for w in view[match.start : match.end])
+            if match.exact and not match.loose and not match.form.common and spelt and len(match.form.joined) > 3:
+                found.append(replace(_hit(match, view), folded=True))
+    return found
 
 
 def _in_other_scripts(index: NameIndex, text: str) -> list[NameHit]:

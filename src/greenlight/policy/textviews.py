@@ -16,6 +16,8 @@ order, so the text is also read once more with all of these undone:
   "Μπαράκ Ομπάμα"); *letter* for letter, as the classical and ISO 9 tables write them (β is b, μ is m,
   х is h: "Οβαμα"); and as Greek and Russian spell an *English* name ("Байден" and "Μπάιντεν" are
   Biden: ай and άι the i of "Biden", ей and έι the a of "Vader", г before a vowel and χ an H).
+* Russian case endings undone (``uninflected``): "Байдена", "Обамой" and "Гарри Поттера" are Biden,
+  Obama and Harry Potter declined, read as English spells them. (Greek leaves a foreign name as it is.)
 
 Scripts with no Latin reading (奥巴马, バラク・オバマ) are caught through an alias in that script.
 """
@@ -40,6 +42,13 @@ _LEET_PATTERN = re.compile("|".join(re.escape(k) for k, _ in _MULTI_LEET))
 _LEET_MAP = dict(_MULTI_LEET)
 _THIRTEEN_AS_B = re.compile(r"(?<![0-9])13(?=[^\W\d_])")  # "13iden"; not "2013", "13 idents" or "13"
 _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u1f00-\u1fff\u0400-\u04ff]")
+
+# Case endings of Russian nouns (masculine and feminine "-а" declensions, singular and plural), longest
+# first: dropped for a stem ending in a consonant, replaced by "а" for one ending in "а"; four letters stay.
+_CASE_ENDINGS = (
+    (re.compile(r"(?<=[а-яё]{4})(?:ами|ями|ах|ях|ам|ям|ов|ев|ом|ем|а|я|у|ю|е|ы)\b", re.IGNORECASE), ""),
+    (re.compile(r"(?<=[а-яё]{4})(?:ой|ою|ы|е|у)\b", re.IGNORECASE), "а"),
+)
 
 _GREEK = "αβγδεζηθικλμνξοπρσςτυφχψω"
 _CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ"
@@ -115,7 +124,25 @@ def readings(text: str) -> list[tuple[str, bool]]:
     if not _GREEK_OR_CYRILLIC.search(undone):
         return [] if undone == text else [(undone, False)]
     found = dict.fromkeys(transliterated(undone, how) for how in TRANSLITERATIONS)
+    for stem in uninflected(undone):
+        found.setdefault(transliterated(stem, "english"))
     return [(reading, True) for reading in found if reading != text]
+
+
+def uninflected(text: str) -> list[str]:
+    """``text`` with the Russian case endings of its Cyrillic words undone, two ways, where it has any.
+
+    Russian declines a foreign name like its own nouns: Байден is Байдена, Байдену, Байденом, Байдене,
+    and Обама Обамы, Обаме, Обаму, Обамой. One reading drops the ending (a name ending in a consonant),
+    the other puts back the "а" a feminine-looking name ends in. A stem keeps four letters at least:
+    shorter ones are too near too many short names ("Лима" is not "LMM").
+    """
+    found = []
+    for pattern, replacement in _CASE_ENDINGS:
+        reading = pattern.sub(replacement, text)
+        if reading != text:
+            found.append(reading)
+    return found
 
 
 def _unmarked(text: str) -> str:
