@@ -757,7 +757,8 @@ def test_talent_names_swapped_between_rows_stop_what_is_done_in_a_talents_name(b
 @pytest.mark.parametrize("tail", [b"x\n", b"{}\n", b"null\n", b"[]\n", b'{"tree_size": 1}\n', "copy"],
                          ids=["junk", "empty-object", "null", "list", "partial", "a-copied-earlier-line"])
 def test_a_line_appended_to_the_checkpoints_file_does_not_hide_a_forged_entry_from_the_guards(busy, tail):
-    # A line that is not the last signed checkpoint made the guards skip their check of the entries after it.
+    # A line that is not the last signed checkpoint made the guards skip their check of the entries after it;
+    # now any such last line stops them.
     screen = ("screen", "Jane Doe walks in", "--production", "NIGHTFALL", "--use", "digital-alteration")
     last = json.loads(sql(busy, "SELECT record FROM ledger_entries WHERE seq = :s",
                           s=seq_of(busy, "consent.revoked", busy.grant_id))[0][0])
@@ -768,6 +769,10 @@ def test_a_line_appended_to_the_checkpoints_file_does_not_hide_a_forged_entry_fr
     lines = path.read_bytes().splitlines(keepends=True)
     with path.open("ab") as f:
         f.write(lines[0] if tail == "copy" else tail)
+    refused = busy(*screen)
+    assert refused.code == 2 and "checkpoints.jsonl" in refused.err, refused  # the line itself now stops them
+    with path.open("rb+") as f:  # without it, the forged entry does
+        f.truncate(sum(len(line) for line in lines))
     refused = busy(*screen)
     assert refused.code == 2 and f"entry {forged}" in refused.err, refused
 
@@ -813,3 +818,28 @@ def test_a_token_revocation_deleted_from_the_middle_of_the_ledger_is_refused_by_
     edit_row(busy, "access_tokens", token_id, lambda r: r.update(revoked_at=None, revoked_by=None))
     with pytest.raises(Unauthorized, match="ledger"):
         authenticate(Studio.open(busy.home), secret)
+
+
+@pytest.mark.parametrize("newest", ["signature-garbled", "junk", "copied-earlier-line"])
+def test_an_older_database_put_back_under_a_spoilt_newest_checkpoint_stops_the_guards(busy, newest):
+    # The guards held the ledger to the last line the key signed, skipping what followed it: spoiling the newest
+    # line made an older line, which an older copy of the database matches, the one the guards checked against.
+    if os.environ.get("GREENLIGHT_DATABASE_URL"):
+        pytest.skip("puts back an older copy of the SQLite file")
+    db = Path(busy.home) / "greenlight.db"
+    ana = grant(busy, "Ana Lima")
+    older = db.read_bytes()  # the last line before the revocation's vouches for this copy
+    assert busy("consent", "revoke", ana, "--reason", "talent withdrew consent").code == 0
+    db.write_bytes(older)  # Ana Lima's grant live again, as the older copy has it
+    path = checkpoints_file(busy)
+    lines = path.read_text().splitlines()
+    if newest == "signature-garbled":
+        spoilt = json.loads(lines[-1])
+        spoilt["signature"] = spoilt["signature"][:10] + ("A" if spoilt["signature"][10] != "A" else "B") + \
+            spoilt["signature"][11:]
+        lines[-1] = json.dumps(spoilt)
+    else:
+        lines.append("x" if newest == "junk" else lines[0])
+    path.write_text("\n".join(lines) + "\n")
+    refused = busy("screen", "Ana Lima walks in", "--production", "NIGHTFALL", "--use", "digital-alteration")
+    assert refused.code == 2 and "checkpoint" in refused.err, refused

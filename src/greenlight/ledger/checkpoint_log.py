@@ -107,25 +107,37 @@ class CheckpointLog:
         except GreenlightError:
             return None  # the key files cannot be read: the output goes without, verify says why
 
-    def last_signed(self) -> Checkpoint | None:
-        """The last line of the file that the studio key signed, whatever lines follow it, or None.
+    def newest_signed(self) -> Checkpoint | None:
+        """The file's newest checkpoint, once checked: what the guards hold the ledger to. None without a key.
 
-        What the guards hold the ledger to: a line appended after it that is not one (junk, a forgery) must
-        not stand for "no checkpoint". The file's end is read first, the whole file only when no signed line
-        is there.
+        Only the last complete line can be it (a torn one after it is a crash, and ignored): it must be signed
+        by the studio key and continue the line before it (``prev``). Any other line there (junk, a forgery,
+        a copy of an older line, a spoilt signature) would let an older line stand in for it, and an older
+        copy of the database match that; so it is refused, not skipped.
 
         Raises:
+            CheckpointRefused: the last line is not a signed checkpoint continuing the one before it.
             GreenlightError: the studio key cannot be read.
         """
         seal = self.seal()
         if seal is None:
             return None
-        with contextlib.suppress(FileNotFoundError), open(self.path, "rb") as f:
-            for whole in (False, True):
-                for text in reversed(_complete_lines(f, whole)):
-                    if (checkpoint := _signed(text, seal)) is not None:
-                        return checkpoint
-        return None
+        try:
+            f = open(self.path, "rb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:
+            return None
+        with f:
+            texts = _complete_lines(f, whole=False)[-2:]
+        if not texts:
+            return None
+        newest = _signed(texts[-1], seal)
+        if newest is None:
+            raise CheckpointRefused(f"the last line of {self.path} is not a checkpoint the studio key signed")
+        before = _checkpoint(texts[0]) if len(texts) == 2 else None
+        if len(texts) == 2 and (before is None or newest.prev != before.id):
+            raise CheckpointRefused(f"the last line of {self.path} does not continue the line before it (a copied "
+                                    "or moved line)")
+        return newest
 
     def update(self, database, begin: str | None = None) -> Checkpoint | None:
         """Append a signed checkpoint of the ledger head if it moved since the last one; return the latest.
@@ -326,11 +338,17 @@ def _complete_lines(f: BinaryIO, whole: bool) -> list[bytes]:
 
 def _signed(text: bytes, seal: Seal) -> Checkpoint | None:
     """The checkpoint on this line if the studio key signed it, else None."""
+    checkpoint = _checkpoint(text)
+    if checkpoint is None or checkpoint.signature is None:
+        return None
+    return None if signature_problem(checkpoint, seal) else checkpoint
+
+
+def _checkpoint(text: bytes) -> Checkpoint | None:
     try:
-        checkpoint = Checkpoint.from_plain(json.loads(text))
+        return Checkpoint.from_plain(json.loads(text))
     except (ValueError, TypeError, AttributeError, KeyError):
         return None
-    return checkpoint if checkpoint.signature is not None and not signature_problem(checkpoint, seal) else None
 
 
 def _complete_length(f: BinaryIO) -> int:

@@ -47,14 +47,19 @@ class Transaction:
         checkpoints file, which a database writer does not reach, shows it.
 
         Raises:
-            LedgerError: the ledger is shorter than the last signed checkpoint, differs at its head, or holds
-                an entry after it that the studio key did not seal.
+            LedgerError: the checkpoints file does not end in a signed checkpoint continuing its line before, or
+                the ledger is shorter than that checkpoint, differs at its head, or holds an entry after it
+                that the studio key did not seal.
         """
         from greenlight.errors import LedgerError
+        from greenlight.ledger.checkpoint_log import CheckpointRefused
 
         if self.checkpoints is None:
             return
-        last = self.checkpoints.last_signed()
+        try:
+            last = self.checkpoints.newest_signed()
+        except CheckpointRefused as refused:
+            raise LedgerError(str(refused), RESTORE) from None
         if last is None and (self.checkpoints.seal() is not None or self.ledger.records_key()):
             raise LedgerError(f"{self.checkpoints.path} holds no checkpoint the studio key signed, though the "
                               "studio has a key (the file was emptied or replaced)", RESTORE)
