@@ -14,6 +14,7 @@ from greenlight.runtime.consent import change_grant
 from greenlight.runtime.delivery import deliver
 from greenlight.runtime.executor import LocalExecutor
 from greenlight.runtime.jobs import review, submit
+from greenlight.runtime.ledgerbook import verify_ledger
 from tests.runtime.conftest import LEAD, PRODUCTION, ledger_kinds
 
 WITHDRAWALS = [
@@ -291,3 +292,33 @@ def test_a_revocation_before_delivery_unmeters_an_approved_job_at_once(cast, in_
     change_grant(cast.studio, grant.id, GrantState.ACTIVE, LEAD, "strike over")
     withdraw(cast, grant, GrantState.REVOKED)
     assert owed_lines(cast) == []
+
+
+def metered_grants(cast) -> list[str]:
+    from greenlight.runtime.reports import usage_report
+
+    return [line.grant_id for line in usage_report(cast.studio).lines]
+
+
+def test_a_first_delivery_under_another_live_grant_is_owed_under_that_grant(cast, in_review, tmp_path):
+    # approved under one grant, which is revoked; the export goes through under a second live grant for the same
+    # use: the use is owed under the grant the delivery relied on, not the revoked one
+    job, first = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    second = cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.FLAT)
+    withdraw(cast, first, GrantState.REVOKED)
+    deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    assert metered_grants(cast) == [second.id]
+    assert "usage.metered" in ledger_kinds(cast.studio)[-4:]
+    assert verify_ledger(cast.studio).ok  # the job's row and the ledger agree on the grant it is owed under
+
+
+def test_use_delivered_under_a_grant_stays_owed_under_it_when_a_later_export_relies_on_another(
+        cast, in_review, tmp_path):
+    job, first = in_review
+    review(cast.studio, job.id, True, "supervisor", "looks right for the flashback")
+    deliver(cast.studio, job.id, tmp_path / "out", "editor")
+    cast.grant(cast.lead, Use.INDEPENDENT_REPLICA, RateUnit.FLAT)
+    withdraw(cast, first, GrantState.REVOKED)
+    deliver(cast.studio, job.id, tmp_path / "again", "editor")
+    assert metered_grants(cast) == [first.id]

@@ -45,6 +45,22 @@ def live_usage(job: Job, decision: Decision) -> tuple[Usage, ...]:
     return tuple(replace(u, grant_id=covering[u.talent_id]) for u in job.usage if u.talent_id in covering)
 
 
+def remeter(tx: Transaction, job: Job, usage: tuple[Usage, ...], actor: str) -> Job:
+    """Before a job's first delivery, its use moved under the grants that cover the delivery, where they are
+    others than approval's (that grant revoked since, another live one for the use relied on): the use is owed
+    under the consent it was delivered under. A job already delivered keeps the grants it was delivered under.
+    """
+    if usage == job.usage:
+        return job
+    job = replace(job, usage=usage)
+    tx.registry.update(job)
+    tx.record("job.remetered", job, actor)
+    for use in usage:
+        tx.ledger_event("usage.metered", job.id, actor, grant_id=use.grant_id, talent_id=use.talent_id,
+                        unit=use.unit, quantity=use.quantity)
+    return job
+
+
 def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export") -> tuple[Job, list[Asset]]:
     """An approved job and its signed outputs, once its consent has been checked again at ``gate``.
 
@@ -63,6 +79,8 @@ def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export
         decision = recheck(tx, job, actor, gate)
         if decision.verdict is not Verdict.ALLOW:
             job = withhold(tx, job, decision, actor)
+        elif job.id not in tx.ledger.subjects_of("job.exported"):
+            job = remeter(tx, job, live_usage(job, decision), actor)
     if job.state is JobState.BLOCKED:
         raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
                       "it is blocked and its outputs are quarantined", "new consent is needed for a new job")
