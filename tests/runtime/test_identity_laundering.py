@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from greenlight.domain import Use, Verdict
+from greenlight.domain import SubjectKind, Use, Verdict
 from greenlight.errors import EnrolmentError
 from greenlight.media.images import load_image, save_image
 from greenlight.runtime.registry import add_talent, enrol, protect_person
@@ -139,3 +139,43 @@ def test_a_face_just_beyond_the_match_but_within_the_protected_reach_is_held(cas
         shown = morph(analyzer, base, toward, shown_amount, tmp_path / f"shown{shown_amount}.png")
         outcome = scan(cast.studio, shown, "attacker", "NIGHTFALL", Use.INDEPENDENT_REPLICA)
         assert outcome.decision.verdict is not Verdict.ALLOW, (shown_amount, outcome.decision.reasons)
+
+
+def refused_as_protected(cast, photo: Path) -> bool:
+    """Whether enrolment would refuse ``photo`` for anyone new as too close to a protected person (nothing is
+    enrolled: the probe uses enrolment's own check)."""
+    from greenlight.likeness.enrol import check_enrolment, reference_from_photo
+    from greenlight.runtime.scanning import gallery
+
+    reference = reference_from_photo(photo, SubjectKind.TALENT, "tal_probe", cast.studio.analyzer)
+    with cast.studio.transaction() as tx:
+        try:
+            check_enrolment([photo], [reference], gallery(tx))
+        except EnrolmentError as refused:
+            return "Barack Obama" in str(refused)
+    return False
+
+
+def test_no_face_enrolment_calls_too_close_to_a_protected_person_is_allowed_under_anothers_grant(
+        cast, analyzer, tmp_path):
+    # An outside attacker blended Obama's face into the astronaut's photo: the heaviest blend enrolment accepted
+    # became new talent with a grant; a slightly heavier one, which enrolment itself refused as too close to
+    # Obama (nearer his references' mean than 0.66), was then allowed as that talent. Enrolment measured the
+    # mean, the scan did not.
+    protect_person(cast.studio, "Barack Obama", "legal",
+                   photos=[cast.faces / "obama" / "obama.jpg", cast.faces / "obama" / "obama2.jpg"])
+    base, toward = cast.faces / LEAD_PHOTO, cast.faces / "obama" / "obama3.jpg"
+    amounts = [round(0.40 + 0.02 * i, 2) for i in range(21)]  # 0.40 to 0.80
+    blends = {a: morph(analyzer, base, toward, a, tmp_path / f"blend{int(a * 100)}.png") for a in amounts}
+    refused = {a: refused_as_protected(cast, blends[a]) for a in amounts}
+    enrolled = max((a for a in amounts if not refused[a]), default=None)
+    assert enrolled is not None and any(refused.values()), refused  # the corpus straddles the line
+    newcomer = add_talent(cast.studio, "Mallory", "attacker")
+    enrol(cast.studio, newcomer, [blends[enrolled]], "attacker")
+    cast.grant(newcomer, Use.INDEPENDENT_REPLICA)
+    allowed = [a for a in amounts if refused[a] and scan(cast.studio, blends[a], "attacker", "NIGHTFALL",
+                                                          Use.INDEPENDENT_REPLICA).decision.verdict is Verdict.ALLOW]
+    detail = {a: [(f.identity.name, f.identity.distance, [(x.name, x.distance) for x in f.identity.also])
+                  for f in scan(cast.studio, blends[a], "attacker", "NIGHTFALL", Use.INDEPENDENT_REPLICA).scan.faces]
+              for a in allowed}
+    assert allowed == [], (enrolled, allowed, detail)

@@ -68,6 +68,8 @@ class Face:
     box: Box
     detection: Detection | None = None
     negative: bool = False
+    enrolled_box: Box | None = None
+    """dlib's own box for the face, as enrolment finds a face, when its detector found this one too."""
 
 
 def find_faces(rgb: np.ndarray, analyzer: FaceAnalyzer) -> list[Face]:
@@ -75,8 +77,11 @@ def find_faces(rgb: np.ndarray, analyzer: FaceAnalyzer) -> list[Face]:
     padded, margin = edge_padded(rgb)
     faces = _dedupe([_unpadded(face, margin, rgb.shape) for face in _swept_faces(padded, margin, analyzer)])
     for box in analyzer.detect(rgb):
-        if all(box.iou(f.box) < SAME_FACE_IOU for f in faces):
+        same = [i for i, f in enumerate(faces) if box.iou(f.box) >= SAME_FACE_IOU]
+        if not same:
             faces.append(Face(box))
+        for i in same:
+            faces[i] = replace(faces[i], enrolled_box=box)
     return sorted(faces, key=lambda f: (f.box.left, f.box.top))
 
 
@@ -134,6 +139,16 @@ def embed(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> np.ndarray:
         return analyzer.embed(rgb, face.box)
     chip, box = upright_chip(255 - rgb if face.negative else rgb, face.detection)
     return analyzer.embed(chip, box)
+
+
+def embeddings(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> list[np.ndarray]:
+    """``embed``'s embedding of ``face``, then, when dlib's detector found the face too, the one enrolment would
+    compute for this picture (on dlib's box): the two differ by up to about 0.08, and a protected person is
+    held within reach of either, so no face enrolment would call too close to them passes as someone else."""
+    found = [embed(rgb, face, analyzer)]
+    if face.enrolled_box is not None and face.detection is not None and not face.negative:
+        found.append(analyzer.embed(rgb, face.enrolled_box))
+    return found
 
 
 def upright_chip(rgb: np.ndarray, det: Detection) -> tuple[np.ndarray, Box]:

@@ -49,6 +49,7 @@ class Gallery:
                 raise ValueError(f"reference {ref.id} has kind UNKNOWN; only talent or protected persons enrol")
         self._matrix = (np.array([ref.embedding for ref in self.references], dtype=np.float64)
                         if self.references else np.zeros((0, 128)))
+        self._protected_means = _protected_means(self.references)
 
     def __len__(self) -> int:
         return len(self.references)
@@ -57,15 +58,17 @@ class Gallery:
         """Euclidean distance from ``embedding`` to every reference, in reference order."""
         return np.linalg.norm(self._matrix - np.asarray(embedding, dtype=np.float64), axis=1)
 
-    def identify(self, embedding: np.ndarray) -> Identity:
+    def identify(self, embedding: np.ndarray, *measured_too: np.ndarray) -> Identity:
         """Who a face is: the nearest subject if within ``MATCH_THRESHOLD``, else unknown.
 
-        Every other subject within the threshold (protected persons within ``PROTECTED_REACH``) is
-        named in ``Identity.also``, so the policy asks consent of each of them; a face near nobody is
-        unknown whatever is nearest.
+        Every other subject within the threshold (protected persons within ``PROTECTED_REACH`` of any of
+        their references or of their mean, as enrolment measures them) is named in ``Identity.also``, so
+        the policy asks consent of each of them; a face near nobody is unknown whatever is nearest.
 
         Args:
             embedding: a 128-d identity embedding.
+            measured_too: other embeddings of the same face (another crop of it): a protected person's
+                distance is the least over all of them; who the face is, is decided on ``embedding`` alone.
 
         Returns:
             ``Identity`` of kind TALENT or PROTECTED with subject id, name, distance and ``also``; or
@@ -78,6 +81,13 @@ class Gallery:
         for ref, d in zip(self.references, dist, strict=True):
             if ref.subject_id not in nearest or d < nearest[ref.subject_id][0]:
                 nearest[ref.subject_id] = (float(d), ref)
+        for other in measured_too:
+            for ref, d in zip(self.references, self.distances(other), strict=True):
+                if ref.subject_kind is SubjectKind.PROTECTED and d < nearest[ref.subject_id][0]:
+                    nearest[ref.subject_id] = (float(d), ref)
+        for ref, mean in self._protected_means:  # as enrolment measures them (``ENROL_SEPARATION``)
+            d = min(float(np.linalg.norm(mean - np.asarray(e, dtype=np.float64))) for e in (embedding, *measured_too))
+            nearest[ref.subject_id] = min(nearest[ref.subject_id], (d, ref), key=lambda item: item[0])
         ranked = sorted(nearest.values(), key=lambda item: item[0])
         if ranked[0][0] > MATCH_THRESHOLD:
             return Identity(SubjectKind.UNKNOWN, distance=round(ranked[0][0], 4))
@@ -86,3 +96,17 @@ class Gallery:
 
     def _identity(self, ref: LikenessReference, distance: float) -> Identity:
         return Identity(ref.subject_kind, ref.subject_id, self.names.get(ref.subject_id), round(distance, 4))
+
+
+def _protected_means(references: Sequence[LikenessReference]) -> list[tuple[LikenessReference, np.ndarray]]:
+    """Each protected person with several references: one of them and their mean embedding.
+
+    A face can lie nearer the mean than any one photo (a blend of the photos' features); enrolment keeps
+    newcomers away from it, and a scan holds such a face for the protected person. A talent's mean widens
+    nothing: a face near it alone is not taken for them.
+    """
+    by_subject: dict[str, list[LikenessReference]] = {}
+    for ref in references:
+        if ref.subject_kind is SubjectKind.PROTECTED:
+            by_subject.setdefault(ref.subject_id, []).append(ref)
+    return [(refs[0], np.mean([r.embedding for r in refs], axis=0)) for refs in by_subject.values() if len(refs) > 1]

@@ -50,7 +50,7 @@ def scan_image(path: str | Path, gallery: Gallery, analyzer: FaceAnalyzer) -> Sc
     faces: list[FaceFinding] = []
     for page, rgb in _distinct_pages(views):
         for face in detector.find_faces(rgb, analyzer):
-            identity = gallery.identify(detector.embed(rgb, face, analyzer))
+            identity = gallery.identify(*detector.embeddings(rgb, face, analyzer))
             faces.append(FaceFinding(face.box, identity, page))
     height, width = views[0][1].shape[:2]
     return ScanResult(path=str(path), sha256=file_sha256(path), media="image", width=width, height=height,
