@@ -34,6 +34,7 @@ from greenlight.likeness.sweep import (
     detect_in,
     edge_padded,
     filling,
+    from_padded,
     level_pass,
     levels,
     quarter_turn,
@@ -385,7 +386,7 @@ def whole_frame(rgb: np.ndarray, mirrored: bool = False) -> list[Detection]:
         return blazeface.detect(rgb, "full", FOLLOW_SCORE)
     height, width = rgb.shape[:2]
     padded, margin = edge_padded(rgb)
-    back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+    back = from_padded(margin)
     return [unmirrored(d.mapped(back), height, width) for d in blazeface.detect(padded, "full", FOLLOW_SCORE)]
 
 
@@ -406,7 +407,7 @@ def sweep_corners(rgb: np.ndarray, turns: tuple[int, ...] = (0,)) -> list[Detect
     xs, ys = (0, padded.shape[1] - side), (0, padded.shape[0] - side)
     found = [d for x in xs for y in ys for turn in turns
              for d in _detect_crop(padded, (x, y, x + side, y + side), "back", scale, turn)]
-    back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+    back = from_padded(margin)
     return [unmirrored(d.mapped(back), height, width) for d in found]
 
 

@@ -183,7 +183,12 @@ def edge_padded(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     return cv2.copyMakeBorder(rgb, EDGE_PAD, EDGE_PAD, EDGE_PAD, EDGE_PAD, cv2.BORDER_REFLECT), EDGE_PAD
 
 
-def on_picture(cx: float, cy: float, face_width: float, height: int, width: int) -> bool:
+def from_padded(margin: int) -> np.ndarray:
+    """The 2×3 matrix taking points of a picture's ``edge_padded`` copy (of ``margin``) to the picture's own."""
+    return np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+
+
+def _on_picture(cx: float, cy: float, face_width: float, height: int, width: int) -> bool:
     """Whether a face centred at ``(cx, cy)`` (picture pixels), found on the picture's ``edge_padded`` copy,
     is the picture's own: inside it, or cut by its edge and made whole by the mirror (``EDGE_SLACK``)."""
     slack = EDGE_SLACK * face_width
@@ -195,7 +200,7 @@ def unmirrored(det: Detection, height: int, width: int) -> Detection:
     the mirrored margin is the reflection of a face against that edge (the face itself may be missed: a
     20 px face in a corner was found only in its reflection), so it is reflected back onto the picture."""
     cx, cy = det.centre
-    if on_picture(cx, cy, det.width, height, width):
+    if _on_picture(cx, cy, det.width, height, width):
         return det
     flip_x, flip_y = not -1 < cx < width, not -1 < cy < height
     sx, tx = (-1, (2 * width - 1) if cx >= width else -1) if flip_x else (1, 0)
