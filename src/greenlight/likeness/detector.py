@@ -25,7 +25,7 @@ from greenlight.likeness import models
 from greenlight.likeness.align import face_presence, levelled, quarter_turned, upright
 from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.faces import FaceAnalyzer
-from greenlight.likeness.sweep import Found, edge_padded, sweep, unmirrored
+from greenlight.likeness.sweep import Found, edge_padded, from_padded, sweep, unmirrored
 
 PRESENCE = 0.5
 """FaceMesh face-presence a detection needs to be a face without a second opinion."""
@@ -115,8 +115,7 @@ def _swept_faces(rgb: np.ndarray, margin: int, analyzer: FaceAnalyzer) -> list[F
 def _on_picture(found: Found, margin: int, shape: tuple[int, ...]) -> Found:
     # Its detections reflected back onto the picture where they lie on the margin (in the padded picture's pixels).
     height, width = shape[0] - 2 * margin, shape[1] - 2 * margin
-    into = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
-    back = np.array([[1, 0, margin], [0, 1, margin]], dtype=np.float64)
+    into, back = from_padded(margin), from_padded(-margin)  # onto the picture, and back onto its padded copy
 
     def moved(det: Detection) -> Detection:
         return unmirrored(det.mapped(into), height, width).mapped(back)
@@ -129,8 +128,7 @@ def _unpadded(face: Face, margin: int, shape: tuple[int, ...]) -> Face:
     box = face.box
     inside = Box(max(0, box.left - margin), max(0, box.top - margin), min(width, box.right - margin),
                  min(height, box.bottom - margin))
-    shift = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
-    return replace(face, box=inside, detection=face.detection.mapped(shift))
+    return replace(face, box=inside, detection=face.detection.mapped(from_padded(margin)))
 
 
 def embed(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> np.ndarray:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 
+import cv2
 import numpy as np
 
 from greenlight.domain.scan import Box, FaceTrack
@@ -45,7 +46,7 @@ from greenlight.likeness.framepass import (
 )
 from greenlight.likeness.frames import Frame, as_frames
 from greenlight.likeness.gallery import Gallery
-from greenlight.likeness.sweep import detect_in, roll_gap
+from greenlight.likeness.sweep import detect_in, roll_gap, unmirrored
 from greenlight.likeness.tracks import TrackBuilder, best_match
 
 __all__ = ["FOLLOW_SCORE", "NEW_SCORE", "SWEEP_INTERVAL", "EveryFrameScanner", "Passes", "scan_frames_every"]
@@ -62,6 +63,10 @@ LOCAL_MISSES = 5
 the whole-frame pass and the sweeps), so that a face that left does not cost a pass per frame."""
 LOCAL_CONTEXT = 3.0
 """A small face's local search crop is this many face widths on a side."""
+EDGE_CUT = 0.1
+"""A followed face whose box reaches this fraction of its size past the frame's edge is looked for locally inside
+the edge's mirror (``_mirrored_local``); one that barely touches the edge as before (the sample clip's face at
+its left edge, 1 px past it, was followed 10 frames less inside the mirror)."""
 MAX_CHECKS = 3
 PERSISTENT_FRAMES = 10
 """A track BlazeFace detects on this many frames of one shot (scoring ``NEW_SCORE`` or more) is a face
@@ -157,7 +162,12 @@ class EveryFrameScanner:
             cx, cy = (box.left + box.right) // 2, (box.top + box.bottom) // 2
             x0, y0 = max(0, min(width - side, cx - side // 2)), max(0, min(height - side, cy - side // 2))
             self.analyzer.stats["local_passes"] += 1
-            local += detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
+            seen = detect_in(frame.rgb(), (x0, y0, x0 + side, y0 + side), model="short", threshold=FOLLOW_SCORE)
+            if _cut_by_edge(box, height, width) and not any(_near(*d.centre, box) for d in seen):
+                # Only this face from the mirror: another made whole by it is the sweep's to start.
+                self.analyzer.stats["local_passes"] += 1
+                seen += [d for d in _mirrored_local(frame.rgb(), cx, cy, side) if _near(*d.centre, box)]
+            local += seen
         return local
 
     def _new_only(self, spotted: tuple[Detection, ...], found: list[Detection]) -> list[Detection]:
@@ -253,6 +263,29 @@ def _near(x: float, y: float, box: Box) -> bool:
     """Whether the point lies within ``box`` widened by half its size on each side."""
     return (box.left - box.width / 2 <= x <= box.right + box.width / 2
             and box.top - box.height / 2 <= y <= box.bottom + box.height / 2)
+
+
+def _cut_by_edge(box: Box, height: int, width: int) -> bool:
+    """Whether a followed face's box reaches ``EDGE_CUT`` of its size past the frame's edge (the sweep found it
+    in the edge's mirror)."""
+    dx, dy = EDGE_CUT * box.width, EDGE_CUT * box.height
+    return box.left < -dx or box.top < -dy or box.right > width + dx or box.bottom > height + dy
+
+
+def _mirrored_local(rgb: np.ndarray, cx: int, cy: int, side: int) -> list[Detection]:
+    # A face cut by the frame's edge is looked for as the sweep found it: centred in its crop, the part of the
+    # crop beyond the edge the edge's mirror (``sweep.edge_padded``; a crop that ends at the edge missed a 100 px
+    # face cut 40 % by it on every frame between sweeps); a reflection found is taken back to the face.
+    height, width = rgb.shape[:2]
+    half = side // 2
+    x0, y0 = min(max(cx - half, -half), width - half), min(max(cy - half, -half), height - half)
+    x1, y1 = x0 + side, y0 + side
+    inner = rgb[max(0, y0):min(height, y1), max(0, x0):min(width, x1)]
+    crop = cv2.copyMakeBorder(inner, max(0, -y0), max(0, y1 - height), max(0, -x0), max(0, x1 - width),
+                              cv2.BORDER_REFLECT)
+    shift = np.array([[1, 0, x0], [0, 1, y0]], dtype=np.float64)
+    found = detect_in(crop, (0, 0, crop.shape[1], crop.shape[0]), model="short", threshold=FOLLOW_SCORE)
+    return [unmirrored(d.mapped(shift), height, width) for d in found]
 
 
 def _with_stream(track: FaceTrack, stream: int) -> FaceTrack:

@@ -30,10 +30,12 @@ from greenlight.likeness.blazeface import Detection
 from greenlight.likeness.frames import Frame
 from greenlight.likeness.shots import CutDetector
 from greenlight.likeness.sweep import (
+    EDGE_PAD,
     TURNED_SCORE,
     detect_in,
     edge_padded,
     filling,
+    from_padded,
     level_pass,
     levels,
     quarter_turn,
@@ -96,9 +98,13 @@ SPOT_STEP = 128
 """The model's input sides for a crop are multiples of this (four times its stride): few sizes, because
 each size costs a model of its own, loaded once per process (~30 ms of CPU, ~15 MB; ``blazeface.SHAPED_NETS``).
 On the sample clip: 2 sizes, against 7 with multiples of 64, for 15 % more pixels."""
-CORNER_SIDE = 220
-"""Pixels on a side of the crop each corner of a swept frame's mirrored copy is looked at in (``sweep_corners``):
-the mirror's margin and the rest of the picture, 127 px at the finest tiles' scale (a 128 px input)."""
+CORNER_SIDE = 2 * EDGE_PAD
+"""Pixels on a side of the crop each corner of a frame is looked at in, inside a mirror of the frame's edge
+(``sweep_corners``): the mirror's margin and as much of the frame, at the picture's own scale (a 128 px input,
+as the earlier 220 px crop at the finest tiles' scale cost, which missed a 22 px face flush in a corner with
+its chin cut: the model saw it 13 px wide)."""
+CORNER_REACH = EDGE_PAD
+"""Pixels from a frame's corner within which a change between sweeps has that corner looked at (``with_spots``)."""
 EXPLAINED_MARGIN = 0.5
 """A change within a whole-frame detection widened by this fraction of its size on each side is that
 face moving, and needs no tiles."""
@@ -243,7 +249,23 @@ def with_spots(passed: FramePass, frame: Frame, change: Change) -> FramePass:
     fresh = spot_crops(replace(change, tiles=change.fresh), passed.found, height, width) if change.fresh else ()
     spotted += [d for *box, model in fresh for turn in (1, 2, 3)
                 for d in _detect_crop(rgb, tuple(box), model, scale, turn)]
+    # A small face that appears flush against a corner is missed in a crop that ends at the frame's edge: a
+    # corner where something appeared is looked at inside the mirror of the edge too, as on a sweep
+    # (``sweep_corners``); where the corner keeps changing, it is left to the sweeps (the sample clip's busy
+    # corners: 92 crops, 0.3 s, a tenth of its scan).
+    corners = changed_corners(unexplained(replace(change, tiles=change.fresh), passed.found, height, width),
+                              height, width) if fresh else ()
+    spotted += sweep_corners(rgb, corners=corners) if corners else []
     return replace(passed, spots=spots + fresh, spotted=tuple(spotted), spots_left=False)
+
+
+def changed_corners(mask: np.ndarray, height: int, width: int) -> tuple[int, ...]:
+    """The corners (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right) within ``CORNER_REACH`` of which
+    ``mask`` (shrunk pixels of a ``height`` × ``width`` frame) has a change."""
+    rows, cols = mask.shape
+    down, across = max(1, ceil(CORNER_REACH * rows / height)), max(1, ceil(CORNER_REACH * cols / width))
+    cells = (mask[:down, :across], mask[:down, -across:], mask[-down:, :across], mask[-down:, -across:])
+    return tuple(k for k, corner in enumerate(cells) if corner.any())
 
 
 def unexplained(change: Change, found: tuple[Detection, ...], height: int, width: int) -> np.ndarray:
@@ -385,29 +407,35 @@ def whole_frame(rgb: np.ndarray, mirrored: bool = False) -> list[Detection]:
         return blazeface.detect(rgb, "full", FOLLOW_SCORE)
     height, width = rgb.shape[:2]
     padded, margin = edge_padded(rgb)
-    back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
+    back = from_padded(margin)
     return [unmirrored(d.mapped(back), height, width) for d in blazeface.detect(padded, "full", FOLLOW_SCORE)]
 
 
-def sweep_corners(rgb: np.ndarray, turns: tuple[int, ...] = (0,)) -> list[Detection]:
-    """The part of a video frame's sweep for small faces in its corners: each corner of the frame inside a
-    mirror of its own edge (``sweep.edge_padded``), a ``CORNER_SIDE`` crop at the finest tiles' scale, in
-    ``turns`` (a 20 px face flush against a corner, or its reflection: ``sweep.unmirrored``). Without it a
-    still's sweep missed 8 of 12 such corners. On the sample clip it costs about 8 ms a sweep upright, 34 ms
-    in every turn; the four corners as whole tiles cost 80 ms in two turns. A sweep runs it upright only:
-    in every turn it took the scan of the sample clip below its speed target (a small face turned in a
-    corner of a video is left to the tiles, as a turned face anywhere between sweeps is).
+def sweep_corners(rgb: np.ndarray, turns: tuple[int, ...] = (0,), corners: tuple[int, ...] = (0, 1, 2, 3)
+                  ) -> list[Detection]:
+    """The part of a video frame's sweep for small faces in its corners: each of ``corners`` (0 top-left,
+    1 top-right, 2 bottom-left, 3 bottom-right) inside a mirror of the frame's edge (``sweep.edge_padded``), a
+    ``CORNER_SIDE`` crop at the picture's own scale, in ``turns`` (a 20 px face flush against a corner, or its
+    reflection: ``sweep.unmirrored``). Without it a still's sweep missed 8 of 12 such corners. It costs about
+    8 ms a sweep upright, 34 ms in every turn. A sweep runs it upright only: in every turn it took the scan of
+    the sample clip below its speed target (a small face turned in a corner of a video is left to the tiles, as
+    a turned face anywhere between sweeps is).
     """
     height, width = rgb.shape[:2]
     if not _back_levels(height, width):
         return []
-    padded, margin = edge_padded(rgb)
-    side, scale = min(CORNER_SIDE, *padded.shape[:2]), spot_scale(height, width)
-    xs, ys = (0, padded.shape[1] - side), (0, padded.shape[0] - side)
-    found = [d for x in xs for y in ys for turn in turns
-             for d in _detect_crop(padded, (x, y, x + side, y + side), "back", scale, turn)]
-    back = np.array([[1, 0, -margin], [0, 1, -margin]], dtype=np.float64)
-    return [unmirrored(d.mapped(back), height, width) for d in found]
+    inside = min(CORNER_SIDE - EDGE_PAD, height, width)
+    found = []
+    for k in corners:
+        right, bottom = k % 2, k // 2
+        x, y = width - inside if right else 0, height - inside if bottom else 0
+        # The corner's crop of the frame's mirrored copy: the frame's corner, mirrored on its two outer sides.
+        crop = cv2.copyMakeBorder(rgb[y:y + inside, x:x + inside], EDGE_PAD * (1 - bottom), EDGE_PAD * bottom,
+                                  EDGE_PAD * (1 - right), EDGE_PAD * right, cv2.BORDER_REFLECT)
+        shift = np.array([[1, 0, x - EDGE_PAD * (1 - right)], [0, 1, y - EDGE_PAD * (1 - bottom)]], np.float64)
+        found += [d.mapped(shift) for turn in turns for d in _detect_crop(crop, (0, 0, crop.shape[1], crop.shape[0]),
+                                                                        "back", 1.0, turn)]
+    return [unmirrored(d, height, width) for d in found]
 
 
 def tile_turns(index: int, cut: bool) -> tuple[int, ...]:
