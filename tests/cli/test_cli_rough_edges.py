@@ -180,3 +180,12 @@ def test_a_damaged_studio_database_is_one_line_naming_it(cli):
         database.write_bytes(damaged)
         for command in (("jobs", "list"), ("ledger", "verify")):
             one_line_error(cli(*command), "greenlight.db", "damaged")
+
+
+def test_jobs_show_never_calls_a_use_owed_that_is_not(cast):
+    run, job_id = deage(cast, cast.take, "NIGHTFALL")
+    assert run.code == 0 and cast("jobs", "approve", job_id, "--note", "right for the flashback").code == 0
+    assert cast("consent", "revoke", cast.grant_id, "--reason", "talent withdrew").code == 0
+    line = next(x for x in cast("jobs", "show", job_id).out.splitlines() if "usage (" in x)
+    assert "usage (not owed: its grant was revoked before delivery)" in line and "owed under" not in line, line
+    assert "= 125.00 USD under" in line and "125.00" not in cast("report", "usage").out

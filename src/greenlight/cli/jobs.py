@@ -159,7 +159,7 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         console.print(f"  {asset.role}: {home.home / asset.path}")
     for usage, owes in zip(job.usage, owed_now, strict=True):
         grant = grants.get(usage.grant_id)
-        console.print(f"  usage ({_owing(job, grant, owes)}): {owed_text(usage, grant)}")
+        console.print(f"  usage ({_owing(job, grant, owes)}): {owed_text(usage, grant, owes)}")
 
 
 def _owing(job: Job, grant: ConsentGrant | None, owes: bool) -> str:

@@ -33,13 +33,16 @@ def rate_text(compensation: Compensation, short: bool = False) -> str:
     return f"{money}{suffix}" if short else f"{money} per {one}"
 
 
-def owed_text(usage: Usage, grant: ConsentGrant | None) -> str:
+def owed_text(usage: Usage, grant: ConsentGrant | None, owes: bool = True) -> str:
     """One usage with its money value: ``4.972 approved seconds × 250.00 USD per approved second = 1243.00 USD
-    owed under grant_…``; says so when the grant sets no rate (zero) or cannot be found."""
+    owed under grant_…`` (``… = 1243.00 USD under grant_…`` when it is not owed, or not yet); says so when the
+    grant sets no rate (zero) or cannot be found."""
     metered = quantity_text(usage)
     if grant is None:
         return f"{metered} under {usage.grant_id} (grant not found: amount owed unknown)"
     if grant.compensation.rate == 0:
         return f"{metered} under {grant.id}: the grant sets no rate (0 {grant.compensation.currency}), nothing owed"
     amount = owed(usage, grant)
-    return f"{metered} × {rate_text(grant.compensation)} = {amount} {grant.compensation.currency} owed under {grant.id}"
+    owed_word = " owed" if owes else ""
+    return f"{metered} × {rate_text(grant.compensation)} = {amount} {grant.compensation.currency}{owed_word} under " \
+           f"{grant.id}"
