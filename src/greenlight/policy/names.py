@@ -21,7 +21,8 @@ def name_reasons(
         for hit in hits
         if hit.subject.kind != "protected-work" and not hit.possible
     ]
-    reasons = list(_with_origin(consent_reasons(people, context, talent, grants), "named in text"))
+    written = {hit.subject.subject_id: hit.matched for hit in hits if not hit.possible}
+    reasons = list(_with_origin(consent_reasons(people, context, talent, grants), written))
     for hit in hits:
         if hit.subject.kind == "protected-work":
             reasons.append(
@@ -40,9 +41,13 @@ def name_reasons(
     return tuple(reasons)
 
 
-def _with_origin(reasons: tuple[Reason, ...], origin: str) -> tuple[Reason, ...]:
+def _with_origin(reasons: tuple[Reason, ...], written: Mapping[str, str]) -> tuple[Reason, ...]:
+    """Each reason saying it comes from the text, and as what it was written there (a folder's name, the tool's,
+    a backwards spelling: the reader of a block sees what to look for)."""
     return tuple(
-        Reason(r.verdict, r.code, f"{r.message} ({origin})", r.subject_id, {**r.evidence, "origin": "text"})
+        Reason(r.verdict, r.code, f"{r.message} (named in text as {written[r.subject_id]!r})"
+               if r.subject_id in written else f"{r.message} (named in text)", r.subject_id,
+               {**r.evidence, "origin": "text"})
         for r in reasons
     )
 
