@@ -16,6 +16,7 @@ or less.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -59,6 +60,13 @@ DLIB_BOX = (0.9, -0.05)
 """dlib's detector box, relative to BlazeFace's: 0.9 of its size, centre moved up by 5 % of its height
 (measured on the astronaut: dlib 91 px at (175, 76), BlazeFace 100 px at (174, 77))."""
 SAME_FACE_IOU = 0.3
+SMOOTHINGS = ((3.0, 80), (8.0, 160))
+"""The blurred copies swept for a face seen through a fine regular pattern (blinds, bars, a fence, an LED wall,
+halftone dots), each as (Gaussian σ in px per 1080 px of the picture's short side, at least that; the smallest
+face looked for on it). A person sees such a face at a glance; BlazeFace sees the pattern (an attacker's blinds
+over Obama's own photo: no face, allowed). A coarser pattern needs more blur, and only a larger face survives
+it. Faces from 80 px: each copy costs a sweep of its coarser levels, in every turn (about +0.5 s on a 720p
+still); a smaller face behind such a pattern is not looked for."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class Face:
     box: Box
     detection: Detection | None = None
     negative: bool = False
+    smoothed: float = 0.0
+    """The blur it was found on (``smoothed``'s σ; 0 on the picture): a face behind a fine pattern, embedded there."""
     enrolled_box: Box | None = None
     """dlib's own box for the face, as enrolment finds a face, when its detector found this one too."""
 
@@ -76,6 +86,12 @@ def find_faces(rgb: np.ndarray, analyzer: FaceAnalyzer) -> list[Face]:
     """Every face a person would see on ``rgb``, left to right (see the module's docstring)."""
     padded, margin = edge_padded(rgb)
     faces = _dedupe([_unpadded(face, margin, rgb.shape) for face in _swept_faces(padded, margin, analyzer)])
+    for sigma, min_face in SMOOTHINGS:
+        blurred, _ = edge_padded(smoothed(rgb, sigma))
+        for face in _swept_faces(blurred, margin, analyzer, min_face=min_face, negative=False):
+            face = replace(_unpadded(face, margin, rgb.shape), smoothed=sigma)
+            if all(face.box.iou(f.box) < SAME_FACE_IOU for f in faces):
+                faces.append(face)
     for box in analyzer.detect(rgb):
         same = [i for i, f in enumerate(faces) if box.iou(f.box) >= SAME_FACE_IOU]
         if not same:
@@ -85,15 +101,21 @@ def find_faces(rgb: np.ndarray, analyzer: FaceAnalyzer) -> list[Face]:
     return sorted(faces, key=lambda f: (f.box.left, f.box.top))
 
 
-def _swept_faces(rgb: np.ndarray, margin: int, analyzer: FaceAnalyzer) -> list[Face]:
-    """The sweep's detections that FaceMesh (or dlib's CNN) confirms, on the picture padded by ``margin``.
+def smoothed(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    """``rgb`` blurred so that a fine regular pattern over a face melts into it (see ``SMOOTHINGS``)."""
+    return cv2.GaussianBlur(rgb, (0, 0), max(sigma, sigma * min(rgb.shape[:2]) / 1080))
+
+
+def _swept_faces(rgb: np.ndarray, margin: int, analyzer: FaceAnalyzer, **sweeping: Any) -> list[Face]:
+    """The sweep's detections that FaceMesh (or dlib's CNN) confirms, on the picture padded by ``margin``
+    (``sweeping`` goes to ``sweep``).
 
     A detection on the mirrored margin is the reflection of a face against the edge: it is checked where that
     face lies (``sweep.unmirrored``).
     """
     faces: list[Face] = []
     checks = 0
-    for found in sweep(rgb, margin=margin):
+    for found in sweep(rgb, margin=margin, **sweeping):
         found = _on_picture(found, margin, rgb.shape)
         picture = 255 - rgb if found.negative else rgb
         candidates = (found.detection, *found.others)
@@ -135,7 +157,8 @@ def embed(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> np.ndarray:
     """dlib's 128-d identity embedding of ``face``, on its upright crop when BlazeFace found it."""
     if face.detection is None:
         return analyzer.embed(rgb, face.box)
-    chip, box = upright_chip(255 - rgb if face.negative else rgb, face.detection)
+    picture = smoothed(rgb, face.smoothed) if face.smoothed else rgb
+    chip, box = upright_chip(255 - picture if face.negative else picture, face.detection)
     return analyzer.embed(chip, box)
 
 
@@ -144,7 +167,7 @@ def embeddings(rgb: np.ndarray, face: Face, analyzer: FaceAnalyzer) -> list[np.n
     compute for this picture (on dlib's box): the two differ by up to about 0.08, and a protected person is
     held within reach of either, so no face enrolment would call too close to them passes as someone else."""
     found = [embed(rgb, face, analyzer)]
-    if face.enrolled_box is not None and face.detection is not None and not face.negative:
+    if face.enrolled_box is not None and face.detection is not None and not (face.negative or face.smoothed):
         found.append(analyzer.embed(rgb, face.enrolled_box))
     return found
 
