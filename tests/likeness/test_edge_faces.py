@@ -122,9 +122,10 @@ def test_a_half_face_against_the_edge_of_a_video_is_followed(tmp_path, faces_dir
 # as they built it: the head (``_head``) scaled to a ``face_px`` face, its face box placed ``beyond`` its own
 # width and height past the picture's edges at a corner (negative: that far inside), the rest of the head cut.
 
-def _place(rgb: np.ndarray, analyzer, face_px: int, canvas: np.ndarray, corner: str,
-           beyond: tuple[float, float]) -> tuple[int, int, int, int]:
-    """The head with a ``face_px`` face pasted so at ``corner`` of ``canvas``; the face box's visible part."""
+def _paste_face(canvas: np.ndarray, rgb: np.ndarray, analyzer, face_px: int,
+                where) -> tuple[float, float, float, float]:
+    """``rgb``'s head scaled to a ``face_px`` face and pasted on ``canvas`` so that its face box starts where
+    ``where(face width, face height)`` says; that face box, (x, y, width, height), maybe beyond the canvas."""
     import cv2
 
     from tests.scenes import paste
@@ -135,10 +136,21 @@ def _place(rgb: np.ndarray, analyzer, face_px: int, canvas: np.ndarray, corner: 
     scale = face_px / (right - left)
     head = cv2.resize(_head(rgb, (left, top, right, bottom)), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     fw, fh = (right - left) * scale, (bottom - top) * scale
-    height, width = canvas.shape[:2]
-    fx = -beyond[0] * fw if corner.endswith("left") else width - (1 - beyond[0]) * fw
-    fy = -beyond[1] * fh if corner.startswith("top") else height - (1 - beyond[1]) * fh
+    fx, fy = where(fw, fh)
     paste(canvas, head, round(fx - (left - x0) * scale), round(fy - (top - y0) * scale))
+    return fx, fy, fw, fh
+
+
+def _place(rgb: np.ndarray, analyzer, face_px: int, canvas: np.ndarray, corner: str,
+           beyond: tuple[float, float]) -> tuple[int, int, int, int]:
+    """The head with a ``face_px`` face pasted so at ``corner`` of ``canvas``; the face box's visible part."""
+    height, width = canvas.shape[:2]
+
+    def at_corner(fw: float, fh: float) -> tuple[float, float]:
+        return (-beyond[0] * fw if corner.endswith("left") else width - (1 - beyond[0]) * fw,
+                -beyond[1] * fh if corner.startswith("top") else height - (1 - beyond[1]) * fh)
+
+    fx, fy, fw, fh = _paste_face(canvas, rgb, analyzer, face_px, at_corner)
     return int(max(fx, 0)), int(max(fy, 0)), int(min(fx + fw, width)), int(min(fy + fh, height))
 
 
@@ -205,20 +217,9 @@ def test_a_small_face_in_a_corner_between_sweeps_is_followed(photo, face_px, cor
 ])
 def test_a_face_cut_by_the_edge_of_a_video_is_followed_on_every_frame(photo, face_px, edge, cut, tmp_path, faces_dir,
                                                                        empty_gallery, analyzer):
-    import cv2
-
-    from tests.scenes import paste
-
-    rgb = load_image(faces_dir / photo)
-    left, top, right, bottom = _face_box(rgb, analyzer)
-    pad = int(0.6 * (right - left))
-    x0, y0 = max(0, left - pad // 2), max(0, top - pad)
-    scale = face_px / (right - left)
-    head = cv2.resize(_head(rgb, (left, top, right, bottom)), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    fw, fh = (right - left) * scale, (bottom - top) * scale
-    fx, fy = {"left": (-cut * fw, 250), "top": (500, -cut * fh)}[edge]
     canvas = wall(720, 1280, 7)
-    paste(canvas, head, round(fx - (left - x0) * scale), round(fy - (top - y0) * scale))
+    fx, fy, fw, fh = _paste_face(canvas, load_image(faces_dir / photo), analyzer, face_px,
+                                 lambda fw, fh: {"left": (-cut * fw, 250), "top": (500, -cut * fh)}[edge])
     where = (int(max(fx, 0)), int(max(fy, 0)), int(fx + fw), int(fy + fh))
     tracks = scan_video(write_video(tmp_path / "cut.mp4", [canvas] * 60, 24), empty_gallery, analyzer).tracks
     assert len(tracks) == 1 and _frames_followed(tracks, where) == set(range(60)), tracks
