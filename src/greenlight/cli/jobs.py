@@ -126,6 +126,7 @@ def jobs_list(
 @jobs_app.command("show")
 def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = False) -> None:
     """Show a job: its spec, every step, every guard decision, its outputs."""
+    from greenlight.runtime.delivery import delivered_jobs
     from greenlight.runtime.guarding import stages
     from greenlight.runtime.jobs import ledgered_job
     from greenlight.runtime.scanning import ledgered_talent
@@ -138,7 +139,7 @@ def jobs_show(job_id: JobArg, studio: StudioOption = None, json: JsonOption = Fa
         assets = [tx.ledgered(Asset, a.id) for a in tx.registry.job_assets(job.id)]
         grants = _grants(tx, job)
         names = {t.id: t.name for t in ledgered_talent(tx)}
-        delivered = tx.ledger.subjects_of("job.exported")
+        delivered = delivered_jobs(tx)
         owed_now = [u.grant_id in grants and counted(job, grants[u.grant_id], delivered) for u in job.usage]
     if json:
         return print_json({"job": to_plain(job), "assets": [to_plain(a) for a in assets],

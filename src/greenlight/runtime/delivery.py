@@ -79,7 +79,7 @@ def cleared_outputs(studio: Studio, job_id: str, actor: str, gate: str = "export
         decision = recheck(tx, job, actor, gate)
         if decision.verdict is not Verdict.ALLOW:
             job = withhold(tx, job, decision, actor)
-        elif job.id not in tx.ledger.subjects_of("job.exported"):
+        elif job.id not in delivered_jobs(tx):
             job = remeter(tx, job, live_usage(job, decision), actor)
     if job.state is JobState.BLOCKED:
         raise Blocked(f"job {job.id} was not exported: consent is no longer live ({guarding.summary(decision)}); "
@@ -122,6 +122,11 @@ def copy_recorded(studio: Studio, asset: Asset, out: BinaryIO) -> None:
 
 def _where(asset: Asset) -> str:
     return f"asset {asset.id}'s file {asset.path}"
+
+
+def delivered_jobs(tx: Transaction) -> set[str]:
+    """The ids of the jobs whose outputs left the studio (exported or downloaded), as the ledger recorded it."""
+    return set(tx.ledger.subjects_of("job.exported"))
 
 
 def record_export(studio: Studio, job: Job, actor: str, files: list[str], **details: object) -> None:

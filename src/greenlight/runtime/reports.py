@@ -6,6 +6,7 @@ from greenlight.domain import ConsentGrant, Job, Production, ProtectedPerson
 from greenlight.domain.compensation import UsageReport, report_of
 from greenlight.domain.compensation import usage_report as report_over
 from greenlight.errors import LedgerError
+from greenlight.runtime.delivery import delivered_jobs
 from greenlight.runtime.jobs import ledgered_jobs
 from greenlight.runtime.scanning import ledgered_talent
 from greenlight.runtime.studio import RESTORE, Studio, Transaction
@@ -38,7 +39,7 @@ def usage_report(studio: Studio, production: str | None = None, talent: str | No
         names = {p.id: p.name for p in tx.ledgered_list(ProtectedPerson, "protected.person.added")}
         names |= {t.id: t.name for t in ledgered_talent(tx)}
         codes = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
-        delivered = set(tx.ledger.subjects_of("job.exported"))
+        delivered = delivered_jobs(tx)
     whole = report_over(jobs, grants, names, codes, delivered)
     return report_of(line for line in whole.lines
                      if wanted_production in (None, line.production_id) and wanted_talent in (None, line.talent_id))

@@ -47,6 +47,7 @@ def talent_index(request: Request, who: TalentSide) -> Response:
 @router.get("/talent/{talent_id}", include_in_schema=False)
 def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
     """One talent: their grants, every job that shows them, each use and the totals owed."""
+    from greenlight.runtime.delivery import delivered_jobs
     from greenlight.runtime.reports import usage_report
     from greenlight.runtime.scanning import consent_grants
     from greenlight.runtime.talentview import jobs_showing
@@ -59,7 +60,7 @@ def talent_page(request: Request, talent_id: str, who: TalentSide) -> Response:
         grants = [g for g in consent_grants(tx) if g.talent_id == person.id]
         productions = {p.id: p.code for p in tx.ledgered_list(Production, "production.added")}
         jobs = jobs_showing(tx.registry, person.id)  # every role this page admits may see all of them
-        delivered = set(tx.ledger.subjects_of("job.exported"))
+        delivered = delivered_jobs(tx)
         uses = [_use(tx, job, usage, delivered) for job in jobs for usage in job.usage if usage.talent_id == person.id]
     report = usage_report(studio(request), talent=person.id)
     return render(request, "talent.html", who, person=person, grants=grants, productions=productions,
